@@ -1,0 +1,37 @@
+# Front door of the treewide toolkit. See README.md.
+#   make deps                  install the Debian packages (as root)
+#   make apply [KSRC=DIR]      rewrite a kernel tree in place (default: Debian 6.1 source)
+#   make bench-apply [KSRC=DIR]  time apply per step
+#   make test                  all tests
+
+PYTHON   ?= /usr/bin/python3
+TREEWIDE := $(PYTHON) scripts/treewide
+OUT      ?=
+JOBS     ?= $(shell nproc)
+ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))
+outflag   = $(if $(OUT),--out "$(OUT)")
+
+.PHONY: deps deps-kernel apply bench-apply test test-smpl test-scripts test-trees
+
+deps:
+	ci/install-deps core build
+
+deps-kernel:
+	ci/install-deps kernel-sources
+
+apply:
+	$(TREEWIDE) apply -j $(JOBS) $(outflag) "$(ksrc)"
+
+bench-apply:
+	$(TREEWIDE) bench-apply -j $(JOBS) "$(ksrc)"
+
+test: test-smpl test-scripts test-trees
+
+test-smpl:
+	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
+
+test-scripts:
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply
+
+test-trees:
+	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees

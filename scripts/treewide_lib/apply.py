@@ -1,0 +1,174 @@
+"""Apply the recipe to a tree: every step in order, with residuals and a summary."""
+
+import difflib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import VERSION, sites
+from .cpp_tidy import tidy
+from .errors import ToolError
+from .spatch import RunStats, SmPL
+from .txn import Transaction
+
+SCHEMA = "treewide-apply/1"
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str = ""            # applied | already-done | skipped | pending | no-change
+    reason: str = ""
+    changed_files: list = field(default_factory=list)
+    sites_before: list = field(default_factory=list)
+    residuals: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    parse_failures: list = field(default_factory=list)
+    timeouts: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    hunks: int = 0
+    stats: RunStats = field(default_factory=RunStats)
+    diff: str = ""
+    wall_s: float = 0.0
+
+    def as_dict(self):
+        return {
+            "name": self.name, "status": self.status, "reason": self.reason,
+            "changed_files": self.changed_files,
+            "sites_before": len(self.sites_before),
+            "sites_rewritten": len(self.sites_before) - len(self.residuals) if self.status == "applied" else 0,
+            "hunks": self.hunks,
+            "residuals": [s.as_dict() for s in self.residuals],
+            "missing": self.missing,
+            "parse_failures": self.parse_failures, "timeouts": self.timeouts, "failures": self.failures,
+            "spatch": {"files": self.stats.files, "cpu_s": round(self.stats.cpu_s, 3),
+                       "wall_s": round(self.stats.wall_s, 3)},
+        }
+
+
+def decide_virtuals(tree, recipe):
+    """The virtual rules to define for this tree, with the reason for each."""
+    chosen = {}
+    for v in recipe.virtuals:
+        files = tree.files(v.query)
+        if files and not any(v.unless.search(tree.read(f)) for f in files):
+            chosen[v.name] = v.why
+    return chosen
+
+
+def _diff(before, tree, rels):
+    out, hunks = [], 0
+    for rel in rels:
+        old = before.get(rel)
+        old = tree.original(rel) if old is None else old
+        lines = list(difflib.unified_diff(old.splitlines(True), tree.read(rel).splitlines(True),
+                                          f"a/{rel}", f"b/{rel}"))
+        hunks += sum(1 for line in lines if line.startswith("@@"))
+        out.extend(lines)
+    return "".join(out), hunks
+
+
+class Applier:
+    def __init__(self, tree, recipe, spatch, log=print):
+        self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
+        self.defines = decide_virtuals(tree, recipe)
+
+    def _run_rule(self, rule, mode, res):
+        smpl = SmPL.load(rule.smpl)
+        files = self.tree.files(rule.query)
+        self.log(f"    spatch {rule.smpl.name} ({mode}) on {len(files)} file(s)")
+        results, stats = self.spatch.run(smpl, mode, set(self.defines), self.tree, files)
+        res.stats.add(stats)
+        for r in results:
+            where = {"file": r.rel, "rule": rule.smpl.name}
+            if r.parse_errors:
+                res.parse_failures.append({**where, "lines": r.parse_errors[:5]})
+            if r.timed_out:
+                res.timeouts.append(where)
+            if r.failed:
+                res.failures.append({**where, "error": r.failed})
+            if r.text is not None:
+                self.tree.stage(r.rel, tidy(self.tree.read(r.rel), r.text))
+        return results
+
+    def step(self, step):
+        res = StepResult(step.name)
+        if step.pending:
+            res.status, res.reason = "pending", step.pending
+            return res
+        res.sites_before = sites.find(self.tree, step.sites)
+        if not res.sites_before and not sites.missing(self.tree, step.expect):
+            res.status = "already-done"
+            res.reason = "no old-form site left (" + ", ".join(p.kind for p in step.sites) + ")"
+            return res
+        if step.skip_if:
+            hits = [line for r in self._run_rule(step.skip_if.rule, "report", res) for line in r.report]
+            if hits:
+                res.status = "skipped"
+                res.reason = f"{step.skip_if.reason}: " + "; ".join(hits)
+                return res
+        before = dict(self.tree.staged)
+        for rule in step.rules:
+            self._run_rule(rule, "patch", res)
+        res.changed_files = sorted(rel for rel in self.tree.staged if self.tree.staged[rel] != before.get(rel))
+        res.diff, res.hunks = _diff(before, self.tree, res.changed_files)
+        res.residuals = sites.find(self.tree, step.sites)
+        res.missing = [e.what for e in sites.missing(self.tree, step.expect)]
+        res.status = "applied" if res.changed_files else "no-change"
+        if not res.changed_files:
+            res.reason = "no rule matched the old-form sites: they are left as residuals"
+        return res
+
+
+def generation(recipe, results):
+    """The tree's generation before the run: where the first step with work starts."""
+    for step, res in zip(recipe.steps, results):
+        if res.status not in ("already-done", "pending") and step.gen_from:
+            return step.gen_from
+    return recipe.final_generation
+
+
+def run(tree, recipe, spatch, out, dry_run=False, log=print):
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    txn = Transaction(tree.root, out)
+    restored = txn.recover()
+    if restored:
+        log(f"rolled back an interrupted run: {len(restored)} file(s) restored in {tree.root}")
+    applier = Applier(tree, recipe, spatch, log)
+    t0 = time.monotonic()
+    results = []
+    for i, step in enumerate(recipe.steps, 1):
+        log(f"[{i}/{len(recipe.steps)}] {step.name}")
+        t = time.monotonic()
+        results.append(applier.step(step))
+        results[-1].wall_s = time.monotonic() - t
+    report = _report(tree, recipe, spatch, applier.defines, results, dry_run, time.monotonic() - t0)
+    (out / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
+    if tree.staged and not dry_run:
+        txn.commit(tree.staged)
+    (out / "apply.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report, results
+
+
+def _report(tree, recipe, spatch, defines, results, dry_run, wall):
+    steps = [dict(r.as_dict(), wall_s=round(r.wall_s, 3)) for r in results]
+    residuals = [dict(s, step=r["name"]) for r in steps for s in r["residuals"]]
+    residuals += [{"kind": "missing end state", "what": m, "step": r["name"]} for r in steps for m in r["missing"]]
+    residuals += [dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]]
+    residuals += [dict(p, kind="timeout", step=r["name"]) for r in steps for p in r["timeouts"]]
+    return {
+        "schema": SCHEMA,
+        "toolkit_version": VERSION,
+        "spatch_version": spatch.version,
+        "recipe": recipe.name,
+        "tree": {"path": str(tree.root), "name": tree.name, "version": tree.version, "git": tree.is_git()},
+        "generation_before": generation(recipe, results),
+        "virtuals": defines,
+        "mode": "dry-run" if dry_run else "in-place",
+        "changed_files": sorted(tree.staged),
+        "steps": steps,
+        "residuals": residuals,
+        "wall_s": round(wall, 3),
+    }

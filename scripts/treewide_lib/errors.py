@@ -1,0 +1,11 @@
+"""Errors the user can act on: each names the cause and the fix."""
+
+
+class ToolError(Exception):
+    """A failure caused by the input or the environment, not by a bug."""
+
+    def __init__(self, cause, fix, status=2):
+        super().__init__(f"{cause}: {fix}")
+        self.cause = cause
+        self.fix = fix
+        self.status = status

@@ -1,0 +1,142 @@
+"""The series recipe: ordered steps, their SmPL rules and old-form sites."""
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ToolError
+
+SMPL_DIR = Path(__file__).resolve().parents[2] / "semantic-patches"
+DEFAULT_RECIPE = SMPL_DIR / "recipe.toml"
+
+
+@dataclass(frozen=True)
+class Query:
+    """Which files of a tree something looks at."""
+    paths: tuple
+    grep: str = ""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A regex over the files of a query: an old-form site or an expectation."""
+    query: Query
+    regex: re.Pattern
+    kind: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    smpl: Path
+    query: Query
+
+
+@dataclass(frozen=True)
+class SkipIf:
+    rule: Rule
+    reason: str
+
+
+@dataclass
+class Step:
+    name: str
+    subject: str
+    changelog: str
+    split: str
+    split_reason: str
+    noop: bool
+    gen_from: str = ""
+    gen_to: str = ""
+    pending: str = ""
+    sites: list = field(default_factory=list)
+    expect: list = field(default_factory=list)
+    rules: list = field(default_factory=list)
+    skip_if: SkipIf | None = None
+
+
+@dataclass
+class Virtual:
+    name: str
+    why: str
+    query: Query
+    unless: re.Pattern
+
+
+@dataclass
+class Recipe:
+    path: Path
+    name: str
+    title: str
+    goal: str
+    steps: list
+    virtuals: list
+
+    @property
+    def final_generation(self):
+        return next((s.gen_to for s in reversed(self.steps) if s.gen_to), "")
+
+
+def _query(d, where):
+    paths = d.get("paths")
+    if not paths or not isinstance(paths, list):
+        raise ToolError(f"{where}: no 'paths' list", "give the globs of the files it looks at")
+    return Query(tuple(paths), d.get("grep", ""))
+
+
+def _regex(text, where):
+    try:
+        return re.compile(text)
+    except re.error as e:
+        raise ToolError(f"{where}: bad regex ({e})", "fix the regex in the recipe") from e
+
+
+def _rule(d, base, where):
+    smpl = base / d["smpl"]
+    if not smpl.is_file():
+        raise ToolError(f"{where}: {smpl} does not exist", "fix the 'smpl' entry of the recipe")
+    return Rule(smpl, _query(d, where))
+
+
+def _pattern(d, where, kind_default="expected"):
+    return Pattern(_query(d, where), _regex(d["regex"], where),
+                   d.get("kind", kind_default), d.get("what", d.get("kind", "")))
+
+
+def _step(d, base):
+    where = f"step {d.get('name', '?')}"
+    step = Step(name=d["name"], subject=d["subject"], changelog=d.get("changelog", "").strip(),
+                split=d.get("split", "none"), split_reason=d.get("split_reason", ""),
+                noop=bool(d.get("noop", False)), gen_from=d.get("from", ""),
+                gen_to=d.get("to", ""), pending=d.get("pending", ""))
+    step.sites = [_pattern(s, f"{where} site") for s in d.get("sites", [])]
+    step.expect = [_pattern(s, f"{where} expect") for s in d.get("expect", [])]
+    step.rules = [_rule(r, base, f"{where} rule") for r in d.get("rules", [])]
+    if "skip_if" in d:
+        s = d["skip_if"]
+        step.skip_if = SkipIf(_rule(s, base, f"{where} skip_if"), s["reason"])
+    if not step.pending and not step.rules:
+        raise ToolError(f"{where}: no rules", "add [[step.rules]] or mark the step 'pending'")
+    return step
+
+
+def load(path=DEFAULT_RECIPE):
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ToolError(f"recipe {path} not found", "pass an existing recipe with --recipe") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ToolError(f"recipe {path} is not valid TOML ({e})", "fix its syntax") from e
+    base = path.parent
+    head = data.get("recipe", {})
+    virtuals = [Virtual(name, v.get("why", ""), _query(v, f"virtual {name}"),
+                        _regex(v["unless"], f"virtual {name}"))
+                for name, v in data.get("virtuals", {}).items()]
+    steps = [_step(s, base) for s in data.get("step", [])]
+    names = [s.name for s in steps]
+    if len(set(names)) != len(names):
+        raise ToolError(f"recipe {path} repeats a step name", "give every step its own name")
+    return Recipe(path, head.get("name", path.stem), head.get("title", ""),
+                  head.get("goal", ""), steps, virtuals)

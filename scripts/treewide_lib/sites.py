@@ -1,0 +1,46 @@
+"""Old-form sites and expected end-state code, found by regex in a tree."""
+
+import re
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Site:
+    kind: str
+    file: str
+    line: int
+    text: str
+    what: str
+
+    def as_dict(self):
+        return asdict(self)
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.kind}: {self.text}"
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def code_only(text):
+    """text with comments blanked out, keeping every offset and newline."""
+    return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def find(tree, patterns):
+    """Every match of every pattern, as Sites sorted by file and line."""
+    out = []
+    for pat in patterns:
+        for rel in tree.files(pat.query):
+            text = tree.read(rel)
+            for m in pat.regex.finditer(code_only(text)):
+                line = text.count("\n", 0, m.start()) + 1
+                first = text[m.start():].split("\n", 1)[0].strip()
+                out.append(Site(pat.kind, rel, line, first[:120], pat.what))
+    return sorted(set(out), key=lambda s: (s.file, s.line, s.kind))
+
+
+def missing(tree, expectations):
+    """The expectations no file of their query satisfies."""
+    return [e for e in expectations
+            if not any(e.regex.search(code_only(tree.read(rel))) for rel in tree.files(e.query))]

@@ -1,0 +1,45 @@
+"""The one-screen summary of an apply run."""
+
+STATUS_WORDS = {
+    "applied": "applied",
+    "already-done": "already done",
+    "skipped": "skipped",
+    "pending": "pending",
+    "no-change": "NO CHANGE",
+}
+
+
+def _step_line(i, n, s):
+    head = f"  [{i}/{n}] {s['name']:<26} {STATUS_WORDS.get(s['status'], s['status'])}"
+    if s["status"] == "applied":
+        head += (f": {len(s['changed_files'])} file(s), {s['sites_rewritten']} site(s) rewritten, "
+                 f"{s['hunks']} hunk(s), {len(s['residuals'])} residual(s)")
+    elif s["reason"]:
+        head += f": {s['reason']}"
+    return head
+
+
+def render(report, out_dir):
+    t = report["tree"]
+    steps = report["steps"]
+    lines = [f"treewide apply: {t['name']} ({t['version']}), generation {report['generation_before']}, "
+             f"recipe {report['recipe']}, spatch {report['spatch_version']}, {report['mode']}"]
+    if report["virtuals"]:
+        lines.append("  virtual rules: " + ", ".join(report["virtuals"]))
+    lines += [_step_line(i, len(steps), s) for i, s in enumerate(steps, 1)]
+    changed = report["changed_files"]
+    worked = [s for s in steps if s["status"] not in ("already-done", "pending")]
+    if not worked:
+        lines.append("Nothing to do: the tree is already at the end state of the recipe.")
+    else:
+        verb = "would change" if report["mode"] == "dry-run" else "changed"
+        lines.append(f"{len(changed)} file(s) {verb}.")
+    res = report["residuals"]
+    lines.append(f"Residuals: {len(res)}" + (":" if res else "."))
+    for r in res[:15]:
+        where = f"{r.get('file', '')}:{r['line']}" if "line" in r else r.get("file", "")
+        lines.append(f"  - [{r['step']}] {r['kind']}: {where} {r.get('text') or r.get('what') or ''}".rstrip())
+    if len(res) > 15:
+        lines.append(f"  ... {len(res) - 15} more in apply.json")
+    lines.append(f"Details: {out_dir}/apply.json, diff: {out_dir}/apply.diff ({report['wall_s']:.1f} s)")
+    return "\n".join(lines)

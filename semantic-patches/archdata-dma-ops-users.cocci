@@ -1,0 +1,19 @@
+/// Per-device DMA ops live in struct device, not in each arch's
+/// struct dev_archdata: every reader and writer of dev->archdata.dma_ops
+/// uses dev->dma_ops instead.
+//
+// Confidence: High
+// Options: --no-includes
+
+virtual patch
+
+@depends on patch@
+expression E;
+@@
+(
+- E->archdata.dma_ops
++ E->dma_ops
+|
+- E.archdata.dma_ops
++ E.dma_ops
+)

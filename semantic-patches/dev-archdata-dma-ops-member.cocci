@@ -1,0 +1,37 @@
+/// struct dev_archdata loses its dma_ops member, and a forward declaration
+/// of struct dma_map_ops that nothing else in the header needs goes with it.
+//
+// Confidence: High
+// Options: --no-includes
+
+virtual patch
+
+@member depends on patch@
+identifier I;
+@@
+struct dev_archdata {
+  ...
+(
+- struct dma_map_ops *I;
+|
+- const struct dma_map_ops *I;
+)
+  ...
+};
+
+@still_used depends on member@
+identifier I;
+@@
+(
+struct dma_map_ops *I;
+|
+const struct dma_map_ops *I;
+|
+struct dma_map_ops *I(...);
+|
+const struct dma_map_ops *I(...);
+)
+
+@depends on member && !still_used@
+@@
+- struct dma_map_ops;

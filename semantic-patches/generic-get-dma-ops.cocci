@@ -1,0 +1,38 @@
+/// One generic get_dma_ops(): the device's own ops when it has them,
+/// otherwise the arch default from get_arch_dma_ops().
+//
+// Confidence: High
+// Options: --no-includes
+
+virtual patch
+virtual constops
+
+@has depends on patch@
+identifier dev;
+type T;
+@@
+T get_dma_ops(struct device *dev)
+{
+  ...
+  return get_arch_dma_ops(...);
+}
+
+@depends on patch && !has && constops@
+@@
+#include <asm/dma-mapping.h>
++static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
++{
++	if (dev && dev->dma_ops)
++		return dev->dma_ops;
++	return get_arch_dma_ops(dev ? dev->bus : NULL);
++}
+
+@depends on patch && !has && !constops@
+@@
+#include <asm/dma-mapping.h>
++static inline struct dma_map_ops *get_dma_ops(struct device *dev)
++{
++	if (dev && dev->dma_ops)
++		return dev->dma_ops;
++	return get_arch_dma_ops(dev ? dev->bus : NULL);
++}
