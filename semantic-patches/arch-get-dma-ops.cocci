@@ -84,22 +84,34 @@ T
 - get_dma_ops(struct device *dev)
 + get_arch_dma_ops(struct bus_type *bus)
 {
-  <...
+  <+...
 - dev->bus
 + bus
-  ...>
+  ...+>
 }
 
-// Every definition that no longer looks at its device.
+// Any definition that still looks at its device is an unknown shape.
+@uses depends on patch@
+identifier dev;
+type T;
+position p;
+@@
+T get_dma_ops@p(struct device *dev)
+{
+  <+... dev ...+>
+}
+
+// Every other definition: it no longer needs its device.
 @rename depends on patch@
 identifier dev;
 type T;
+position p != uses.p;
 @@
 T
-- get_dma_ops(struct device *dev)
+- get_dma_ops@p(struct device *dev)
 + get_arch_dma_ops(struct bus_type *bus)
 {
-  ... when != dev
+  ...
 }
 
 // ia64: a macro onto the platform vector.

@@ -118,7 +118,7 @@ class Spatch:
         res.parse_errors = _parse_errors(log)
         if "timeout" in r.stderr.lower():
             res.timed_out = True
-        if r.returncode != 0:
+        if r.returncode != 0 and "there are no modified files" not in r.stderr:
             res.failed = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
         if mode == "patch" and out.exists():
             res.text = out.read_text(**ENC)

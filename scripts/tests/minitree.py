@@ -1,0 +1,172 @@
+"""A tiny generation-A kernel tree, written by us, for the apply tests."""
+
+import textwrap
+from pathlib import Path
+
+MAKEFILE = "VERSION = 4\nPATCHLEVEL = 9\nSUBLEVEL = 99\nEXTRAVERSION = -mini\n"
+
+PLAIN = """\
+    #ifndef _ASM_{A}_DMA_MAPPING_H
+    #define _ASM_{A}_DMA_MAPPING_H
+
+    extern struct dma_map_ops {a}_dma_ops;
+
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {{
+    	return &{a}_dma_ops;
+    }}
+
+    #endif
+    """
+
+CHECK = """\
+    #ifndef _ASM_{A}_DMA_MAPPING_H
+    #define _ASM_{A}_DMA_MAPPING_H
+
+    extern struct dma_map_ops *{a}_default_ops;
+
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {{
+    	if (dev && dev->archdata.dma_ops)
+    		return dev->archdata.dma_ops;
+    	return {a}_default_ops;
+    }}
+
+    static inline void set_dma_ops(struct device *dev, struct dma_map_ops *ops)
+    {{
+    	dev->archdata.dma_ops = ops;
+    }}
+
+    #endif
+    """
+
+USES_BUS = """\
+    #ifndef _ASM_{A}_DMA_MAPPING_H
+    #define _ASM_{A}_DMA_MAPPING_H
+
+    extern struct dma_map_ops *{a}_ops, {a}_pci_ops;
+    extern struct bus_type pci_bus_type;
+
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {{
+    	if (dev->bus == &pci_bus_type)
+    		return &{a}_pci_ops;
+    	return {a}_ops;
+    }}
+
+    #endif
+    """
+
+UNKNOWN = """\
+    #ifndef _ASM_{A}_DMA_MAPPING_H
+    #define _ASM_{A}_DMA_MAPPING_H
+
+    extern struct dma_map_ops *{a}_pick_ops(struct device *dev);
+
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {{
+    	return {a}_pick_ops(dev);
+    }}
+
+    #endif
+    """
+
+ARCHDATA = """\
+    #ifndef _ASM_{A}_DEVICE_H
+    #define _ASM_{A}_DEVICE_H
+
+    struct dma_map_ops;
+
+    struct dev_archdata {{
+    	/* per-device DMA operations */
+    	struct dma_map_ops *dma_ops;
+    	void *iommu;
+    }};
+
+    #endif
+    """
+
+DEVICE_H = """\
+    #ifndef _DEVICE_H_
+    #define _DEVICE_H_
+
+    struct device {
+    	struct device *parent;
+    	struct bus_type *bus;
+    	struct dev_archdata archdata;
+    #ifdef CONFIG_NUMA
+    	int numa_node;
+    #endif
+    	u64 *dma_mask;
+    };
+
+    #endif
+    """
+
+DMA_MAPPING_H = """\
+    #ifndef _LINUX_DMA_MAPPING_H
+    #define _LINUX_DMA_MAPPING_H
+
+    #include <linux/device.h>
+
+    #ifdef CONFIG_HAS_DMA
+    #include <asm/dma-mapping.h>
+    #else
+    extern struct dma_map_ops bad_dma_ops;
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {
+    	return &bad_dma_ops;
+    }
+    #endif
+
+    static inline int dma_mapping_error(struct device *dev, dma_addr_t addr)
+    {
+    	struct dma_map_ops *ops = get_dma_ops(dev);
+
+    	return ops->mapping_error(dev, addr);
+    }
+
+    #endif
+    """
+
+DRIVER_C = """\
+    // SPDX-License-Identifier: GPL-2.0
+    #include <linux/dma-mapping.h>
+
+    static struct dma_map_ops widget_dma_ops;
+
+    static int widget_probe(struct widget_device *wdev)
+    {
+    	wdev->dev.archdata.dma_ops = &widget_dma_ops;
+    	return 0;
+    }
+    """
+
+SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN}
+
+
+def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
+    """Write a tree with one arch per (name, shape); returns its path."""
+    root = Path(root)
+    files = {
+        "Makefile": MAKEFILE,
+        "include/linux/device.h": textwrap.dedent(DEVICE_H),
+        "include/linux/dma-mapping.h": textwrap.dedent(DMA_MAPPING_H),
+        "drivers/widget/widget.c": textwrap.dedent(DRIVER_C),
+    }
+    for arch, shape in arches:
+        subst = {"a": arch, "A": arch.upper()}
+        files[f"arch/{arch}/include/asm/dma-mapping.h"] = textwrap.dedent(SHAPES[shape]).format(**subst)
+        files[f"arch/{arch}/include/asm/device.h"] = textwrap.dedent(ARCHDATA).format(**subst)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def snapshot(root):
+    """{relative path: content} of every file, to prove what changed."""
+    root = Path(root)
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.parts}

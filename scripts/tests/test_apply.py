@@ -1,0 +1,199 @@
+"""treewide apply on small kernel-shaped trees: outcomes, residuals, bad input."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+from . import minitree
+
+SCRIPTS = Path(__file__).resolve().parents[1]
+TREEWIDE = ["/usr/bin/python3", str(SCRIPTS / "treewide")]
+
+
+def treewide(*args, env=None, user=None):
+    cmd = TREEWIDE + [str(a) for a in args]
+    if user:
+        cmd = ["runuser", "-u", user, "--"] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="treewide test "))   # a space on purpose
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.out = self.tmp / "out dir"
+
+    def tree(self, arches=(("alpha", "plain"), ("mips", "check"))):
+        return minitree.write(self.tmp / "linux tree", arches)
+
+    def apply(self, tree, *extra, ok=True):
+        r = treewide("apply", tree, "--out", self.out, *extra)
+        if ok:
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return r
+
+    def report(self):
+        return json.loads((self.out / "apply.json").read_text())
+
+    def steps(self):
+        return {s["name"]: s for s in self.report()["steps"]}
+
+
+class Outcomes(Base):
+    def test_generation_a_goes_to_c(self):
+        tree = self.tree()
+        self.apply(tree)
+        steps = self.steps()
+        self.assertEqual([s["status"] for s in steps.values()], ["applied", "applied", "pending", "applied"])
+        self.assertEqual(self.report()["generation_before"], "A")
+        self.assertEqual(self.report()["residuals"], [])
+        alpha = (tree / "arch/alpha/include/asm/dma-mapping.h").read_text()
+        self.assertIn("struct dma_map_ops *get_arch_dma_ops(void)\n{\n\treturn &alpha_dma_ops;\n}", alpha)
+        mips = (tree / "arch/mips/include/asm/dma-mapping.h").read_text()
+        self.assertIn("get_arch_dma_ops(void)\n{\n\treturn mips_default_ops;\n}", mips)
+        self.assertNotIn("set_dma_ops", mips)
+        generic = (tree / "include/linux/dma-mapping.h").read_text()
+        self.assertIn("return get_arch_dma_ops();", generic)
+        self.assertIn("static inline void set_dma_ops(struct device *dev,", generic)
+        self.assertIn("\tstruct dma_map_ops *dma_ops;\n\tu64 *dma_mask;", (tree / "include/linux/device.h").read_text())
+        self.assertIn("wdev->dev.dma_ops = &widget_dma_ops;", (tree / "drivers/widget/widget.c").read_text())
+
+    def test_second_run_changes_nothing(self):
+        tree = self.tree()
+        self.apply(tree)
+        first = minitree.snapshot(tree)
+        r = self.apply(tree)
+        self.assertEqual(minitree.snapshot(tree), first)
+        self.assertEqual({s["status"] for s in self.steps().values()}, {"already-done", "pending"})
+        self.assertIn("Nothing to do", r.stdout)
+
+    def test_argument_removal_is_all_or_nothing(self):
+        tree = self.tree((("alpha", "plain"), ("sparc", "uses-bus")))
+        self.apply(tree)
+        step = self.steps()["drop-bus-argument"]
+        self.assertEqual(step["status"], "skipped")
+        self.assertIn("arch/sparc/include/asm/dma-mapping.h", step["reason"])
+        self.assertEqual(step["changed_files"], [])
+        for arch in ("alpha", "sparc"):
+            text = (tree / f"arch/{arch}/include/asm/dma-mapping.h").read_text()
+            self.assertIn("get_arch_dma_ops(struct bus_type *bus)", text)
+        self.assertIn("bus == &pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
+
+    def test_unknown_shape_is_a_residual_left_alone(self):
+        tree = self.tree((("alpha", "plain"), ("foo", "unknown")))
+        self.apply(tree)
+        foo = tree / "arch/foo/include/asm/dma-mapping.h"
+        self.assertIn("get_dma_ops(struct device *dev)\n{\n\treturn foo_pick_ops(dev);", foo.read_text())
+        res = self.report()["residuals"]
+        self.assertEqual([(r["kind"], r["file"], r["line"]) for r in res],
+                         [("arch get_dma_ops()", "arch/foo/include/asm/dma-mapping.h", 6)])
+        self.assertEqual(treewide("apply", tree, "--out", self.out, "--strict").returncode, 3)
+
+    def test_dry_run_writes_only_the_output(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        self.apply(tree, "--dry-run")
+        self.assertEqual(minitree.snapshot(tree), before)
+        self.assertIn("+static inline struct dma_map_ops *get_arch_dma_ops(void)",
+                      (self.out / "apply.diff").read_text())
+
+
+class BadInput(Base):
+    def assertRefused(self, r, *words):
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        for w in words:
+            self.assertIn(w, r.stderr)
+        self.assertIn("fix:", r.stderr)
+
+    def test_not_a_kernel_tree(self):
+        d = self.tmp / "not a tree"
+        d.mkdir()
+        (d / "Makefile").write_text("all:\n")
+        self.assertRefused(self.apply(d, ok=False), "is not a kernel tree")
+        self.assertRefused(self.apply(self.tmp / "missing", ok=False), "is not a directory")
+
+    def test_spatch_missing(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        env = dict(os.environ, SPATCH=str(self.tmp / "no-spatch"))
+        r = treewide("apply", tree, "--out", self.out, env=env)
+        self.assertRefused(r, "spatch not found", "make deps")
+        self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_output_inside_the_tree(self):
+        tree = self.tree()
+        r = treewide("apply", tree, "--out", tree / "out")
+        self.assertRefused(r, "inside the kernel tree")
+        self.assertFalse((tree / "out").exists())
+
+    def test_dirty_git_tree(self):
+        tree = self.tree()
+        git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+        subprocess.run(git + ["init", "-q"], check=True)
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-qm", "base"], check=True)
+        (tree / "include/linux/device.h").write_text("/* local edit */\n")
+        before = minitree.snapshot(tree)
+        self.assertRefused(self.apply(tree, ok=False), "uncommitted changes", "--allow-dirty")
+        self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_read_only_tree(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        for p in [tree, *tree.rglob("*")]:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        self.addCleanup(lambda: [p.chmod(0o755) for p in [tree, *tree.rglob("*")] if p.is_dir()])
+        user = None
+        if os.geteuid() == 0:        # root writes anywhere: run as nobody instead
+            user = "nobody"
+            self.tmp.chmod(0o777)
+            self.out.mkdir(mode=0o777)
+            self.out.chmod(0o777)
+        r = treewide("apply", tree, "--out", self.out, user=user)
+        self.assertRefused(r, "cannot write", "nothing was changed")
+        self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_interrupted_commit_is_rolled_back(self):
+        from treewide_lib.txn import Transaction
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        staged = {"include/linux/device.h": "changed\n", "include/linux/dma-mapping.h": "changed\n"}
+        txn = Transaction(tree, self.out)
+        # A run killed after its first write: journal and backups are on disk.
+        real = Path.write_text
+        calls = []
+
+        def dies_on_second(path, *a, **k):
+            calls.append(path)
+            if len(calls) == 3:          # backup journal, first file, then the kill
+                raise KeyboardInterrupt
+            return real(path, *a, **k)
+        Path.write_text = dies_on_second
+        try:
+            with self.assertRaises(KeyboardInterrupt):
+                txn.commit(staged)
+        finally:
+            Path.write_text = real
+        self.assertEqual(minitree.snapshot(tree), before)
+        self.assertFalse((self.out / ".txn").exists())
+
+    def test_next_run_rolls_back_a_killed_commit(self):
+        from treewide_lib.txn import JOURNAL
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        backup = self.out / ".txn" / "orig" / "include/linux/device.h"
+        backup.parent.mkdir(parents=True)
+        backup.write_bytes(before["include/linux/device.h"])
+        (self.out / ".txn" / JOURNAL).write_text(json.dumps({"files": ["include/linux/device.h"]}))
+        (tree / "include/linux/device.h").write_text("half-written\n")
+        r = self.apply(tree, "--dry-run")
+        self.assertIn("rolled back an interrupted run: 1 file(s)", r.stdout)
+        self.assertEqual(minitree.snapshot(tree), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

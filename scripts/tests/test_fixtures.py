@@ -1,0 +1,48 @@
+"""Every SmPL rule against its kernel-shaped fixture pairs."""
+
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from treewide_lib import fixtures  # noqa: E402
+from treewide_lib.recipe import SMPL_DIR, load  # noqa: E402
+from treewide_lib.spatch import Spatch  # noqa: E402
+from treewide_lib.tree import ENC  # noqa: E402
+
+
+class Fixtures(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.spatch = Spatch(jobs=1)
+
+    def test_every_fixture(self):
+        found = fixtures.discover()
+        self.assertTrue(found, "no fixtures found")
+        for fx in found:
+            with self.subTest(fixture=fx.name):
+                self.assertTrue(fx.rule.is_file(), f"{fx.rule} missing")
+                self.assertTrue(fx.expected.is_file(), f"{fx.expected} missing")
+                actual, problems = fixtures.run(self.spatch, fx)
+                self.assertEqual(problems, [])
+                self.assertEqual(actual, fx.expected.read_text(**ENC))
+
+    def test_every_patch_rule_has_a_fixture_that_changes_something(self):
+        rules = {r.smpl for s in load().steps for r in s.rules}
+        changing = {fx.rule for fx in fixtures.discover()
+                    if fx.input.read_text(**ENC) != fx.expected.read_text(**ENC)}
+        self.assertEqual(sorted(p.name for p in rules - changing), [])
+
+    def test_every_rule_has_the_kernel_header(self):
+        for smpl in SMPL_DIR.glob("*.cocci"):
+            text = smpl.read_text()
+            with self.subTest(rule=smpl.name):
+                self.assertRegex(text, r"(?m)^/// \S")
+                self.assertRegex(text, r"(?m)^// Confidence: ")
+                self.assertRegex(text, r"(?m)^// Options: ")
+                self.assertRegex(text, r"(?m)^virtual (patch|report)")
+
+
+if __name__ == "__main__":
+    unittest.main()
