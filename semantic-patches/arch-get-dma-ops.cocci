@@ -3,8 +3,9 @@
 /// and asks the arch otherwise. Per-device checks and NULL-device guards
 /// leave the arch hooks; sparc keeps testing the bus it is given.
 //
-// A definition that still looks at its device after these shapes is not
-// renamed: the toolkit reports it as a residual.
+// Each shape is recognised whole before anything changes: a definition
+// that would still look at its device afterwards is an unknown shape and
+// is left untouched for the toolkit to report as a residual.
 //
 // Confidence: High
 // Options: --no-includes
@@ -12,13 +13,54 @@
 virtual patch
 virtual constops
 
+@initialize:python@
+@@
+import re
+
+def mentions(name, code):
+    return re.search(r"\b%s\b" % re.escape(name), code) is not None
+
+def only_bus(name, code):
+    """code uses name only as name->bus"""
+    return not mentions(name, re.sub(r"\b%s\s*->\s*bus\b" % re.escape(name), "", code))
+
 // Per-device check first (m32r, s390; mips, tile, xtensa with an else).
-@check depends on patch@
+@check@
 identifier dev;
 type T;
 expression X;
+position p;
 @@
-T get_dma_ops(struct device *dev)
+T get_dma_ops@p(struct device *dev)
+{
+(
+  if (dev && dev->dma_ops)
+	return dev->dma_ops;
+  return X;
+|
+  if (dev && dev->dma_ops)
+	return dev->dma_ops;
+  else
+	return X;
+)
+}
+
+@script:python@
+dev << check.dev;
+x << check.X;
+@@
+if mentions(dev, x):
+    cocci.include_match(False)
+
+@depends on patch@
+identifier check.dev;
+type T;
+expression X;
+position check.p;
+@@
+T
+- get_dma_ops@p(struct device *dev)
++ get_arch_dma_ops(struct bus_type *bus)
 {
 (
 - if (dev && dev->dma_ops)
@@ -33,13 +75,15 @@ T get_dma_ops(struct device *dev)
 )
 }
 
-// A NULL-device guard before the per-device ops (powerpc): nothing is
-// left for the arch to return.
-@guard_perdev depends on patch@
+// A NULL-device guard before the per-device ops (powerpc): nothing is left
+// for the arch to return. A comment before the guard stays.
+@depends on patch@
 identifier dev;
 type T;
 @@
-T get_dma_ops(struct device *dev)
+T
+- get_dma_ops(struct device *dev)
++ get_arch_dma_ops(struct bus_type *bus)
 {
 - if (\(unlikely(dev == NULL)\|unlikely(!dev)\|dev == NULL\|!dev\))
 -	return NULL;
@@ -48,40 +92,105 @@ T get_dma_ops(struct device *dev)
 }
 
 // A NULL-device guard before the arch default (hexagon).
-@guard depends on patch@
+@guard@
 identifier dev;
 type T;
 expression X;
+position p;
 @@
-T get_dma_ops(struct device *dev)
+T get_dma_ops@p(struct device *dev)
 {
-- if (\(unlikely(dev == NULL)\|unlikely(!dev)\|dev == NULL\|!dev\))
--	return NULL;
+  if (\(unlikely(dev == NULL)\|unlikely(!dev)\|dev == NULL\|!dev\))
+	return NULL;
   return X;
 }
 
+@script:python@
+dev << guard.dev;
+x << guard.X;
+@@
+if mentions(dev, x):
+    cocci.include_match(False)
+
+@depends on patch@
+identifier guard.dev;
+type T;
+position guard.p;
+@@
+T
+- get_dma_ops@p(struct device *dev)
++ get_arch_dma_ops(struct bus_type *bus)
+{
+- if (\(unlikely(dev == NULL)\|unlikely(!dev)\|dev == NULL\|!dev\))
+-	return NULL;
+  ...
+}
+
 // arm, arm64: the native default is the helper's answer for no device.
-@helper depends on patch@
+@helper@
 identifier dev;
 type T;
+expression C, A;
+position p;
 @@
-T get_dma_ops(struct device *dev)
+T get_dma_ops@p(struct device *dev)
 {
-  <...
-  __generic_dma_ops(
+  if (C)
+	return A;
+  else
+	return __generic_dma_ops(dev);
+}
+
+@script:python@
+dev << helper.dev;
+c << helper.C;
+a << helper.A;
+@@
+if mentions(dev, c) or mentions(dev, a):
+    cocci.include_match(False)
+
+@depends on patch@
+identifier helper.dev;
+type T;
+expression C, A;
+position helper.p;
+@@
+T
+- get_dma_ops@p(struct device *dev)
++ get_arch_dma_ops(struct bus_type *bus)
+{
+  if (C)
+	return A;
+  else
+	return __generic_dma_ops(
 - dev
 + NULL
-  )
-  ...>
+	);
 }
 
 // sparc: the only definition that uses the bus.
-@bus depends on patch@
+@bus@
 identifier dev;
 type T;
+statement list SL;
+position p;
+@@
+T get_dma_ops@p(struct device *dev) { SL }
+
+@script:python@
+dev << bus.dev;
+sl << bus.SL;
+@@
+if not (mentions(dev, sl) and only_bus(dev, sl)):
+    cocci.include_match(False)
+
+@depends on patch@
+identifier bus.dev;
+type T;
+position bus.p;
 @@
 T
-- get_dma_ops(struct device *dev)
+- get_dma_ops@p(struct device *dev)
 + get_arch_dma_ops(struct bus_type *bus)
 {
   <+...
@@ -90,22 +199,26 @@ T
   ...+>
 }
 
-// Any definition that still looks at its device is an unknown shape.
-@uses depends on patch@
+// Every other definition that does not look at its device (plain ones).
+@plain@
 identifier dev;
 type T;
+statement list SL;
 position p;
 @@
-T get_dma_ops@p(struct device *dev)
-{
-  <+... dev ...+>
-}
+T get_dma_ops@p(struct device *dev) { SL }
 
-// Every other definition: it no longer needs its device.
-@rename depends on patch@
-identifier dev;
+@script:python@
+dev << plain.dev;
+sl << plain.SL;
+@@
+if mentions(dev, sl):
+    cocci.include_match(False)
+
+@depends on patch@
+identifier plain.dev;
 type T;
-position p != uses.p;
+position plain.p;
 @@
 T
 - get_dma_ops@p(struct device *dev)
@@ -115,7 +228,7 @@ T
 }
 
 // ia64: a macro onto the platform vector.
-@macro depends on patch && constops@
+@depends on patch && constops@
 identifier dev;
 @@
 - #define get_dma_ops(dev) platform_dma_get_ops(dev)
@@ -124,7 +237,7 @@ identifier dev;
 + 	return platform_dma_get_ops(NULL);
 + }
 
-@macro_nc depends on patch && !constops@
+@depends on patch && !constops@
 identifier dev;
 @@
 - #define get_dma_ops(dev) platform_dma_get_ops(dev)

@@ -1,6 +1,6 @@
 /// Per-device DMA ops live in struct device, not in each arch's
 /// struct dev_archdata: every reader and writer of dev->archdata.dma_ops
-/// uses dev->dma_ops instead.
+/// uses dev->dma_ops instead, also through a struct dev_archdata pointer.
 //
 // Confidence: High
 // Options: --no-includes
@@ -17,3 +17,23 @@ expression E;
 - E.archdata.dma_ops
 + E.dma_ops
 )
+
+@depends on patch@
+identifier sd;
+expression D;
+@@
+  struct dev_archdata *sd = &D->archdata;
+  <...
+- sd->dma_ops
++ D->dma_ops
+  ...>
+
+@depends on patch@
+identifier sd;
+expression D;
+@@
+  struct dev_archdata *sd = &D.archdata;
+  <...
+- sd->dma_ops
++ D.dma_ops
+  ...>

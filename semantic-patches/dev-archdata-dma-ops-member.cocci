@@ -19,17 +19,13 @@ struct dev_archdata {
   ...
 };
 
+// Any other use of the type keeps the forward declaration.
 @still_used depends on member@
-identifier I;
 @@
 (
-struct dma_map_ops *I;
+struct dma_map_ops *
 |
-const struct dma_map_ops *I;
-|
-struct dma_map_ops *I(...);
-|
-const struct dma_map_ops *I(...);
+const struct dma_map_ops *
 )
 
 @depends on member && !still_used@

@@ -19,6 +19,6 @@ static inline struct dma_map_ops *get_dma_ops(struct device *dev)
 #endif
 }
 
-bool arch_dma_alloc_attrs(struct device **dev, gfp_t *gfp);
+extern void example_iommu_late_init(void);
 
 #endif /* _ASM_EXAMPLE_DMA_MAPPING_H */

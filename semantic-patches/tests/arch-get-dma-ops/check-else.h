@@ -14,12 +14,7 @@ static inline struct dma_map_ops *get_dma_ops(struct device *dev)
 		return example_dma_map_ops;
 }
 
-static inline bool dma_capable(struct device *dev, dma_addr_t addr, size_t size)
-{
-	if (!dev->dma_mask)
-		return false;
-
-	return addr + size <= *dev->dma_mask;
-}
+/* Non-coherent boards must write back caches by hand. */
+extern void example_dma_wback(void *vaddr, size_t size);
 
 #endif /* _ASM_EXAMPLE_DMA_MAPPING_H */

@@ -14,7 +14,6 @@ static inline struct dma_map_ops *get_dma_ops(struct device *dev)
 	return sample_dma_ops;
 }
 
-#define HAVE_ARCH_DMA_SUPPORTED 1
-extern int dma_supported(struct device *dev, u64 mask);
+extern void sample_dma_flush_range(unsigned long start, unsigned long end);
 
 #endif /* _ASM_SAMPLE_DMA_MAPPING_H */

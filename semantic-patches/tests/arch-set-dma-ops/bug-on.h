@@ -13,7 +13,7 @@ static inline void set_dma_ops(struct device *dev, struct dma_map_ops *ops)
 	dev->dma_ops = ops;
 }
 
-#define HAVE_ARCH_DMA_SUPPORTED 1
-extern int dma_supported(struct device *dev, u64 mask);
+/* Bus masters on this SoC only see the low 1 GiB. */
+extern int example_check_dma_window(struct device *dev, u64 mask);
 
 #endif /* _ASM_EXAMPLE_DMA_MAPPING_H */

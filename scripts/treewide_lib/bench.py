@@ -1,0 +1,44 @@
+"""make bench-apply: wall time, spatch CPU time and files parsed, per step.
+
+Runs apply as a dry run (everything but the final write of a few files)
+once to warm the page cache, then --runs more times, and prints the median
+and spread of each figure.
+"""
+
+import statistics
+import tempfile
+import time
+
+from . import apply, recipe
+from .spatch import Spatch
+from .tree import Tree
+
+
+def _once(args, rec, sp):
+    tree = Tree(args.ksrc)
+    with tempfile.TemporaryDirectory(prefix="treewide-bench-") as out:
+        t0 = time.monotonic()
+        report, results = apply.run(tree, rec, sp, out, dry_run=True, log=lambda *a: None)
+        total = time.monotonic() - t0
+    return total, {r.name: (r.wall_s, r.stats.cpu_s, r.stats.files, r.status) for r in results}
+
+
+def run(args):
+    rec = recipe.load(args.recipe)
+    sp = Spatch(jobs=args.jobs)
+    tree = Tree(args.ksrc)
+    print(f"bench-apply: {tree.name} ({tree.version}), spatch {sp.version}, {sp.jobs} job(s), "
+          f"1 warm-up + {args.runs} run(s), dry run")
+    cold_total, _ = _once(args, rec, sp)
+    runs = [_once(args, rec, sp) for _ in range(args.runs)]
+    print(f"  first (warm-up) run: {cold_total:.2f} s")
+    print(f"  {'step':<26} {'status':<13} {'wall s':>8} {'spatch cpu s':>13} {'files parsed':>13}")
+    for step in rec.steps:
+        walls = [r[1][step.name][0] for r in runs]
+        cpus = [r[1][step.name][1] for r in runs]
+        _, _, files, status = runs[-1][1][step.name]
+        print(f"  {step.name:<26} {status:<13} {statistics.median(walls):8.2f} "
+              f"{statistics.median(cpus):13.2f} {files:13d}")
+    totals = [r[0] for r in runs]
+    print(f"  {'whole apply':<40} {statistics.median(totals):8.2f}  (min {min(totals):.2f}, max {max(totals):.2f})")
+    return 0
