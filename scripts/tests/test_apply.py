@@ -93,6 +93,18 @@ class Outcomes(Base):
                          [("arch get_dma_ops()", "arch/foo/include/asm/dma-mapping.h", 6)])
         self.assertEqual(treewide("apply", tree, "--out", self.out, "--strict").returncode, 3)
 
+    def test_unparsable_code_is_reported_never_skipped(self):
+        tree = self.tree()
+        (tree / "drivers/widget/broken.c").write_text(
+            "static void broken_setup(struct device *dev)\n{\n"
+            "\tWIDGET_MAGIC(((;\n\tdev->archdata.dma_ops = &broken_ops;\n}\n")
+        self.apply(tree)
+        res = self.report()["residuals"]
+        self.assertIn(("parse failure", "drivers/widget/broken.c", True),
+                      [(r["kind"], r.get("file"), r.get("touches_site")) for r in res])
+        self.assertIn(("archdata.dma_ops", "drivers/widget/broken.c", 4),
+                      [(r["kind"], r.get("file"), r.get("line")) for r in res])
+
     def test_dry_run_writes_only_the_output(self):
         tree = self.tree()
         before = minitree.snapshot(tree)

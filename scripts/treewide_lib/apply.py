@@ -74,7 +74,13 @@ class Applier:
         self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
         self.defines = decide_virtuals(tree, recipe)
 
-    def _run_rule(self, rule, mode, res):
+    @staticmethod
+    def _touches_site(lines, step):
+        """Whether unparsable lines hold an old-form site of this step."""
+        text = "\n".join(lines)
+        return any(p.regex.search(text) for p in step.sites)
+
+    def _run_rule(self, rule, mode, res, step):
         smpl = SmPL.load(rule.smpl)
         files = self.tree.files(rule.query)
         self.log(f"    spatch {rule.smpl.name} ({mode}) on {len(files)} file(s)")
@@ -83,7 +89,8 @@ class Applier:
         for r in results:
             where = {"file": r.rel, "rule": rule.smpl.name}
             if r.parse_errors:
-                res.parse_failures.append({**where, "lines": r.parse_errors[:5]})
+                res.parse_failures.append({**where, "lines": r.parse_errors[:8],
+                                           "touches_site": self._touches_site(r.parse_errors, step)})
             if r.timed_out:
                 res.timeouts.append(where)
             if r.failed:
@@ -103,14 +110,14 @@ class Applier:
             res.reason = "no old-form site left (" + ", ".join(p.kind for p in step.sites) + ")"
             return res
         if step.skip_if:
-            hits = [line for r in self._run_rule(step.skip_if.rule, "report", res) for line in r.report]
+            hits = [line for r in self._run_rule(step.skip_if.rule, "report", res, step) for line in r.report]
             if hits:
                 res.status = "skipped"
                 res.reason = f"{step.skip_if.reason}: " + "; ".join(hits)
                 return res
         before = dict(self.tree.staged)
         for rule in step.rules:
-            self._run_rule(rule, "patch", res)
+            self._run_rule(rule, "patch", res, step)
         res.changed_files = sorted(rel for rel in self.tree.staged if self.tree.staged[rel] != before.get(rel))
         res.diff, res.hunks = _diff(before, self.tree, res.changed_files)
         res.residuals = sites.find(self.tree, step.sites)
@@ -156,7 +163,8 @@ def _report(tree, recipe, spatch, defines, results, dry_run, wall):
     steps = [dict(r.as_dict(), wall_s=round(r.wall_s, 3)) for r in results]
     residuals = [dict(s, step=r["name"]) for r in steps for s in r["residuals"]]
     residuals += [{"kind": "missing end state", "what": m, "step": r["name"]} for r in steps for m in r["missing"]]
-    residuals += [dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]]
+    failures = [dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]]
+    residuals += [p for p in failures if p["touches_site"]]
     residuals += [dict(p, kind="timeout", step=r["name"]) for r in steps for p in r["timeouts"]]
     return {
         "schema": SCHEMA,
@@ -170,5 +178,6 @@ def _report(tree, recipe, spatch, defines, results, dry_run, wall):
         "changed_files": sorted(tree.staged),
         "steps": steps,
         "residuals": residuals,
+        "parse_failures_elsewhere": [p for p in failures if not p["touches_site"]],
         "wall_s": round(wall, 3),
     }

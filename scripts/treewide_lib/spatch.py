@@ -76,10 +76,10 @@ class RunStats:
 
 
 def _parse_errors(output):
-    """The source lines spatch reported as unparsable (its BAD: lines)."""
+    """The source lines spatch reported as unparsable (its bad:/BAD: lines)."""
     seen = []
     for line in output.splitlines():
-        if line.startswith("BAD:"):
+        if line.startswith(("bad:", "BAD:")):
             text = line[4:].lstrip("!").strip()
             if text not in seen:
                 seen.append(text)

@@ -35,11 +35,16 @@ def render(report, out_dir):
         verb = "would change" if report["mode"] == "dry-run" else "changed"
         lines.append(f"{len(changed)} file(s) {verb}.")
     res = report["residuals"]
+    quiet = report["parse_failures_elsewhere"]
     lines.append(f"Residuals: {len(res)}" + (":" if res else "."))
     for r in res[:15]:
         where = f"{r.get('file', '')}:{r['line']}" if "line" in r else r.get("file", "")
         lines.append(f"  - [{r['step']}] {r['kind']}: {where} {r.get('text') or r.get('what') or ''}".rstrip())
     if len(res) > 15:
         lines.append(f"  ... {len(res) - 15} more in apply.json")
+    if quiet:
+        files = sorted({r["file"] for r in quiet})
+        lines.append(f"Parse failures away from any old-form site: {len(quiet)} in {len(files)} file(s) "
+                     f"({', '.join(files[:4])}{', ...' if len(files) > 4 else ''}); listed in apply.json.")
     lines.append(f"Details: {out_dir}/apply.json, diff: {out_dir}/apply.diff ({report['wall_s']:.1f} s)")
     return "\n".join(lines)
