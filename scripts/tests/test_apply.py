@@ -14,8 +14,8 @@ SCRIPTS = Path(__file__).resolve().parents[1]
 TREEWIDE = ["/usr/bin/python3", str(SCRIPTS / "treewide")]
 
 
-def treewide(*args, env=None, user=None):
-    cmd = TREEWIDE + [str(a) for a in args]
+def treewide(*args, env=None, user=None, tool=TREEWIDE):
+    cmd = tool + [str(a) for a in args]
     if user:
         cmd = ["runuser", "-u", user, "--"] + cmd
     return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -159,13 +159,18 @@ class BadInput(Base):
         for p in [tree, *tree.rglob("*")]:
             p.chmod(0o555 if p.is_dir() else 0o444)
         self.addCleanup(lambda: [p.chmod(0o755) for p in [tree, *tree.rglob("*")] if p.is_dir()])
-        user = None
-        if os.geteuid() == 0:        # root writes anywhere: run as nobody instead
+        user, tool = None, TREEWIDE
+        if os.geteuid() == 0:        # root writes anywhere: run as nobody, from a copy it can read
             user = "nobody"
-            self.tmp.chmod(0o777)
-            self.out.mkdir(mode=0o777)
-            self.out.chmod(0o777)
-        r = treewide("apply", tree, "--out", self.out, user=user)
+            kit = self.tmp / "kit"
+            for part in ("scripts", "semantic-patches"):
+                shutil.copytree(SCRIPTS.parent / part, kit / part,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            self.out.mkdir()
+            for p in [self.tmp, self.out, kit, *kit.rglob("*")]:
+                p.chmod(0o777 if p.is_dir() else 0o755)
+            tool = ["/usr/bin/python3", str(kit / "scripts/treewide")]
+        r = treewide("apply", tree, "--out", self.out, user=user, tool=tool)
         self.assertRefused(r, "cannot write", "nothing was changed")
         self.assertEqual(minitree.snapshot(tree), before)
 
