@@ -8,7 +8,7 @@ PYTHON   ?= /usr/bin/python3
 TREEWIDE := $(PYTHON) scripts/treewide
 OUT      ?=
 JOBS     ?= $(shell nproc)
-ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))
+ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 
 .PHONY: deps deps-kernel apply bench-apply test test-smpl test-scripts test-trees
