@@ -8,7 +8,6 @@ from pathlib import Path
 
 from . import VERSION, sites
 from .cpp_tidy import tidy
-from .errors import ToolError
 from .spatch import RunStats, SmPL
 from .txn import Transaction
 

@@ -5,13 +5,10 @@ import os
 import sys
 from pathlib import Path
 
-from . import VERSION, apply, recipe, summary
+from . import VERSION, apply, bench, recipe, summary
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
-
-REPO = Path(__file__).resolve().parents[2]
-
 
 def default_out(tree):
     return Path.cwd() / "out" / tree.name
@@ -44,11 +41,6 @@ def cmd_apply(args):
     return 1 if failures else 0
 
 
-def cmd_bench_apply(args):
-    from . import bench
-    return bench.run(args)
-
-
 def build_parser():
     p = argparse.ArgumentParser(prog="treewide", description="Carry the DMA-ops consolidation across kernel trees.")
     p.add_argument("--version", action="version", version=f"treewide {VERSION}")
@@ -71,7 +63,7 @@ def build_parser():
     b.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
     b.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
     b.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up")
-    b.set_defaults(func=cmd_bench_apply)
+    b.set_defaults(func=bench.run)
     return p
 
 
