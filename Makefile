@@ -11,10 +11,10 @@ JOBS     ?= $(shell nproc)
 ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 
-.PHONY: deps deps-kernel apply bench-apply test test-smpl test-scripts test-trees
+.PHONY: deps deps-kernel apply bench-apply test test-smpl test-scripts test-overlay test-trees
 
 deps:
-	ci/install-deps core build
+	ci/install-deps core test build
 
 deps-kernel:
 	ci/install-deps kernel-sources
@@ -25,13 +25,16 @@ apply:
 bench-apply:
 	$(TREEWIDE) bench-apply -j $(JOBS) "$(ksrc)"
 
-test: test-smpl test-scripts test-trees
+test: test-smpl test-scripts test-overlay test-trees
 
 test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply
+
+test-overlay:
+	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
 
 test-trees:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees
