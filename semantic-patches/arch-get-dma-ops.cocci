@@ -168,6 +168,32 @@ T
 	);
 }
 
+// arm, arm64 once the Xen branch has left the hook (ops preserved first).
+@helper_only@
+identifier dev;
+type T;
+position p;
+@@
+T get_dma_ops@p(struct device *dev)
+{
+  return __generic_dma_ops(dev);
+}
+
+@depends on patch@
+identifier helper_only.dev;
+type T;
+position helper_only.p;
+@@
+T
+- get_dma_ops@p(struct device *dev)
++ get_arch_dma_ops(struct bus_type *bus)
+{
+  return __generic_dma_ops(
+- dev
++ NULL
+  );
+}
+
 // sparc: the only definition that uses the bus.
 @bus@
 identifier dev;

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from . import VERSION, sites
 from .cpp_tidy import tidy
+from .recipe import OVERLAY_DIR
 from .spatch import RunStats, SmPL
+from .tree import ENC
 from .txn import Transaction
 
 SCHEMA = "treewide-apply/1"
@@ -17,7 +19,7 @@ SCHEMA = "treewide-apply/1"
 @dataclass
 class StepResult:
     name: str
-    status: str = ""            # applied | already-done | skipped | pending | no-change
+    status: str = ""            # applied | already-done | not-applicable | skipped | pending | no-change
     reason: str = ""
     changed_files: list = field(default_factory=list)
     sites_before: list = field(default_factory=list)
@@ -26,6 +28,7 @@ class StepResult:
     parse_failures: list = field(default_factory=list)
     timeouts: list = field(default_factory=list)
     failures: list = field(default_factory=list)
+    broke: list = field(default_factory=list)
     hunks: int = 0
     stats: RunStats = field(default_factory=RunStats)
     diff: str = ""
@@ -41,6 +44,7 @@ class StepResult:
             "residuals": [s.as_dict() for s in self.residuals],
             "missing": self.missing,
             "parse_failures": self.parse_failures, "timeouts": self.timeouts, "failures": self.failures,
+            "broke_invariants": self.broke,
             "spatch": {"files": self.stats.files, "cpu_s": round(self.stats.cpu_s, 3),
                        "wall_s": round(self.stats.wall_s, 3)},
         }
@@ -61,8 +65,8 @@ def _diff(before, tree, rels):
     for rel in rels:
         old = before.get(rel)
         old = tree.original(rel) if old is None else old
-        lines = list(difflib.unified_diff(old.splitlines(True), tree.read(rel).splitlines(True),
-                                          f"a/{rel}", f"b/{rel}"))
+        lines = list(difflib.unified_diff((old or "").splitlines(True), tree.read(rel).splitlines(True),
+                                          f"a/{rel}" if old is not None else "/dev/null", f"b/{rel}"))
         hunks += sum(1 for line in lines if line.startswith("@@"))
         out.extend(lines)
     return "".join(out), hunks
@@ -98,10 +102,28 @@ class Applier:
                 self.tree.stage(r.rel, tidy(self.tree.read(r.rel), r.text))
         return results
 
+    def _when(self, step):
+        """(status, reason with evidence) from the first [[step.when]] that holds, or None."""
+        for w in step.when:
+            seen = [sites.holds(self.tree, c) for c in w.all]
+            if all(ok for ok, _ in seen):
+                extra = [phrase for ok, phrase in (sites.holds(self.tree, c) for c in w.evidence) if ok]
+                evidence = "; ".join([phrase for _, phrase in seen] + extra)
+                return w.status, f"{w.reason} [{evidence}]" if evidence else w.reason
+        return None
+
+    def broken_invariants(self):
+        return [inv.name for inv in self.recipe.invariants
+                if inv.broken_when and all(sites.holds(self.tree, c)[0] for c in inv.broken_when)]
+
     def step(self, step):
         res = StepResult(step.name)
         if step.pending:
             res.status, res.reason = "pending", step.pending
+            return res
+        decided = self._when(step)
+        if decided:
+            res.status, res.reason = decided
             return res
         res.sites_before = sites.find(self.tree, step.sites)
         if not res.sites_before and not sites.missing(self.tree, step.expect):
@@ -115,6 +137,8 @@ class Applier:
                 res.reason = f"{step.skip_if.reason}: " + "; ".join(hits)
                 return res
         before = dict(self.tree.staged)
+        for rel in step.overlay:
+            self.tree.stage(rel, (OVERLAY_DIR / rel).read_text(**ENC))
         for rule in step.rules:
             self._run_rule(rule, "patch", res, step)
         res.changed_files = sorted(rel for rel in self.tree.staged if self.tree.staged[rel] != before.get(rel))
@@ -130,7 +154,7 @@ class Applier:
 def generation(recipe, results):
     """The tree's generation before the run: where the first step with work starts."""
     for step, res in zip(recipe.steps, results):
-        if res.status not in ("already-done", "pending") and step.gen_from:
+        if res.status not in ("already-done", "not-applicable", "pending") and step.gen_from:
             return step.gen_from
     return recipe.final_generation
 
@@ -145,12 +169,20 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
     applier = Applier(tree, recipe, spatch, log)
     t0 = time.monotonic()
     results = []
+    broken = set(applier.broken_invariants())
+    broken_before = sorted(broken)
     for i, step in enumerate(recipe.steps, 1):
         log(f"[{i}/{len(recipe.steps)}] {step.name}")
         t = time.monotonic()
-        results.append(applier.step(step))
-        results[-1].wall_s = time.monotonic() - t
+        res = applier.step(step)
+        res.wall_s = time.monotonic() - t
+        now = set(applier.broken_invariants())
+        res.broke = sorted(now - broken)
+        broken = now
+        results.append(res)
     report = _report(tree, recipe, spatch, applier.defines, results, dry_run, time.monotonic() - t0)
+    report["invariants"] = {inv.name: {"what": inv.what, "broken_before": inv.name in broken_before,
+                                       "broken_after": inv.name in broken} for inv in recipe.invariants}
     (out / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
     if tree.staged and not dry_run:
         txn.commit(tree.staged)
@@ -165,6 +197,8 @@ def _report(tree, recipe, spatch, defines, results, dry_run, wall):
     failures = [dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]]
     residuals += [p for p in failures if p["touches_site"]]
     residuals += [dict(p, kind="timeout", step=r["name"]) for r in steps for p in r["timeouts"]]
+    residuals += [{"kind": "invariant broken", "what": name, "step": r["name"]}
+                  for r in steps for name in r["broke_invariants"]]
     return {
         "schema": SCHEMA,
         "toolkit_version": VERSION,

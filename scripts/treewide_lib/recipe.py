@@ -8,6 +8,7 @@ from pathlib import Path
 from .errors import ToolError
 
 SMPL_DIR = Path(__file__).resolve().parents[2] / "semantic-patches"
+OVERLAY_DIR = SMPL_DIR.parent / "kernel-overlay"
 DEFAULT_RECIPE = SMPL_DIR / "recipe.toml"
 
 
@@ -20,11 +21,30 @@ class Query:
 
 @dataclass(frozen=True)
 class Pattern:
-    """A regex over the files of a query: an old-form site or an expectation."""
+    """A regex over the files of a query: an old-form site, an expectation,
+    or a condition (negate: it holds when nothing matches)."""
     query: Query
     regex: re.Pattern
     kind: str
     what: str
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class When:
+    """A state of the tree that decides a step's status without running it."""
+    status: str
+    reason: str
+    all: tuple
+    evidence: tuple
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """Something no step may break: broken when all its conditions hold."""
+    name: str
+    what: str
+    broken_when: tuple
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,8 @@ class Step:
     gen_from: str = ""
     gen_to: str = ""
     pending: str = ""
+    overlay: tuple = ()
+    when: list = field(default_factory=list)
     sites: list = field(default_factory=list)
     expect: list = field(default_factory=list)
     rules: list = field(default_factory=list)
@@ -72,6 +94,7 @@ class Recipe:
     goal: str
     steps: list
     virtuals: list
+    invariants: list = field(default_factory=list)
 
     @property
     def final_generation(self):
@@ -101,7 +124,18 @@ def _rule(d, base, where):
 
 def _pattern(d, where, kind_default="expected"):
     return Pattern(_query(d, where), _regex(d["regex"], where),
-                   d.get("kind", kind_default), d.get("what", d.get("kind", "")))
+                   d.get("kind", kind_default), d.get("what", d.get("kind", "")), bool(d.get("negate", False)))
+
+
+WHEN_STATUSES = ("already-done", "not-applicable")
+
+
+def _when(d, where):
+    if d.get("status") not in WHEN_STATUSES:
+        raise ToolError(f"{where}: status must be one of {', '.join(WHEN_STATUSES)}", "fix the [[step.when]] entry")
+    return When(d["status"], d.get("reason", ""),
+                tuple(_pattern(c, f"{where} all") for c in d.get("all", [])),
+                tuple(_pattern(c, f"{where} evidence") for c in d.get("evidence", [])))
 
 
 def _step(d, base):
@@ -109,7 +143,12 @@ def _step(d, base):
     step = Step(name=d["name"], subject=d["subject"], changelog=d.get("changelog", "").strip(),
                 split=d.get("split", "none"), split_reason=d.get("split_reason", ""),
                 noop=bool(d.get("noop", False)), gen_from=d.get("from", ""),
-                gen_to=d.get("to", ""), pending=d.get("pending", ""))
+                gen_to=d.get("to", ""), pending=d.get("pending", ""), overlay=tuple(d.get("overlay", ())))
+    step.when = [_when(w, f"{where} when") for w in d.get("when", [])]
+    for rel in step.overlay:
+        if not (OVERLAY_DIR / rel).is_file():
+            raise ToolError(f"{where}: overlay file {OVERLAY_DIR / rel} does not exist",
+                            "fix the 'overlay' entry of the recipe")
     step.sites = [_pattern(s, f"{where} site") for s in d.get("sites", [])]
     step.expect = [_pattern(s, f"{where} expect") for s in d.get("expect", [])]
     step.rules = [_rule(r, base, f"{where} rule") for r in d.get("rules", [])]
@@ -138,5 +177,8 @@ def load(path=DEFAULT_RECIPE):
     names = [s.name for s in steps]
     if len(set(names)) != len(names):
         raise ToolError(f"recipe {path} repeats a step name", "give every step its own name")
+    invariants = [Invariant(i["name"], i.get("what", i["name"]),
+                            tuple(_pattern(c, f"invariant {i['name']}") for c in i.get("broken_when", [])))
+                  for i in data.get("invariant", [])]
     return Recipe(path, head.get("name", path.stem), head.get("title", ""),
-                  head.get("goal", ""), steps, virtuals)
+                  head.get("goal", ""), steps, virtuals, invariants)

@@ -44,3 +44,21 @@ def missing(tree, expectations):
     """The expectations no file of their query satisfies."""
     return [e for e in expectations
             if not any(e.regex.search(code_only(tree.read(rel))) for rel in tree.files(e.query))]
+
+
+def first_match(tree, pattern):
+    """(file, line) of the first match of a pattern, or None."""
+    for rel in tree.files(pattern.query):
+        text = code_only(tree.read(rel))
+        m = pattern.regex.search(text)
+        if m:
+            return rel, text.count("\n", 0, m.start()) + 1
+    return None
+
+
+def holds(tree, cond):
+    """Whether a condition holds, and what was seen, as a phrase."""
+    hit = first_match(tree, cond)
+    if cond.negate:
+        return hit is None, (f"{cond.what}" if hit is None else f"not {cond.what}: {hit[0]}:{hit[1]}")
+    return hit is not None, (f"{cond.what} ({hit[0]}:{hit[1]})" if hit else f"no {cond.what}")

@@ -3,6 +3,7 @@
 STATUS_WORDS = {
     "applied": "applied",
     "already-done": "already done",
+    "not-applicable": "not applicable",
     "skipped": "skipped",
     "pending": "pending",
     "no-change": "NO CHANGE",
@@ -28,12 +29,17 @@ def render(report, out_dir):
         lines.append("  virtual rules: " + ", ".join(report["virtuals"]))
     lines += [_step_line(i, len(steps), s) for i, s in enumerate(steps, 1)]
     changed = report["changed_files"]
-    worked = [s for s in steps if s["status"] not in ("already-done", "pending")]
+    worked = [s for s in steps if s["status"] not in ("already-done", "not-applicable", "pending")]
     if not worked:
         lines.append("Nothing to do: the tree is already at the end state of the recipe.")
     else:
         verb = "would change" if report["mode"] == "dry-run" else "changed"
         lines.append(f"{len(changed)} file(s) {verb}.")
+    for name, inv in report.get("invariants", {}).items():
+        if inv["broken_before"] or inv["broken_after"]:
+            state = "broken before the run" if inv["broken_before"] else "held before the run"
+            state += ", broken after it" if inv["broken_after"] else ", holds after it"
+            lines.append(f"Invariant {name} ({inv['what']}): {state}.")
     res = report["residuals"]
     quiet = report["parse_failures_elsewhere"]
     lines.append(f"Residuals: {len(res)}" + (":" if res else "."))

@@ -96,7 +96,9 @@ class Tree:
         return (self.root / rel).read_text(**ENC)
 
     def original(self, rel):
-        return (self.root / rel).read_text(**ENC)
+        """The file's content in the tree, or None if it does not exist."""
+        path = self.root / rel
+        return path.read_text(**ENC) if path.exists() else None
 
     def stage(self, rel, text):
         if text == self.original(rel):

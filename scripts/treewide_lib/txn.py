@@ -23,8 +23,15 @@ def _write_atomic(path, text):
     os.replace(tmp, path)
 
 
+def _writable(path):
+    """path (or, for a new file, its nearest existing directory) can be written."""
+    while not path.exists():
+        path = path.parent
+    return os.access(path, os.W_OK) and (path.is_dir() or os.access(path.parent, os.W_OK))
+
+
 def check_writable(root, rels):
-    bad = [r for r in rels if not os.access(root / r, os.W_OK) or not os.access((root / r).parent, os.W_OK)]
+    bad = [r for r in rels if not _writable(root / r)]
     if bad:
         raise ToolError(f"cannot write {len(bad)} file(s) of {root}, first {bad[0]}",
                         "make the tree writable (or work on a copy); nothing was changed")
@@ -41,23 +48,29 @@ class Transaction:
         if not journal.exists():
             shutil.rmtree(self.dir, ignore_errors=True)
             return []
-        files = json.loads(journal.read_text())["files"]
-        for rel in files:
+        data = json.loads(journal.read_text())
+        for rel in data["files"]:
             _write_atomic(self.root / rel, (self.dir / "orig" / rel).read_text(**ENC))
+        for rel in data.get("created", []):
+            (self.root / rel).unlink(missing_ok=True)
         shutil.rmtree(self.dir)
-        return files
+        return data["files"] + data.get("created", [])
 
     def commit(self, staged):
         rels = sorted(staged)
         check_writable(self.root, rels)
         shutil.rmtree(self.dir, ignore_errors=True)
-        for rel in rels:
+        existing = [r for r in rels if (self.root / r).exists()]
+        created = [r for r in rels if r not in existing]
+        for rel in existing:
             backup = self.dir / "orig" / rel
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.root / rel, backup)
-        (self.dir / JOURNAL).write_text(json.dumps({"tree": str(self.root), "files": rels}))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / JOURNAL).write_text(json.dumps({"tree": str(self.root), "files": existing, "created": created}))
         try:
             for rel in rels:
+                (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
                 _write_atomic(self.root / rel, staged[rel])
         except BaseException:
             self.recover()

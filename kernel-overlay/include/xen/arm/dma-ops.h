@@ -13,6 +13,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <xen/xen.h>
+#include <asm/xen/hypervisor.h>
 
 #ifdef CONFIG_XEN
 /*

@@ -28,7 +28,4 @@ static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
 	return get_arch_dma_ops(dev ? dev->bus : NULL);
 }
 
-/* Set by Xen's mm init in dom0; the test controls it. */
-extern const struct dma_map_ops *xen_dma_ops;
-
 #endif

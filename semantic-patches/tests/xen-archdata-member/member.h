@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ASM_EXAMPLE_ARM_DEVICE_H
+#define _ASM_EXAMPLE_ARM_DEVICE_H
+
+struct dev_archdata {
+#ifdef CONFIG_IOMMU_API
+	void *iommu;			/* IOMMU private data */
+#endif
+	bool dma_coherent;
+};
+
+struct pdev_archdata {
+};
+
+#endif /* _ASM_EXAMPLE_ARM_DEVICE_H */

@@ -1,0 +1,42 @@
+/// In dom0, arch_setup_dma_ops() keeps the native ops it chose and
+/// installs Xen's: right after set_dma_ops() where it calls it, at the end
+/// otherwise. Either signature (five arguments before 6.10, two after).
+//
+// Confidence: High
+// Options: --no-includes
+
+virtual patch
+
+@done depends on patch@
+identifier dev;
+@@
+void arch_setup_dma_ops(struct device *dev, ...)
+{
+  <+... xen_preserve_dma_ops(dev); ...+>
+}
+
+@after_set depends on patch && !done@
+identifier dev;
+expression E;
+@@
+void arch_setup_dma_ops(struct device *dev, ...)
+{
+  ...
+  set_dma_ops(dev, E);
++ xen_preserve_dma_ops(dev);
+  ...
+}
+
+@at_end depends on patch && !done && !after_set@
+identifier dev;
+@@
+void arch_setup_dma_ops(struct device *dev, ...)
+{
+  ...
++ xen_preserve_dma_ops(dev);
+}
+
+@depends on after_set || at_end@
+@@
+#include <linux/dma-mapping.h>
++#include <xen/arm/dma-ops.h>
