@@ -142,7 +142,77 @@ DRIVER_C = """\
     }
     """
 
-SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN}
+XEN_ARM = """\
+    #ifndef _ASM_{A}_DMA_MAPPING_H
+    #define _ASM_{A}_DMA_MAPPING_H
+
+    #include <xen/xen.h>
+    #include <asm/xen/hypervisor.h>
+
+    extern struct dma_map_ops {a}_dma_ops;
+
+    static inline struct dma_map_ops *__generic_dma_ops(struct device *dev)
+    {{
+    	if (dev && dev->archdata.dma_ops)
+    		return dev->archdata.dma_ops;
+    	return &{a}_dma_ops;
+    }}
+
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {{
+    	if (xen_initial_domain())
+    		return xen_dma_ops;
+    	else
+    		return __generic_dma_ops(dev);
+    }}
+
+    #endif
+    """
+
+XEN_ARM_FILES = {
+    "arch/{a}/include/asm/device.h": """\
+        #ifndef _ASM_{A}_DEVICE_H
+        #define _ASM_{A}_DEVICE_H
+
+        struct dev_archdata {{
+        	struct dma_map_ops *dma_ops;
+        	bool dma_coherent;
+        }};
+
+        #endif
+        """,
+    "arch/{a}/mm/dma-mapping.c": """\
+        // SPDX-License-Identifier: GPL-2.0
+        #include <linux/dma-mapping.h>
+
+        void arch_setup_dma_ops(struct device *dev, u64 dma_base, u64 size,
+        			const struct iommu_ops *iommu, bool coherent)
+        {{
+        	if (!dev->archdata.dma_ops)
+        		dev->archdata.dma_ops = &{a}_dma_ops;
+        	dev->archdata.dma_coherent = coherent;
+        }}
+        """,
+}
+
+XEN_COMMON = {
+    "include/xen/arm/page-coherent.h": """\
+        #ifndef _XEN_ARM_PAGE_COHERENT_H
+        #define _XEN_ARM_PAGE_COHERENT_H
+
+        #include <linux/dma-mapping.h>
+
+        static inline void *xen_alloc_coherent_pages(struct device *hwdev, size_t size,
+        		dma_addr_t *dma_handle, gfp_t flags, unsigned long attrs)
+        {
+        	return __generic_dma_ops(hwdev)->alloc(hwdev, size, dma_handle, flags, attrs);
+        }
+
+        #endif
+        """,
+}
+
+SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN, "xen-arm": XEN_ARM}
 
 
 def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
@@ -158,6 +228,9 @@ def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
         subst = {"a": arch, "A": arch.upper()}
         files[f"arch/{arch}/include/asm/dma-mapping.h"] = textwrap.dedent(SHAPES[shape]).format(**subst)
         files[f"arch/{arch}/include/asm/device.h"] = textwrap.dedent(ARCHDATA).format(**subst)
+        if shape == "xen-arm":
+            files.update({k.format(**subst): textwrap.dedent(v).format(**subst) for k, v in XEN_ARM_FILES.items()})
+            files.update({k: textwrap.dedent(v) for k, v in XEN_COMMON.items()})
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -114,6 +114,52 @@ class Outcomes(Base):
                       (self.out / "apply.diff").read_text())
 
 
+class XenOrder(Base):
+    """The Xen preservation must land before the consolidation (recipe order)."""
+
+    ARCHES = (("arm", "xen-arm"), ("arm64", "xen-arm"), ("alpha", "plain"))
+
+    def test_every_step_keeps_dom0_on_xen_ops(self):
+        tree = self.tree(self.ARCHES)
+        self.apply(tree)
+        steps = self.steps()
+        self.assertEqual(steps["xen-preserve-dma-ops"]["status"], "applied")
+        self.assertEqual([s["broke_invariants"] for s in steps.values()], [[], [], [], []])
+        inv = self.report()["invariants"]["xen-dom0-arm"]
+        self.assertEqual((inv["broken_before"], inv["broken_after"]), (False, False))
+        self.assertEqual(self.report()["residuals"], [])
+        self.assertTrue((tree / "include/xen/arm/dma-ops.h").is_file())
+        setup = (tree / "arch/arm/mm/dma-mapping.c").read_text()
+        self.assertIn("#include <xen/arm/dma-ops.h>", setup)
+        self.assertIn("\tdev->archdata.dma_coherent = coherent;\n\txen_preserve_dma_ops(dev);\n}", setup)
+        hook = (tree / "arch/arm64/include/asm/dma-mapping.h").read_text()
+        self.assertIn("get_arch_dma_ops(void)\n{\n\treturn __generic_dma_ops(NULL);\n}", hook)
+        self.assertIn("xen_get_dma_ops(hwdev)->alloc", (tree / "include/xen/arm/page-coherent.h").read_text())
+
+    def test_consolidating_first_is_caught(self):
+        import tomllib
+        text = (SCRIPTS.parent / "semantic-patches/recipe.toml").read_text()
+        data = tomllib.loads(text)
+        order = [s["name"] for s in data["step"]]
+        self.assertLess(order.index("xen-preserve-dma-ops"), order.index("consolidate-get-dma-ops"))
+        # The same recipe with the Xen step moved after the consolidation.
+        head, _, rest = text.partition("[[step]]\nname = \"xen-preserve-dma-ops\"")
+        xen, _, tail = rest.partition("[[step]]\nname = \"consolidate-get-dma-ops\"")
+        cons, _, last = tail.partition("[[step]]\nname = \"drop-bus-argument\"")
+        swapped = (head + "[[step]]\nname = \"consolidate-get-dma-ops\"" + cons +
+                   "[[step]]\nname = \"xen-preserve-dma-ops\"" + xen +
+                   "[[step]]\nname = \"drop-bus-argument\"" + last)
+        recipe = SCRIPTS.parent / "semantic-patches" / ".swapped-recipe.toml"
+        recipe.write_text(swapped)
+        self.addCleanup(recipe.unlink)
+        tree = self.tree(self.ARCHES)
+        self.apply(tree, "--recipe", recipe)
+        steps = self.steps()
+        self.assertEqual(steps["consolidate-get-dma-ops"]["broke_invariants"], ["xen-dom0-arm", "xen-dom0-arm64"])
+        self.assertIn({"kind": "invariant broken", "what": "xen-dom0-arm", "step": "consolidate-get-dma-ops"},
+                      self.report()["residuals"])
+
+
 class BadInput(Base):
     def assertRefused(self, r, *words):
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
