@@ -2,6 +2,8 @@
 #   make deps                  install the Debian packages (as root)
 #   make apply [KSRC=DIR]      rewrite a kernel tree in place (default: Debian 6.1 source)
 #   make bench-apply [KSRC=DIR]  time apply per step
+#   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
+#                              build touched objects unpatched and patched, compare
 #   make test                  all tests
 
 PYTHON   ?= /usr/bin/python3
@@ -10,8 +12,9 @@ OUT      ?=
 JOBS     ?= $(shell nproc)
 ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
+comma    := ,
 
-.PHONY: deps deps-kernel apply bench-apply test test-smpl test-scripts test-overlay test-trees
+.PHONY: deps deps-kernel apply bench-apply build-check test test-smpl test-scripts test-overlay test-trees
 
 deps:
 	ci/install-deps core test build
@@ -38,3 +41,8 @@ test-overlay:
 
 test-trees:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees
+
+# Build the objects the Xen overlay touches (arm, arm64) before and after.
+build-check:
+	$(TREEWIDE) build-check -j $(JOBS) $(outflag) $(if $(PATCHED),--patched "$(PATCHED)") \
+		$(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"

@@ -5,7 +5,10 @@ import os
 import sys
 from pathlib import Path
 
-from . import VERSION, apply, bench, recipe, summary
+import json
+import subprocess
+
+from . import VERSION, apply, bench, buildcheck, recipe, summary
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -41,6 +44,45 @@ def cmd_apply(args):
     return 1 if failures else 0
 
 
+def _patched_copy(tree, out, rec, jobs):
+    """A copy of the tree (sharing unchanged files) with the recipe applied."""
+    dst = out / "patched-tree"
+    if dst.exists():
+        subprocess.run(["rm", "-rf", str(dst)], check=True)
+    if subprocess.run(["cp", "-al", str(tree.root), str(dst)], check=False).returncode != 0:
+        raise ToolError(f"cannot copy {tree.root} to {dst}", "pass --patched DIR, or OUT on the tree's filesystem")
+    apply.run(Tree(dst), rec, Spatch(jobs=jobs), out / "apply", log=lambda *a: None)
+    return Tree(dst)
+
+
+def cmd_build_check(args):
+    base = Tree(args.ksrc)
+    out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
+    out.mkdir(parents=True, exist_ok=True)
+    cells, quirks = buildcheck.load_cells()
+    unknown = [c for c in args.cell if c not in cells]
+    if unknown:
+        raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(cells)}")
+    patched = Tree(args.patched) if args.patched else _patched_copy(base, out, recipe.load(args.recipe), args.jobs)
+    print(f"build-check: {base.root} ({base.version}) against {patched.root}")
+    results = [buildcheck.check_cell(c, cells[c], base.root, patched.root, base.version, quirks, out, args.jobs)
+               for c in args.cell]
+    (out / "build-check.json").write_text(json.dumps(results, indent=2) + "\n")
+    bad = 0
+    for r in results:
+        b, p = r["trees"]["baseline"], r["trees"]["patched"]
+        print(f"  {r['cell']}: objects {len(b['objects'])} baseline, {len(p['objects'])} patched; "
+              f"diagnostics {b['diagnostics']} baseline, {p['diagnostics']} patched; "
+              f"new {len(r['new'])}, gone {len(r['gone'])}, missing objects {len(r['missing_objects'])}")
+        for d in r["new"]:
+            print(f"    NEW {d}")
+        for o in r["missing_objects"]:
+            print(f"    MISSING {o}")
+        bad += len(r["new"]) + len(r["missing_objects"])
+    print(f"Details: {out}/build-check.json and per-build logs there.")
+    return 1 if bad else 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="treewide", description="Carry the DMA-ops consolidation across kernel trees.")
     p.add_argument("--version", action="version", version=f"treewide {VERSION}")
@@ -64,11 +106,21 @@ def build_parser():
     b.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
     b.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up")
     b.set_defaults(func=bench.run)
+    c = sub.add_parser("build-check", help="build the touched objects unpatched and patched, compare diagnostics")
+    c.add_argument("ksrc", help="the unpatched tree (never written)")
+    c.add_argument("--patched", help="the tree after apply (default: a copy of KSRC, applied under OUT)")
+    c.add_argument("--cell", action="append", default=None, help="cell from scripts/data/build-cells.toml")
+    c.add_argument("--out", help="builds, logs and build-check.json (default out/<tree>/build-check/)")
+    c.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    c.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    c.set_defaults(func=cmd_build_check)
     return p
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if getattr(args, "cell", "") is None:
+        args.cell = ["arm", "arm64"]
     try:
         return args.func(args)
     except ToolError as e:

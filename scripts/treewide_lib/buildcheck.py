@@ -1,0 +1,127 @@
+"""Build the objects a series touches, unpatched and patched, and compare
+their diagnostics by identity (file, kind, message; line numbers move)."""
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ToolError
+
+CELLS = Path(__file__).resolve().parents[1] / "data" / "build-cells.toml"
+
+_DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
+_ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
+_LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
+_MAKE = re.compile(r"^make\[\d+\]: \*\*\* \[(?P<file>[^\]:]+)")
+
+
+@dataclass(frozen=True)
+class Diag:
+    file: str
+    kind: str
+    msg: str
+
+    def __str__(self):
+        return f"{self.file}: {self.kind}: {self.msg}"
+
+
+def _version_tuple(v):
+    return tuple(int(x) for x in re.findall(r"\d+", v)[:2])
+
+
+def load_cells(path=CELLS):
+    data = tomllib.loads(Path(path).read_text())
+    return data["cell"], data.get("quirk", [])
+
+
+def quirks_for(quirks, version, arch):
+    """The make variables of every quirk that applies, and why."""
+    make, why = {}, []
+    for q in quirks:
+        if _version_tuple(version) < _version_tuple(q["before"]) and arch in q.get("arches", [arch]):
+            make.update(q["make"])
+            why.append(q["why"])
+    return make, why
+
+
+def diagnostics(log, roots):
+    """The identities of the compiler, assembler and make errors in a build log."""
+    found = Counter()
+    for line in log.splitlines():
+        for root in roots:
+            line = line.replace(str(root) + "/", "")
+        m = _DIAG.match(line) or _ASM.match(line)
+        if m:
+            kind = m.group("kind").lower().replace("fatal error", "error")
+            msg = re.sub(r"\s+", " ", m.group("msg")).strip()
+            found[Diag(os.path.normpath(m.group("file")), kind, msg)] += 1
+        elif _LD.match(line):
+            found[Diag("(link)", _LD.match(line).group("kind"), _LD.match(line).group("msg").strip())] += 1
+        elif _MAKE.match(line):
+            found[Diag(_MAKE.match(line).group("file"), "make", "target failed")] += 1
+    return found
+
+
+def _make(src, out, cell, extra, jobs, *targets):
+    cross = cell["cross_compile"]
+    cc = f"{cross}gcc"
+    if shutil.which("ccache"):
+        cc = f"ccache {cc}"
+    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['arch']}", f"CC={cc}", f"-j{jobs}", "-k"]
+    if cross:
+        cmd.append(f"CROSS_COMPILE={cross}")
+    cmd += [f"{k}={v}" for k, v in extra.items()] + list(targets)
+    return cmd
+
+
+def build(src, out, cell, extra, jobs, log=print):
+    """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
+    out.mkdir(parents=True, exist_ok=True)
+    steps = [_make(src, out, cell, extra, jobs, cell["defconfig"])]
+    config = [str(src / "scripts/config"), "--file", str(out / ".config")]
+    for opt in cell["enable"]:
+        config += ["--enable", opt]
+    steps += [config, _make(src, out, cell, extra, jobs, "olddefconfig"),
+              _make(src, out, cell, extra, jobs, *cell["targets"])]
+    text = []
+    for cmd in steps:
+        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
+        text.append(r.stdout + r.stderr)
+    objs = sorted(str(p.relative_to(out)) for t in cell["targets"] for p in _objects(out, t))
+    return "\n".join(text), objs, " ".join(steps[-1])
+
+
+def _objects(out, target):
+    path = out / target
+    if target.endswith("/"):
+        return sorted(path.glob("**/*.o")) if path.is_dir() else []
+    return [path] if path.exists() else []
+
+
+def check_cell(name, cell, base, patched, version, quirks, workdir, jobs, log=print):
+    if not shutil.which(f"{cell['cross_compile']}gcc"):
+        raise ToolError(f"{cell['cross_compile']}gcc not found", f"install {cell['package']} (make deps)")
+    extra, why = quirks_for(quirks, version, cell["arch"])
+    result = {"cell": name, "quirks": why, "trees": {}}
+    for label, src in (("baseline", base), ("patched", patched)):
+        t0 = time.monotonic()
+        log(f"  {name}: building {label} ({len(cell['targets'])} target(s))")
+        text, objs, cmd = build(src, workdir / f"{name}-{label}", cell, extra, jobs, log)
+        (workdir / f"{name}-{label}.log").write_text(text)
+        result["trees"][label] = {"objects": objs, "command": cmd, "wall_s": round(time.monotonic() - t0, 1),
+                                  "diagnostics": diagnostics(text, (src, workdir / f"{name}-{label}"))}
+    b, p = result["trees"]["baseline"]["diagnostics"], result["trees"]["patched"]["diagnostics"]
+    result["new"] = sorted(str(d) for d in (p - b))
+    result["gone"] = sorted(str(d) for d in (b - p))
+    result["unchanged"] = sorted(str(d) for d in (b & p))
+    result["missing_objects"] = sorted(set(result["trees"]["baseline"]["objects"]) -
+                                       set(result["trees"]["patched"]["objects"]))
+    for t in result["trees"].values():
+        t["diagnostics"] = len(t.pop("diagnostics"))
+    return result
