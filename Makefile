@@ -34,13 +34,13 @@ test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
 
 test-trees:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees
+	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees tests.test_overlay
 
 # Build the objects the Xen overlay touches (arm, arm64) before and after.
 build-check:

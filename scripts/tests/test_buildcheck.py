@@ -1,0 +1,49 @@
+"""Diagnostics by identity and the quirks table of build-check."""
+
+import unittest
+from collections import Counter
+from pathlib import Path
+
+from treewide_lib.buildcheck import Diag, diagnostics, load_cells, quirks_for
+
+LOG = """\
+  CC      drivers/xen/swiotlb-xen.o
+/src/linux/drivers/xen/swiotlb-xen.c:712:9: warning: unused variable 'x' [-Wunused-variable]
+/src/linux/drivers/xen/swiotlb-xen.c:720:9: warning: unused variable 'x' [-Wunused-variable]
+/tmp/o/arch/arm/xen/foo.h:3: error: bad   thing
+/tmp/s.s:9: Error: selected processor does not support `dsb' in ARM mode
+arm-linux-gnueabihf-ld: warning: arch/arm/xen/hypercall.o: missing .note.GNU-stack section
+make[3]: *** [/src/linux/scripts/Makefile.build:290: arch/arm/xen/enlighten.o] Error 1
+"""
+
+
+class Diagnostics(unittest.TestCase):
+    def test_identity_drops_lines_and_tree_paths(self):
+        d = diagnostics(LOG, (Path("/src/linux"), Path("/tmp/o")))
+        self.assertEqual(d[Diag("drivers/xen/swiotlb-xen.c", "warning",
+                                "unused variable 'x' [-Wunused-variable]")], 2)
+        self.assertEqual(d[Diag("arch/arm/xen/foo.h", "error", "bad thing")], 1)
+        self.assertIn(Diag("/tmp/s.s", "error", "selected processor does not support `dsb' in ARM mode"), d)
+        self.assertIn(Diag("(link)", "warning", "arch/arm/xen/hypercall.o: missing .note.GNU-stack section"), d)
+        self.assertIn(Diag("scripts/Makefile.build", "make", "target failed"), d)
+
+    def test_moved_warning_is_unchanged_and_new_one_is_new(self):
+        base = diagnostics("a.c:10:1: warning: w1\n", ())
+        moved = diagnostics("a.c:99:1: warning: w1\na.c:5:1: warning: w2\n", ())
+        self.assertEqual(moved - base, Counter({Diag("a.c", "warning", "w2"): 1}))
+        self.assertEqual(base - moved, Counter())
+
+
+class Quirks(unittest.TestCase):
+    def test_quirks_follow_version_and_arch(self):
+        cells, quirks = load_cells()
+        self.assertTrue({"arm", "arm64"} <= set(cells))
+        make, why = quirks_for(quirks, "4.10.17", "arm64")
+        self.assertEqual(make, {"HOSTCFLAGS": "-fcommon"})
+        self.assertEqual(len(why), 1)
+        self.assertIn("KCFLAGS", quirks_for(quirks, "4.11", "arm")[0])
+        self.assertEqual(quirks_for(quirks, "6.1.192", "arm"), ({}, []))
+
+
+if __name__ == "__main__":
+    unittest.main()
