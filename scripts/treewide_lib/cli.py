@@ -28,6 +28,8 @@ def _check_out(out, tree):
 def cmd_apply(args):
     tree = Tree(args.ksrc)
     rec = recipe.load(args.recipe)
+    if args.until:
+        rec = recipe.until(rec, args.until)
     out = _check_out(Path(args.out) if args.out else default_out(tree), tree)
     if not args.dry_run and not args.allow_dirty:
         dirty = tree.git_dirty()
@@ -93,6 +95,7 @@ def build_parser():
     a.add_argument("--out", help="where apply.json and apply.diff go (default out/<tree name>/)")
     a.add_argument("--recipe", default=recipe.DEFAULT_RECIPE, help="series recipe (TOML)")
     a.add_argument("--dry-run", action="store_true", help="compute everything, write nothing into the tree")
+    a.add_argument("--until", metavar="STEP", help="stop after this step (the tree as of that commit)")
     a.add_argument("--allow-dirty", action="store_true", help="rewrite a git tree with uncommitted changes")
     a.add_argument("--strict", action="store_true", help="exit 3 when residuals are left")
     a.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="spatch processes at once")

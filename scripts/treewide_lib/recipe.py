@@ -182,3 +182,12 @@ def load(path=DEFAULT_RECIPE):
                   for i in data.get("invariant", [])]
     return Recipe(path, head.get("name", path.stem), head.get("title", ""),
                   head.get("goal", ""), steps, virtuals, invariants)
+
+
+def until(rec, name):
+    """The recipe cut after step `name`."""
+    names = [s.name for s in rec.steps]
+    if name not in names:
+        raise ToolError(f"no step '{name}' in recipe {rec.path}", f"choose from {', '.join(names)}")
+    return Recipe(rec.path, rec.name, rec.title, rec.goal, rec.steps[:names.index(name) + 1],
+                  rec.virtuals, rec.invariants)

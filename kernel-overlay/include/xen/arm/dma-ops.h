@@ -19,13 +19,15 @@
 /*
  * The ops the device would use without Xen, for Xen's DMA code to call.
  * Never dev->dma_ops: in dom0 those are Xen's own, and calling them from
- * Xen's ops would recurse.
+ * Xen's ops would recurse. Without a device, the arch default: that is
+ * what get_dma_ops(NULL) returns once the arch hook no longer picks Xen's
+ * ops, whether the hook is still get_dma_ops() or get_arch_dma_ops() yet.
  */
 static inline const struct dma_map_ops *xen_get_dma_ops(struct device *dev)
 {
 	if (dev && dev->archdata.dev_dma_ops)
 		return dev->archdata.dev_dma_ops;
-	return get_arch_dma_ops(NULL);
+	return get_dma_ops(NULL);
 }
 
 /*
