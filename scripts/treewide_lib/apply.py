@@ -29,6 +29,8 @@ class StepResult:
     timeouts: list = field(default_factory=list)
     failures: list = field(default_factory=list)
     broke: list = field(default_factory=list)
+    contents: dict = field(default_factory=dict)    # file -> text after the step
+    origin: dict = field(default_factory=dict)      # file -> [(source, removed lines, added lines)]
     hunks: int = 0
     stats: RunStats = field(default_factory=RunStats)
     diff: str = ""
@@ -77,6 +79,17 @@ class Applier:
         self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
         self.defines = decide_virtuals(tree, recipe)
 
+    def _record(self, res, rel, source, old):
+        """Which lines a rule (or the overlay) removed and added in a file, for provenance."""
+        new = self.tree.read(rel)
+        removed, added = set(), set()
+        for line in difflib.unified_diff((old or "").splitlines(), new.splitlines(), lineterm="", n=0):
+            if line.startswith(("---", "+++", "@@")):
+                continue
+            (removed if line.startswith("-") else added).add(line[1:])
+        if removed or added:
+            res.origin.setdefault(rel, []).append((source, removed, added))
+
     @staticmethod
     def _touches_site(lines, step):
         """Whether unparsable lines hold an old-form site of this step."""
@@ -99,7 +112,9 @@ class Applier:
             if r.failed:
                 res.failures.append({**where, "error": r.failed})
             if r.text is not None:
-                self.tree.stage(r.rel, tidy(self.tree.read(r.rel), r.text))
+                old = self.tree.read(r.rel)
+                self.tree.stage(r.rel, tidy(old, r.text))
+                self._record(res, r.rel, rule.smpl.name, old)
         return results
 
     def _when(self, step):
@@ -138,10 +153,13 @@ class Applier:
                 return res
         before = dict(self.tree.staged)
         for rel in step.overlay:
+            old = self.tree.read(rel) if rel in self.tree.staged or self.tree.original(rel) is not None else None
             self.tree.stage(rel, (OVERLAY_DIR / rel).read_text(**ENC))
+            self._record(res, rel, f"kernel-overlay/{rel}", old)
         for rule in step.rules:
             self._run_rule(rule, "patch", res, step)
         res.changed_files = sorted(rel for rel in self.tree.staged if self.tree.staged[rel] != before.get(rel))
+        res.contents = {rel: self.tree.read(rel) for rel in res.changed_files}
         res.diff, res.hunks = _diff(before, self.tree, res.changed_files)
         res.residuals = sites.find(self.tree, step.sites)
         res.missing = [e.what for e in sites.missing(self.tree, step.expect)]
@@ -159,15 +177,9 @@ def generation(recipe, results):
     return recipe.final_generation
 
 
-def run(tree, recipe, spatch, out, dry_run=False, log=print):
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    txn = Transaction(tree.root, out)
-    restored = txn.recover()
-    if restored:
-        log(f"rolled back an interrupted run: {len(restored)} file(s) restored in {tree.root}")
+def run_steps(tree, recipe, spatch, log=print):
+    """Every step in order on the staged view of the tree; (applier, results, broken before)."""
     applier = Applier(tree, recipe, spatch, log)
-    t0 = time.monotonic()
     results = []
     broken = set(applier.broken_invariants())
     broken_before = sorted(broken)
@@ -180,14 +192,32 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
         res.broke = sorted(now - broken)
         broken = now
         results.append(res)
-    report = _report(tree, recipe, spatch, applier.defines, results, dry_run, time.monotonic() - t0)
-    report["invariants"] = {inv.name: {"what": inv.what, "broken_before": inv.name in broken_before,
-                                       "broken_after": inv.name in broken} for inv in recipe.invariants}
+    return applier, results, broken_before
+
+
+def report(tree, recipe, spatch, applier, results, broken_before, dry_run, wall):
+    rep = _report(tree, recipe, spatch, applier.defines, results, dry_run, wall)
+    broken_after = set(applier.broken_invariants())
+    rep["invariants"] = {inv.name: {"what": inv.what, "broken_before": inv.name in broken_before,
+                                    "broken_after": inv.name in broken_after} for inv in recipe.invariants}
+    return rep
+
+
+def run(tree, recipe, spatch, out, dry_run=False, log=print):
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    txn = Transaction(tree.root, out)
+    restored = txn.recover()
+    if restored:
+        log(f"rolled back an interrupted run: {len(restored)} file(s) restored in {tree.root}")
+    t0 = time.monotonic()
+    applier, results, broken_before = run_steps(tree, recipe, spatch, log)
+    rep = report(tree, recipe, spatch, applier, results, broken_before, dry_run, time.monotonic() - t0)
     (out / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
     if tree.staged and not dry_run:
         txn.commit(tree.staged)
-    (out / "apply.json").write_text(json.dumps(report, indent=2) + "\n")
-    return report, results
+    (out / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
+    return rep, results
 
 
 def _report(tree, recipe, spatch, defines, results, dry_run, wall):

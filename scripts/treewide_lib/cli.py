@@ -8,7 +8,7 @@ from pathlib import Path
 import json
 import subprocess
 
-from . import VERSION, apply, bench, buildcheck, recipe, summary
+from . import VERSION, apply, bench, buildcheck, recipe, series, summary
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -85,6 +85,22 @@ def cmd_build_check(args):
     return 1 if bad else 0
 
 
+def cmd_series(args):
+    tree = Tree(args.ksrc)
+    out = _check_out(Path(args.out) if args.out else default_out(tree), tree)
+    rec = recipe.load(args.recipe)
+    job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, signoff=args.signoff,
+                        date=args.date, log=print if not args.quiet else (lambda *a: None))
+    data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
+    if data is None:
+        print(summary.render(rep, out))
+        print("Nothing to do: no step changes this tree, so there is no series. Nothing was written.")
+        return 0
+    print(summary.render_series(data, out))
+    verify = data.get("verify", {})
+    return 0 if verify.get("identical", True) else 1
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="treewide", description="Carry the DMA-ops consolidation across kernel trees.")
     p.add_argument("--version", action="version", version=f"treewide {VERSION}")
@@ -109,6 +125,20 @@ def build_parser():
     b.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
     b.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up")
     b.set_defaults(func=bench.run)
+    s = sub.add_parser("series", help="regenerate the patch series (format-patch, Cc, checkpatch, report)")
+    s.add_argument("ksrc", help="kernel tree (git or plain); never written")
+    s.add_argument("--out", help="output directory (default out/<tree name>/); replaced only when complete")
+    s.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    s.add_argument("--signoff", help="'Name <email>' for author and Signed-off-by (default: git config)")
+    s.add_argument("--date", help="author and commit date (default: the recipe's, for reproducible output)")
+    s.add_argument("--force", action="store_true", help="replace an existing OUT")
+    s.add_argument("--allow-dirty", action="store_true", help="start from a git tree's uncommitted state")
+    s.add_argument("--no-verify", action="store_true", help="skip the git am check")
+    s.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    s.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT)
+    s.add_argument("--quiet", "-q", action="store_true")
+    s.set_defaults(func=cmd_series)
+
     c = sub.add_parser("build-check", help="build the touched objects unpatched and patched, compare diagnostics")
     c.add_argument("ksrc", help="the unpatched tree (never written)")
     c.add_argument("--patched", help="the tree after apply (default: a copy of KSRC, applied under OUT)")

@@ -95,6 +95,7 @@ class Recipe:
     steps: list
     virtuals: list
     invariants: list = field(default_factory=list)
+    series: dict = field(default_factory=dict)
 
     @property
     def final_generation(self):
@@ -181,7 +182,7 @@ def load(path=DEFAULT_RECIPE):
                             tuple(_pattern(c, f"invariant {i['name']}") for c in i.get("broken_when", [])))
                   for i in data.get("invariant", [])]
     return Recipe(path, head.get("name", path.stem), head.get("title", ""),
-                  head.get("goal", ""), steps, virtuals, invariants)
+                  head.get("goal", ""), steps, virtuals, invariants, data.get("series", {}))
 
 
 def until(rec, name):
@@ -190,4 +191,4 @@ def until(rec, name):
     if name not in names:
         raise ToolError(f"no step '{name}' in recipe {rec.path}", f"choose from {', '.join(names)}")
     return Recipe(rec.path, rec.name, rec.title, rec.goal, rec.steps[:names.index(name) + 1],
-                  rec.virtuals, rec.invariants)
+                  rec.virtuals, rec.invariants, rec.series)

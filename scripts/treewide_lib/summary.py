@@ -54,3 +54,21 @@ def render(report, out_dir):
                      f"({', '.join(files[:4])}{', ...' if len(files) > 4 else ''}); listed in apply.json.")
     lines.append(f"Details: {out_dir}/apply.json, diff: {out_dir}/apply.diff ({report['wall_s']:.1f} s)")
     return "\n".join(lines)
+
+
+def render_series(data, out_dir):
+    """The one-screen summary of a series run."""
+    lines = [f"treewide series: {data['tree']['name']} ({data['tree']['version']}), "
+             f"{len(data['patches'])} patch(es) on base {data['base'][:12]}"]
+    for p in data["patches"]:
+        ck = p["checkpatch"]
+        state = "checkpatch clean" if ck["clean"] else (
+            f"checkpatch: {len(ck['messages'])} message(s)" + ("" if ck["explained"] else ", UNEXPLAINED"))
+        lines.append(f"  {p['patch']}: {len(p['files'])} file(s), To {len(p['maintainers']['to'])}, "
+                     f"Cc {len(p['maintainers']['cc'])}, {state}")
+    v = data.get("verify")
+    if v:
+        lines.append("git am on a clean base: " + ("same tree as apply" if v["identical"] else
+                                                   f"MISMATCH ({v['error'] or v['tree']})"))
+    lines.append(f"Series: {out_dir}/series/, report: {out_dir}/report.md, provenance: {out_dir}/provenance.json")
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""A scratch git repository that never writes into the user's tree.
+
+The base commit is the user's tree: imported from a plain source tree
+(read in place, `git add` into our own index), or the user's own HEAD
+commit, borrowed through alternates. Series commits are built with
+plumbing (hash-object, update-index, commit-tree): no work tree needed.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+from .errors import ToolError
+
+
+class Scratch:
+    def __init__(self, gitdir, ident, date):
+        self.gitdir = Path(gitdir)
+        self.name, self.email = ident
+        self.date = date
+
+    def env(self, index=None):
+        env = dict(os.environ, GIT_DIR=str(self.gitdir), GIT_AUTHOR_NAME=self.name,
+                   GIT_AUTHOR_EMAIL=self.email, GIT_COMMITTER_NAME=self.name, GIT_COMMITTER_EMAIL=self.email,
+                   GIT_AUTHOR_DATE=self.date, GIT_COMMITTER_DATE=self.date, LC_ALL="C")
+        env.pop("GIT_WORK_TREE", None)
+        if index:
+            env["GIT_INDEX_FILE"] = str(index)
+        return env
+
+    def git(self, *args, index=None, input=None, cwd=None):
+        r = subprocess.run(["git", *args], env=self.env(index), input=input, cwd=cwd,
+                           capture_output=True, text=True, errors="surrogateescape", check=False)
+        if r.returncode != 0:
+            raise ToolError(f"git {' '.join(args[:2])} failed: {r.stderr.strip()[:300]}",
+                            "check the git installation and free disk space")
+        return r.stdout
+
+    def init(self):
+        self.gitdir.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "init", "-q", "--bare", str(self.gitdir)], check=True)
+        self.git("config", "core.autocrlf", "false")
+        self.git("config", "gc.auto", "0")
+
+    def import_plain(self, root, message):
+        """Commit a plain source tree as it is (ignore files included: it has no history)."""
+        index = self.gitdir / "index.base"
+        self.git("--work-tree", str(root), "add", "-A", "-f", ".", index=index, cwd=root)
+        tree = self.git("write-tree", index=index).strip()
+        return self.git("commit-tree", tree, "-m", message).strip()
+
+    def borrow_head(self, root):
+        """The user's HEAD commit, its objects shared read-only through alternates."""
+        objects = Path(self.git("--git-dir", str(Path(root) / ".git"), "rev-parse", "--git-path", "objects",
+                                cwd=root).strip())
+        objects = objects if objects.is_absolute() else Path(root) / objects
+        (self.gitdir / "objects/info/alternates").write_text(str(objects.resolve()) + "\n")
+        r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+        if r.returncode != 0:
+            raise ToolError(f"{root} has no HEAD commit", "commit the tree first or pass a plain source tree")
+        return r.stdout.strip()
+
+    def commit(self, parent, files, message):
+        """A commit on top of parent with files ({path: text}) replaced or added."""
+        index = self.gitdir / "index.series"
+        self.git("read-tree", parent, index=index)
+        for rel, text in sorted(files.items()):
+            blob = self.git("hash-object", "-w", "--no-filters", "--stdin", input=text).strip()
+            mode = self._mode(parent, rel)
+            self.git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}", index=index)
+        tree = self.git("write-tree", index=index).strip()
+        return self.git("commit-tree", tree, "-p", parent, "-F", "-", input=message).strip()
+
+    def _mode(self, commit, rel):
+        out = self.git("ls-tree", commit, "--", rel).strip()
+        return out.split(" ", 1)[0] if out else "100644"
+
+    def tree_of(self, rev):
+        return self.git("rev-parse", f"{rev}^{{tree}}").strip()
+
+
+def identity(signoff):
+    """(name, email) from --signoff "Name <email>", else git config."""
+    if signoff:
+        if "<" not in signoff or not signoff.rstrip().endswith(">"):
+            raise ToolError(f"--signoff '{signoff}' is not 'Name <email>'", "pass --signoff 'Your Name <you@example.org>'")
+        name, email = signoff.rsplit("<", 1)
+        return name.strip(), email.rstrip(">").strip()
+    vals = []
+    for key in ("user.name", "user.email"):
+        r = subprocess.run(["git", "config", key], capture_output=True, text=True, check=False)
+        vals.append(r.stdout.strip())
+    if not all(vals):
+        raise ToolError("no identity for Signed-off-by", "pass --signoff 'Name <email>' or set git config user.name/email")
+    return tuple(vals)
+

@@ -1,0 +1,98 @@
+"""What a maintainer sees: recipients from the tree's get_maintainer.pl,
+the tree's checkpatch.pl --strict, and the cover letter."""
+
+import re
+import subprocess
+from pathlib import Path
+
+from . import VERSION
+from .errors import ToolError
+from .tree import ENC
+
+# checkpatch messages a generated series keeps, and why (type -> reason).
+KNOWN_CHECKPATCH = {
+    "COMMIT_LOG_LONG_LINE": "a line of the semantic patch quoted in the changelog; SmPL is not rewrapped",
+    "FILE_PATH_CHANGES": "the overlay adds a file; MAINTAINERS coverage is the Xen maintainers' call",
+}
+
+
+def _perl(tree_root, script, *args):
+    path = Path(tree_root) / "scripts" / script
+    if not path.is_file():
+        raise ToolError(f"{path} not found", "pass the top of a kernel source tree with its scripts/")
+    return subprocess.run(["perl", str(path), *args], cwd=tree_root, capture_output=True, text=True,
+                          errors="replace", check=False)
+
+
+def maintainers(tree_root, patch):
+    """{"to": [...], "cc": [...]} for one patch, from MAINTAINERS only (no git history)."""
+    r = _perl(tree_root, "get_maintainer.pl", "--no-git", "--no-git-fallback", "--rolestats", str(patch))
+    to, cc = [], []
+    for line in r.stdout.splitlines():
+        m = re.match(r"^(.*?)\s+\(([^)]*)", line)
+        if not m:
+            continue
+        who, role = m.group(1).strip(), m.group(2)
+        (cc if "list" in role or role.startswith("reviewer") else to).append(who)
+    return {"to": to, "cc": cc}
+
+
+def union(lists):
+    out = {"to": [], "cc": []}
+    for m in lists:
+        for key in out:
+            out[key] += [w for w in m[key] if w not in out[key]]
+    out["cc"] = [w for w in out["cc"] if w not in out["to"]]
+    return out
+
+
+def add_recipients(patch, m):
+    """To:/Cc: headers after the Subject: header (and its continuation lines)."""
+    lines = Path(patch).read_text(**ENC).split("\n")
+    i = next(n for n, line in enumerate(lines) if line.startswith("Subject:")) + 1
+    while lines[i].startswith((" ", "\t")):
+        i += 1
+    extra = [f"{key.capitalize()}: " + ",\n    ".join(m[key]) for key in ("to", "cc") if m[key]]
+    Path(patch).write_text("\n".join(lines[:i] + extra + lines[i:]), **ENC)
+
+
+def checkpatch(tree_root, patch):
+    """The tree's checkpatch.pl --strict on one patch: messages, each with why it stays (or not)."""
+    r = _perl(tree_root, "checkpatch.pl", "--strict", "--terse", "--show-types", "--no-summary",
+              f"--root={tree_root}", str(patch))
+    messages = []
+    for line in r.stdout.splitlines():
+        m = re.match(r"^.*?:\d+: (ERROR|WARNING|CHECK):(\w+): (.*)$", line)
+        if m:
+            level, kind, text = m.groups()
+            messages.append({"level": level, "type": kind, "message": text, "why": KNOWN_CHECKPATCH.get(kind, "")})
+    return {"clean": not messages, "explained": all(m["why"] for m in messages), "messages": messages}
+
+
+def write_cover(cover, series, commits, rep, recipients, base):
+    """Fill format-patch's cover letter template."""
+    text = Path(cover).read_text(**ENC)
+    recipe = series.recipe
+    steps = rep["steps"]
+    skipped = [s for s in steps if s["status"] in ("skipped", "not-applicable", "already-done", "pending")]
+    body = [recipe.series.get("cover", "").strip(), "",
+            f"Tree: {rep['tree']['name']}, Linux {rep['tree']['version']}, "
+            f"generation {rep['generation_before']} before the series.", "", "Steps:"]
+    for s in steps:
+        line = f"- {s['name']}: {s['status']}"
+        if s["status"] != "applied" and s["reason"]:
+            line += f" ({s['reason']})"
+        body.append(line)
+    if skipped:
+        body += ["", "Steps not in this series are listed above with the reason."]
+    res = rep["residuals"]
+    body += ["", f"Residuals (old-form code left, unparsable code at an old-form site): {len(res)}"]
+    body += [f"- [{r['step']}] {r['kind']}: {r.get('file', '')}:{r.get('line', '')} {r.get('text', r.get('what', ''))}"
+             for r in res[:20]]
+    body += ["", "How this series was produced:",
+             f"  treewide {VERSION} (recipe {recipe.name}), spatch {series.spatch.version}",
+             f"  treewide series <{rep['tree']['name']}: Linux {rep['tree']['version']}>",
+             "  Each commit message carries the semantic patch that made it."]
+    text = text.replace("*** SUBJECT HERE ***", recipe.title)
+    text = text.replace("*** BLURB HERE ***", "\n".join(body).strip())
+    Path(cover).write_text(text, **ENC)

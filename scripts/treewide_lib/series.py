@@ -1,0 +1,168 @@
+"""Regenerate the patch series from a kernel tree: one commit per recipe step
+(per arch where the recipe splits), format-patch with cover letter, Cc from
+the tree's get_maintainer.pl, the tree's checkpatch.pl --strict, git am
+verification, provenance. Nothing is written into the user's tree; the
+output directory is replaced only when the new run is complete."""
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from . import VERSION, apply, provenance, review
+from .errors import ToolError
+from .gitrepo import Scratch, identity
+
+WORK = ".work"
+
+
+def _arch_of(rel):
+    parts = rel.split("/")
+    return parts[1] if parts[0] == "arch" and len(parts) > 2 else None
+
+
+def split(step, files):
+    """[(subject, files)] for one step: one commit, or one per arch plus the common part first."""
+    if step.split != "per-arch":
+        return [(step.subject, sorted(files))]
+    common = sorted(f for f in files if not _arch_of(f))
+    groups = [(step.subject, common)] if common else []
+    for arch in sorted({_arch_of(f) for f in files} - {None}):
+        subject = re.sub(r"^[^:]+:", f"{arch}: dma-mapping:", step.subject, count=1)
+        groups.append((subject, sorted(f for f in files if _arch_of(f) == arch)))
+    return groups
+
+
+def message(step, subject, smpl_used, ident):
+    body = [subject, "", step.changelog]
+    if step.split != "per-arch" and step.split_reason:
+        body += ["", f"This is one commit: {step.split_reason}."]
+    if step.overlay:
+        body += ["", "The new " + ", ".join(step.overlay) + " is hand-written, not generated."]
+    if smpl_used:
+        plural = "s" if len(smpl_used) > 1 else ""
+        body += ["", f"Generated with the following semantic patch{plural}:"]
+        for smpl in smpl_used:
+            body += ["", f"// {smpl.name}", _smpl_for_changelog(smpl.read_text())]
+    body += ["", f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
+    return "\n".join(body)
+
+
+def _smpl_for_changelog(text):
+    # A line "---" would end the changelog for git am.
+    return "\n".join(" ---" if line.startswith("---") else line for line in text.rstrip("\n").split("\n"))
+
+
+class Series:
+    def __init__(self, tree, recipe, spatch, out, signoff=None, date=None, log=print):
+        self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
+        self.out = Path(out)
+        self.ident = identity(signoff)
+        self.date = date or recipe.series.get("date", "2017-04-13 12:00:00 +0000")
+        self.work = self.out.with_name(self.out.name + ".partial")
+
+    def run(self, force=False, allow_dirty=False, verify=True):
+        self._check_out(force)
+        dirty = self.tree.git_dirty()
+        if dirty and not allow_dirty:
+            raise ToolError(f"{self.tree.root} has uncommitted changes ({len(dirty)} file(s), first {dirty[0]})",
+                            "commit or stash them, or pass --allow-dirty (the series then starts from the "
+                            "working tree as it is)")
+        t0 = time.monotonic()
+        applier, results, broken_before = apply.run_steps(self.tree, self.recipe, self.spatch, self.log)
+        rep = apply.report(self.tree, self.recipe, self.spatch, applier, results, broken_before, True,
+                           time.monotonic() - t0)
+        if not any(r.changed_files for r in results):
+            shutil.rmtree(self.work, ignore_errors=True)
+            return None, rep
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        scratch = Scratch(self.work / WORK / "git", self.ident, self.date)
+        scratch.init()
+        self.log("importing the base tree into a scratch git repository")
+        if self.tree.is_git() and not dirty:
+            base = scratch.borrow_head(self.tree.root)
+        else:
+            base = scratch.import_plain(self.tree.root, f"Linux {self.tree.version} ({self.tree.name})\n")
+        commits = self._commit(scratch, base, results)
+        data = self._write(scratch, base, commits, results, rep)
+        if verify:
+            data["verify"] = self._verify(scratch, base, commits)
+        (self.work / "series.json").write_text(json.dumps(data, indent=2) + "\n")
+        (self.work / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
+        self._publish()
+        return data, rep
+
+    def _check_out(self, force):
+        if self.tree.root == self.out.resolve() or self.tree.root in self.out.resolve().parents:
+            raise ToolError(f"output directory {self.out} is inside the kernel tree", "pass OUT=DIR outside it")
+        if self.out.exists() and any(self.out.iterdir()) and not force:
+            raise ToolError(f"output directory {self.out} already holds a run",
+                            "pass another OUT, or --force to replace it (it is replaced only when the new run "
+                            "has finished)")
+
+    def _commit(self, scratch, base, results):
+        commits, parent = [], base
+        for step, res in zip(self.recipe.steps, results):
+            if not res.changed_files:
+                continue
+            for subject, files in split(step, res.changed_files):
+                used = [r.smpl for r in step.rules if any(src == r.smpl.name for f in files
+                                                          for src, _, _ in res.origin.get(f, []))]
+                msg = message(step, subject, used, self.ident)
+                parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg)
+                commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files})
+        return commits
+
+    def _write(self, scratch, base, commits, results, rep):
+        series = self.work / "series"
+        tip = commits[-1]["commit"]
+        scratch.git("format-patch", "-q", "--cover-letter", f"--base={base}", f"--subject-prefix={self.recipe.series.get('prefix', 'PATCH')}",
+                    f"--signature=treewide {VERSION}", "-o", str(series), f"{base}..{tip}")
+        patches = sorted(series.glob("*.patch"))
+        cover, patches = patches[0], patches[1:]
+        maint = [review.maintainers(self.tree.root, p) for p in patches]
+        checks = [review.checkpatch(self.tree.root, p) for p in patches]
+        for p, m in zip(patches, maint):
+            review.add_recipients(p, m)
+        prov = provenance.build(results, commits, patches)
+        (self.work / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
+        for c, p, m, ck in zip(commits, patches, maint, checks):
+            c.update(patch=p.name, maintainers=m, checkpatch=ck)
+        all_m = review.union(maint)
+        review.write_cover(cover, self, commits, rep, all_m, base)
+        review.add_recipients(cover, all_m)
+        return {"schema": "treewide-series/1", "toolkit_version": VERSION, "spatch_version": self.spatch.version,
+                "tree": rep["tree"], "generation_before": rep["generation_before"], "base": base, "tip": tip,
+                "cover": cover.name, "patches": commits}
+
+    def _verify(self, scratch, base, commits):
+        """git am of the patches on a clean checkout of the base gives the series' tree."""
+        wt = self.work / WORK / "verify"
+        self.log("verifying: git am on a clean checkout of the base")
+        scratch.git("worktree", "add", "-q", "--detach", str(wt), base)
+        env = {k: v for k, v in scratch.env().items() if k != "GIT_DIR"}
+        try:
+            patches = sorted((self.work / "series").glob("0*.patch"))[1:]
+            r = subprocess.run(["git", "-C", str(wt), "am", "-q", "--keep-cr", *map(str, patches)],
+                               env=env, capture_output=True, text=True, check=False)
+            got = subprocess.run(["git", "-C", str(wt), "rev-parse", "HEAD^{tree}"], env=env,
+                                 capture_output=True, text=True, check=False).stdout.strip()
+            want = scratch.tree_of(commits[-1]["commit"])
+            return {"git_am": r.returncode == 0, "error": r.stderr.strip()[:500], "tree": got,
+                    "expected_tree": want, "identical": r.returncode == 0 and got == want}
+        finally:
+            subprocess.run(["git", "am", "--abort"], cwd=wt, env=env, capture_output=True, check=False)
+            scratch.git("worktree", "remove", "--force", str(wt))
+
+    def _publish(self):
+        """Swap the finished run into OUT; the previous output stays until then."""
+        old = self.out.with_name(self.out.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.out.exists():
+            self.out.rename(old)
+        self.work.rename(self.out)
+        shutil.rmtree(old, ignore_errors=True)
+
