@@ -13,7 +13,9 @@ from .tree import ENC
 KNOWN_CHECKPATCH = {
     "COMMIT_LOG_LONG_LINE": "a line of the semantic patch quoted in the changelog; SmPL is not rewrapped",
     "FILE_PATH_CHANGES": "the overlay adds a file; MAINTAINERS coverage is the Xen maintainers' call",
+    "CONST_STRUCT": "constness follows the tree: dma_map_ops became const in a separate upstream commit",
 }
+LONG_LINE_WHY = "the line was as long before the change; the rewrite did not lengthen it"
 
 
 def _perl(tree_root, script, *args):
@@ -60,13 +62,40 @@ def checkpatch(tree_root, patch):
     """The tree's checkpatch.pl --strict on one patch: messages, each with why it stays (or not)."""
     r = _perl(tree_root, "checkpatch.pl", "--strict", "--terse", "--show-types", "--no-summary",
               f"--root={tree_root}", str(patch))
+    lines = Path(patch).read_text(**ENC).split("\n")
     messages = []
     for line in r.stdout.splitlines():
-        m = re.match(r"^.*?:\d+: (ERROR|WARNING|CHECK):(\w+): (.*)$", line)
+        m = re.match(r"^.*?:(\d+): (ERROR|WARNING|CHECK):(\w+): (.*)$", line)
         if m:
-            level, kind, text = m.groups()
-            messages.append({"level": level, "type": kind, "message": text, "why": KNOWN_CHECKPATCH.get(kind, "")})
+            at, level, kind, text = m.groups()
+            why = KNOWN_CHECKPATCH.get(kind, "")
+            if kind == "LONG_LINE" and _not_lengthened(lines, int(at) - 1):
+                why = LONG_LINE_WHY
+            if kind == "COMMIT_LOG_LONG_LINE" and not _in_quoted_smpl(lines, int(at) - 1):
+                why = ""
+            messages.append({"level": level, "type": kind, "message": text, "line": int(at), "why": why})
     return {"clean": not messages, "explained": all(m["why"] for m in messages), "messages": messages}
+
+
+def _in_quoted_smpl(lines, i):
+    """Whether line i of a patch lies in the semantic patch quoted by the changelog."""
+    intro = next((n for n, line in enumerate(lines) if line.startswith("Generated with the following semantic")), None)
+    end = next((n for n, line in enumerate(lines) if line == "---"), len(lines))
+    return intro is not None and intro < i < end
+
+
+def _not_lengthened(lines, i):
+    """Whether the added line i of a patch replaces a removed line at least as long, in its hunk."""
+    if not (0 <= i < len(lines)) or not lines[i].startswith("+"):
+        return False
+    start = i
+    while start > 0 and not lines[start].startswith("@@"):
+        start -= 1
+    end = i
+    while end < len(lines) and not lines[end].startswith(("@@", "diff --git", "-- ")):
+        end += 1
+    width = len(lines[i].expandtabs(8))
+    return any(line.startswith("-") and len(line.expandtabs(8)) >= width for line in lines[start:end])
 
 
 def write_cover(cover, series, commits, rep, recipients, base):

@@ -6,6 +6,7 @@ output directory is replaced only when the new run is complete."""
 
 import json
 import re
+import textwrap
 import shutil
 import subprocess
 import time
@@ -16,6 +17,7 @@ from .errors import ToolError
 from .gitrepo import Scratch, identity
 
 WORK = ".work"
+SMPL_INTRO = "Generated with the following semantic patch"
 
 
 def _arch_of(rel):
@@ -38,12 +40,12 @@ def split(step, files):
 def message(step, subject, smpl_used, ident):
     body = [subject, "", step.changelog]
     if step.split != "per-arch" and step.split_reason:
-        body += ["", f"This is one commit: {step.split_reason}."]
+        body += ["", textwrap.fill(f"This is one commit: {step.split_reason}.", 72)]
     if step.overlay:
-        body += ["", "The new " + ", ".join(step.overlay) + " is hand-written, not generated."]
+        body += ["", textwrap.fill("The new " + ", ".join(step.overlay) + " is hand-written, not generated.", 72)]
     if smpl_used:
         plural = "s" if len(smpl_used) > 1 else ""
-        body += ["", f"Generated with the following semantic patch{plural}:"]
+        body += ["", f"{SMPL_INTRO}{plural}:"]
         for smpl in smpl_used:
             body += ["", f"// {smpl.name}", _smpl_for_changelog(smpl.read_text())]
     body += ["", f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]

@@ -37,7 +37,9 @@ static inline const struct dma_map_ops *xen_get_dma_ops(struct device *dev)
  */
 static inline void xen_preserve_dma_ops(struct device *dev)
 {
-	if (!xen_initial_domain() || !xen_dma_ops || dev->dma_ops == xen_dma_ops)
+	if (!xen_initial_domain() || !xen_dma_ops)
+		return;
+	if (dev->dma_ops == xen_dma_ops)
 		return;
 	dev->archdata.dev_dma_ops = dev->dma_ops;
 	dev->dma_ops = xen_dma_ops;
