@@ -1,6 +1,10 @@
 # Front door of the treewide toolkit. See README.md.
 #   make deps                  install the Debian packages (as root)
 #   make apply [KSRC=DIR]      rewrite a kernel tree in place (default: Debian 6.1 source)
+#   make series [KSRC=DIR] [OUT=DIR] [SIGNOFF='Name <email>'] [FORCE=1]
+#                              the patch series, cover letter, report (default: Debian 6.1 source)
+#   make report OUT=DIR        render report.md/html of a series again
+#   make range-diff OLD=DIR NEW=DIR   how a series changed between two runs
 #   make bench-apply [KSRC=DIR]  time apply per step
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
 #                              build touched objects unpatched and patched, compare
@@ -14,7 +18,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel apply bench-apply build-check test test-smpl test-scripts test-overlay test-trees
+.PHONY: deps deps-kernel apply series report range-diff bench-apply build-check test test-smpl test-scripts test-overlay test-trees
 
 deps:
 	ci/install-deps core test build
@@ -24,6 +28,16 @@ deps-kernel:
 
 apply:
 	$(TREEWIDE) apply -j $(JOBS) $(outflag) "$(ksrc)"
+
+series:
+	$(TREEWIDE) series -j $(JOBS) $(outflag) $(if $(SIGNOFF),--signoff "$(SIGNOFF)") $(if $(FORCE),--force) \
+		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+
+report:
+	$(TREEWIDE) report "$(OUT)"
+
+range-diff:
+	$(TREEWIDE) range-diff "$(OLD)" "$(NEW)"
 
 bench-apply:
 	$(TREEWIDE) bench-apply -j $(JOBS) "$(ksrc)"

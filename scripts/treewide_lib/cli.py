@@ -8,7 +8,7 @@ from pathlib import Path
 import json
 import subprocess
 
-from . import VERSION, apply, bench, buildcheck, recipe, series, summary
+from . import VERSION, apply, bench, buildcheck, rangediff, recipe, report, series, summary
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -101,6 +101,23 @@ def cmd_series(args):
     return 0 if verify.get("identical", True) else 1
 
 
+def cmd_report(args):
+    out = Path(args.out)
+    try:
+        data, rep, prov = (json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json"))
+    except FileNotFoundError as e:
+        raise ToolError(f"{out} holds no series ({Path(e.filename).name} missing)",
+                        "pass the OUT of `treewide series`") from None
+    report.write(out, data, rep, prov)
+    print(f"{out}/report.md\n{out}/report.html")
+    return 0
+
+
+def cmd_range_diff(args):
+    print(rangediff.run(args.old, args.new), end="")
+    return 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="treewide", description="Carry the DMA-ops consolidation across kernel trees.")
     p.add_argument("--version", action="version", version=f"treewide {VERSION}")
@@ -138,6 +155,15 @@ def build_parser():
     s.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT)
     s.add_argument("--quiet", "-q", action="store_true")
     s.set_defaults(func=cmd_series)
+
+    o = sub.add_parser("report", help="render report.md and report.html again (after a build matrix, say)")
+    o.add_argument("out", help="OUT of `treewide series`")
+    o.set_defaults(func=cmd_report)
+
+    r = sub.add_parser("range-diff", help="how a series changed between two regenerations")
+    r.add_argument("old", help="OUT of the earlier `treewide series`")
+    r.add_argument("new", help="OUT of the later one")
+    r.set_defaults(func=cmd_range_diff)
 
     c = sub.add_parser("build-check", help="build the touched objects unpatched and patched, compare diagnostics")
     c.add_argument("ksrc", help="the unpatched tree (never written)")

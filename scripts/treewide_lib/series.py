@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import VERSION, apply, provenance, review
+from . import VERSION, apply, provenance, report, review
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 
@@ -67,9 +67,10 @@ class Series:
 
     def run(self, force=False, allow_dirty=False, verify=True):
         self._check_out(force)
-        dirty = self.tree.git_dirty()
-        if dirty and not allow_dirty:
-            raise ToolError(f"{self.tree.root} has uncommitted changes ({len(dirty)} file(s), first {dirty[0]})",
+        self.dirty = self.tree.git_dirty()
+        if self.dirty and not allow_dirty:
+            raise ToolError(f"{self.tree.root} has uncommitted changes ({len(self.dirty)} file(s), "
+                            f"first {self.dirty[0]})",
                             "commit or stash them, or pass --allow-dirty (the series then starts from the "
                             "working tree as it is)")
         t0 = time.monotonic()
@@ -81,10 +82,19 @@ class Series:
             return None, rep
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
+        try:
+            data = self._build(results, rep, verify)
+        except BaseException:
+            shutil.rmtree(self.work, ignore_errors=True)
+            raise
+        self._publish()
+        return data, rep
+
+    def _build(self, results, rep, verify):
         scratch = Scratch(self.work / WORK / "git", self.ident, self.date)
         scratch.init()
         self.log("importing the base tree into a scratch git repository")
-        if self.tree.is_git() and not dirty:
+        if self.tree.is_git() and not self.dirty:
             base = scratch.borrow_head(self.tree.root)
         else:
             base = scratch.import_plain(self.tree.root, f"Linux {self.tree.version} ({self.tree.name})\n")
@@ -94,8 +104,8 @@ class Series:
             data["verify"] = self._verify(scratch, base, commits)
         (self.work / "series.json").write_text(json.dumps(data, indent=2) + "\n")
         (self.work / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
-        self._publish()
-        return data, rep
+        report.write(self.work, data, rep, json.loads((self.work / "provenance.json").read_text()))
+        return data
 
     def _check_out(self, force):
         if self.tree.root == self.out.resolve() or self.tree.root in self.out.resolve().parents:
@@ -115,7 +125,9 @@ class Series:
                                                           for src, _, _ in res.origin.get(f, []))]
                 msg = message(step, subject, used, self.ident)
                 parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg)
-                commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files})
+                sites = sum(1 for site in res.sites_before if site.file in files)
+                commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
+                                "sites": sites})
         return commits
 
     def _write(self, scratch, base, commits, results, rep):

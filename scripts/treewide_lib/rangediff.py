@@ -1,0 +1,49 @@
+"""How a regenerated series differs from an earlier one: per step, then
+git range-diff of the two commit ranges (patch by patch)."""
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import ToolError
+
+
+def _load(out):
+    out = Path(out)
+    series, git = out / "series.json", out / ".work" / "git"
+    if not series.is_file() or not git.is_dir():
+        raise ToolError(f"{out} holds no series (no series.json or .work/git)",
+                        "pass output directories of `treewide series` (make series OUT=...)")
+    data = json.loads(series.read_text())
+    applied = json.loads((out / "apply.json").read_text()) if (out / "apply.json").is_file() else {"steps": []}
+    data["status"] = {st["name"]: (st["status"], st["reason"]) for st in applied["steps"]}
+    return data, git
+
+
+def run(old, new):
+    (a, agit), (b, bgit) = _load(old), _load(new)
+    lines = [f"old: {a['tree']['name']} (Linux {a['tree']['version']}, generation {a['generation_before']}), "
+             f"{len(a['patches'])} patch(es)",
+             f"new: {b['tree']['name']} (Linux {b['tree']['version']}, generation {b['generation_before']}), "
+             f"{len(b['patches'])} patch(es)", ""]
+    steps_a = {p["step"]: p for p in a["patches"]}
+    steps_b = {p["step"]: p for p in b["patches"]}
+    for step in dict.fromkeys([p["step"] for p in a["patches"]] + [p["step"] for p in b["patches"]]):
+        pa, pb = steps_a.get(step), steps_b.get(step)
+        if pa and pb:
+            lines.append(f"  {step}: in both ({len(pa['files'])} -> {len(pb['files'])} file(s))")
+        else:
+            side, other = ("old", b) if pa else ("new", a)
+            status, reason = other["status"].get(step, ("absent", "not in that recipe"))
+            lines.append(f"  {step}: only in {side}; in the other: {status}" + (f" ({reason})" if reason else ""))
+    with tempfile.TemporaryDirectory(prefix="treewide-range-diff-") as tmp:
+        subprocess.run(["git", "init", "-q", "--bare", tmp], check=True)
+        alternates = [str((g / "objects").resolve()) for g in (agit, bgit)]
+        (Path(tmp) / "objects/info/alternates").write_text("\n".join(alternates) + "\n")
+        r = subprocess.run(["git", "--git-dir", tmp, "range-diff", "--no-color",
+                            f"{a['base']}..{a['tip']}", f"{b['base']}..{b['tip']}"],
+                           capture_output=True, text=True, errors="replace", check=False)
+    if r.returncode != 0:
+        raise ToolError(f"git range-diff failed: {r.stderr.strip()[:300]}", "regenerate both series")
+    return "\n".join(lines) + "\n\n" + r.stdout
