@@ -54,7 +54,7 @@ test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
 
 test-trees:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees tests.test_overlay
+	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees tests.test_overlay tests.test_series
 
 # Build the objects the Xen overlay touches (arm, arm64) before and after.
 build-check:

@@ -44,7 +44,7 @@ def message(step, subject, smpl_used, ident):
     if step.overlay:
         body += ["", textwrap.fill("The new " + ", ".join(step.overlay) + " is hand-written, not generated.", 72)]
     if smpl_used:
-        plural = "s" if len(smpl_used) > 1 else ""
+        plural = "es" if len(smpl_used) > 1 else ""
         body += ["", f"{SMPL_INTRO}{plural}:"]
         for smpl in smpl_used:
             body += ["", f"// {smpl.name}", _smpl_for_changelog(smpl.read_text())]

@@ -1,0 +1,187 @@
+"""treewide series on small kernel-shaped trees (with the Debian 6.1 tree's
+own get_maintainer.pl, checkpatch.pl and MAINTAINERS copied in), and on the
+real Debian trees."""
+
+import json
+import os
+import shutil
+import subprocess
+import unittest
+from pathlib import Path
+
+from . import minitree
+from .test_apply import Base, treewide
+from .test_debian_trees import debian_tree, differing, scratch_copy
+
+SIGNOFF = "Test Developer <dev@example.org>"
+TOP_FILES = ("COPYING", "CREDITS", "Kbuild", "README")
+TOP_DIRS = ("Documentation", "drivers", "fs", "init", "ipc", "kernel", "lib")
+
+
+def kernel_scripts(root):
+    """What get_maintainer.pl and checkpatch.pl need to run in a mini tree."""
+    debian = debian_tree("6.1")
+    for rel in ("scripts/get_maintainer.pl", "scripts/checkpatch.pl", "scripts/spelling.txt",
+                "scripts/const_structs.checkpatch", "MAINTAINERS"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(debian / rel, root / rel)
+    for f in TOP_FILES:
+        (root / f).touch()
+    for d in TOP_DIRS:
+        (root / d).mkdir(exist_ok=True)
+    return root
+
+
+class SeriesBase(Base):
+    def series(self, tree, *extra, ok=True, out=None):
+        r = treewide("series", tree, "--out", out or self.out, "--signoff", SIGNOFF, *extra)
+        if ok:
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return r
+
+    def data(self, out=None):
+        return json.loads(((out or self.out) / "series.json").read_text())
+
+    def git(self, tree, *args):
+        git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+        return subprocess.run(git + list(args), check=True, capture_output=True, text=True).stdout
+
+
+class Series(SeriesBase):
+    def test_plain_tree(self):
+        tree = kernel_scripts(self.tree())
+        before = minitree.snapshot(tree)
+        self.series(tree)
+        self.assertEqual(minitree.snapshot(tree), before)
+        d = self.data()
+        self.assertEqual([p["step"] for p in d["patches"]],
+                         ["move-dma-ops", "consolidate-get-dma-ops", "drop-bus-argument"])
+        self.assertTrue(d["verify"]["identical"], d["verify"])
+        patches = sorted((self.out / "series").glob("*.patch"))
+        self.assertEqual(len(patches), 4)
+        cover = patches[0].read_text()
+        self.assertIn("Subject: [PATCH 0/3] Consolidate get_dma_ops() into one generic hook", cover)
+        self.assertIn("xen-preserve-dma-ops: not-applicable", cover)
+        self.assertIn(f"base-commit: {d['base']}", cover)
+        first = patches[1].read_text()
+        self.assertIn("Subject: [PATCH 1/3] treewide: Move dma_ops from struct dev_archdata into", first)
+        self.assertIn("Generated with the following semantic patches:", first)
+        self.assertIn("// archdata-dma-ops-users.cocci", first)
+        self.assertIn(f"Signed-off-by: {SIGNOFF}", first)
+        self.assertRegex(first, r"\nTo: .*Richard Henderson")            # alpha, from MAINTAINERS
+        self.assertRegex(first, r"linux-mips@vger.kernel.org")
+        for p in d["patches"]:
+            self.assertTrue(p["checkpatch"]["explained"], p["checkpatch"])
+        prov = json.loads((self.out / "provenance.json").read_text())
+        hunks = [h for p in prov.values() for h in p]
+        self.assertTrue(hunks)
+        self.assertNotIn(["(unattributed)"], [h["sources"] for h in hunks])
+        widget = [h for h in prov[patches[1].name] if h["file"] == "drivers/widget/widget.c"]
+        self.assertEqual(widget[0]["sources"], ["archdata-dma-ops-users.cocci"])
+        report = (self.out / "report.md").read_text()
+        self.assertIn("| 1 | treewide: Move dma_ops from struct dev_archdata into struct device |", report)
+
+    def test_git_am_gives_the_apply_tree(self):
+        tree = kernel_scripts(self.tree())
+        self.series(tree)
+        applied = self.tmp / "applied"
+        shutil.copytree(tree, applied)
+        r = treewide("apply", applied, "--out", self.tmp / "apply-out")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        checkout = self.tmp / "am"
+        shutil.copytree(tree, checkout)
+        self.git(checkout, "init", "-q")
+        self.git(checkout, "add", "-A", "-f")
+        self.git(checkout, "commit", "-qm", "base")
+        patches = sorted(str(p) for p in (self.out / "series").glob("*.patch"))[1:]
+        self.git(checkout, "am", "-q", *patches)
+        shutil.rmtree(checkout / ".git")
+        self.assertEqual(minitree.snapshot(checkout), minitree.snapshot(applied))
+
+    def test_regeneration_is_byte_identical(self):
+        tree = kernel_scripts(self.tree())
+        self.series(tree)
+        first = {p.name: p.read_bytes() for p in (self.out / "series").glob("*")}
+        self.series(tree, "--force")
+        self.assertEqual({p.name: p.read_bytes() for p in (self.out / "series").glob("*")}, first)
+
+    def test_git_tree_base_is_head(self):
+        tree = kernel_scripts(self.tree())
+        self.git(tree, "init", "-q")
+        self.git(tree, "add", "-A")
+        self.git(tree, "commit", "-qm", "upstream")
+        head = self.git(tree, "rev-parse", "HEAD").strip()
+        before = minitree.snapshot(tree)
+        self.series(tree)
+        self.assertEqual(self.data()["base"], head)
+        self.assertTrue(self.data()["verify"]["identical"])
+        self.assertEqual(minitree.snapshot(tree), before)
+        self.assertEqual(self.git(tree, "status", "--porcelain"), "")
+
+    def test_nothing_to_do(self):
+        tree = kernel_scripts(self.tree())
+        treewide("apply", tree, "--out", self.tmp / "apply-out")
+        r = self.series(tree)
+        self.assertIn("Nothing to do", r.stdout)
+        self.assertFalse(self.out.exists())
+
+
+class SeriesBadInput(SeriesBase):
+    def test_dirty_git_tree_is_refused(self):
+        tree = kernel_scripts(self.tree())
+        self.git(tree, "init", "-q")
+        self.git(tree, "add", "-A")
+        self.git(tree, "commit", "-qm", "upstream")
+        (tree / "include/linux/device.h").write_text("/* local */\n")
+        r = self.series(tree, ok=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("uncommitted changes", r.stderr)
+        self.assertFalse(self.out.exists())
+        self.series(tree, "--allow-dirty")
+        self.assertEqual((tree / "include/linux/device.h").read_text(), "/* local */\n")
+
+    def test_existing_output_is_never_mixed(self):
+        tree = kernel_scripts(self.tree())
+        self.out.mkdir()
+        (self.out / "mine.txt").write_text("keep\n")
+        r = self.series(tree, ok=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("already holds a run", r.stderr)
+        self.assertEqual([p.name for p in self.out.iterdir()], ["mine.txt"])
+
+    def test_failed_run_keeps_previous_output(self):
+        tree = kernel_scripts(self.tree())
+        self.series(tree)
+        previous = {p.name: p.read_bytes() for p in (self.out / "series").glob("*")}
+        (tree / "scripts/get_maintainer.pl").unlink()      # the run fails half-way
+        r = self.series(tree, "--force", ok=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("get_maintainer.pl not found", r.stderr)
+        self.assertEqual({p.name: p.read_bytes() for p in (self.out / "series").glob("*")}, previous)
+        self.assertFalse(self.out.with_name(self.out.name + ".partial").exists())
+
+
+class DebianSeries(SeriesBase):
+    def test_6_1_series(self):
+        orig = debian_tree("6.1")
+        self.series(orig)
+        d = self.data()
+        self.assertEqual(len(d["patches"]), 1)
+        p = d["patches"][0]
+        self.assertEqual(p["step"], "drop-bus-argument")
+        self.assertTrue(p["checkpatch"]["clean"], p["checkpatch"])
+        self.assertTrue(p["maintainers"]["to"])
+        self.assertTrue(d["verify"]["identical"], d["verify"])
+        applied = scratch_copy(orig, self.tmp / "applied")
+        treewide("apply", applied, "--out", self.tmp / "apply-out")
+        self.assertEqual(d["verify"]["tree"], d["verify"]["expected_tree"])
+        self.assertEqual(len(differing(orig, applied)), len(p["files"]))
+
+    def test_6_12_nothing_to_do(self):
+        r = self.series(debian_tree("6.12"))
+        self.assertIn("Nothing to do", r.stdout)
+        self.assertFalse(self.out.exists())
+
+
+if __name__ == "__main__":
+    unittest.main()
