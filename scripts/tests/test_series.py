@@ -66,7 +66,7 @@ class Series(SeriesBase):
         first = patches[1].read_text()
         self.assertIn("Subject: [PATCH 1/3] treewide: Move dma_ops from struct dev_archdata into", first)
         self.assertIn("Generated with the following semantic patches:", first)
-        self.assertIn("// archdata-dma-ops-users.cocci", first)
+        self.assertIn("\n  // archdata-dma-ops-users.cocci\n", first)
         self.assertIn(f"Signed-off-by: {SIGNOFF}", first)
         self.assertRegex(first, r"\nTo: .*Richard Henderson")            # alpha, from MAINTAINERS
         self.assertRegex(first, r"linux-mips@vger.kernel.org")

@@ -47,14 +47,14 @@ def message(step, subject, smpl_used, ident):
         plural = "es" if len(smpl_used) > 1 else ""
         body += ["", f"{SMPL_INTRO}{plural}:"]
         for smpl in smpl_used:
-            body += ["", f"// {smpl.name}", _smpl_for_changelog(smpl.read_text())]
+            body += ["", _smpl_for_changelog(f"// {smpl.name}\n" + smpl.read_text())]
     body += ["", f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
     return "\n".join(body)
 
 
 def _smpl_for_changelog(text):
-    # A line "---" would end the changelog for git am.
-    return "\n".join(" ---" if line.startswith("---") else line for line in text.rstrip("\n").split("\n"))
+    """SmPL indented: its '#include' lines would read as comments to git, a '---' as the end of the log."""
+    return "\n".join(f"  {line}" if line else "" for line in text.rstrip("\n").split("\n"))
 
 
 class Series:
