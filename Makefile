@@ -48,7 +48,7 @@ test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck tests.test_report
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
