@@ -10,7 +10,7 @@
 
 virtual patch
 
-@depends on patch@
+@ifdef_per_device depends on patch@
 identifier dev;
 type T;
 expression X;
@@ -32,3 +32,7 @@ T get_dma_ops(struct device *dev)
 + return X;
 )
 }
+
+@script:python depends on ifdef_per_device@
+@@
+print("treewide-rule ifdef_per_device")

@@ -52,7 +52,7 @@ x << check.X;
 if mentions(dev, x):
     cocci.include_match(False)
 
-@depends on patch@
+@check_first depends on patch@
 identifier check.dev;
 type T;
 expression X;
@@ -75,9 +75,13 @@ T
 )
 }
 
+@script:python depends on check_first@
+@@
+print("treewide-rule check_first")
+
 // A NULL-device guard before the per-device ops (powerpc): nothing is left
 // for the arch to return. A comment before the guard stays.
-@depends on patch@
+@guard_per_device depends on patch@
 identifier dev;
 type T;
 @@
@@ -90,6 +94,10 @@ T
 - return dev->dma_ops;
 + return NULL;
 }
+
+@script:python depends on guard_per_device@
+@@
+print("treewide-rule guard_per_device")
 
 // A NULL-device guard before the arch default (hexagon).
 @guard@
@@ -112,7 +120,7 @@ x << guard.X;
 if mentions(dev, x):
     cocci.include_match(False)
 
-@depends on patch@
+@guard_default depends on patch@
 identifier guard.dev;
 type T;
 position guard.p;
@@ -125,6 +133,10 @@ T
 -	return NULL;
   ...
 }
+
+@script:python depends on guard_default@
+@@
+print("treewide-rule guard_default")
 
 // arm, arm64: the native default is the helper's answer for no device.
 @helper@
@@ -149,7 +161,7 @@ a << helper.A;
 if mentions(dev, c) or mentions(dev, a):
     cocci.include_match(False)
 
-@depends on patch@
+@xen_helper depends on patch@
 identifier helper.dev;
 type T;
 expression C, A;
@@ -168,6 +180,10 @@ T
 	);
 }
 
+@script:python depends on xen_helper@
+@@
+print("treewide-rule xen_helper")
+
 // arm, arm64 once the Xen branch has left the hook (ops preserved first).
 @helper_only@
 identifier dev;
@@ -179,7 +195,7 @@ T get_dma_ops@p(struct device *dev)
   return __generic_dma_ops(dev);
 }
 
-@depends on patch@
+@helper_only_rename depends on patch@
 identifier helper_only.dev;
 type T;
 position helper_only.p;
@@ -193,6 +209,10 @@ T
 + NULL
   );
 }
+
+@script:python depends on helper_only_rename@
+@@
+print("treewide-rule helper_only_rename")
 
 // sparc: the only definition that uses the bus.
 @bus@
@@ -210,7 +230,7 @@ sl << bus.SL;
 if not (mentions(dev, sl) and only_bus(dev, sl)):
     cocci.include_match(False)
 
-@depends on patch@
+@bus_test depends on patch@
 identifier bus.dev;
 type T;
 position bus.p;
@@ -224,6 +244,10 @@ T
 + bus
   ...+>
 }
+
+@script:python depends on bus_test@
+@@
+print("treewide-rule bus_test")
 
 // Every other definition that does not look at its device (plain ones).
 @plain@
@@ -241,7 +265,7 @@ sl << plain.SL;
 if mentions(dev, sl):
     cocci.include_match(False)
 
-@depends on patch@
+@plain_rename depends on patch@
 identifier plain.dev;
 type T;
 position plain.p;
@@ -253,8 +277,12 @@ T
   ...
 }
 
+@script:python depends on plain_rename@
+@@
+print("treewide-rule plain_rename")
+
 // ia64: a macro onto the platform vector.
-@depends on patch && constops@
+@ia64_macro depends on patch && constops@
 identifier dev;
 @@
 - #define get_dma_ops(dev) platform_dma_get_ops(dev)
@@ -263,7 +291,11 @@ identifier dev;
 + 	return platform_dma_get_ops(NULL);
 + }
 
-@depends on patch && !constops@
+@script:python depends on ia64_macro@
+@@
+print("treewide-rule ia64_macro")
+
+@ia64_macro_nonconst depends on patch && !constops@
 identifier dev;
 @@
 - #define get_dma_ops(dev) platform_dma_get_ops(dev)
@@ -271,3 +303,7 @@ identifier dev;
 + {
 + 	return platform_dma_get_ops(NULL);
 + }
+
+@script:python depends on ia64_macro_nonconst@
+@@
+print("treewide-rule ia64_macro_nonconst")

@@ -6,7 +6,7 @@
 
 virtual patch
 
-@depends on patch@
+@arch_setter depends on patch@
 identifier dev, ops;
 type T;
 @@
@@ -19,3 +19,7 @@ type T;
 -	dev->dma_ops = ops;
 )
 - }
+
+@script:python depends on arch_setter@
+@@
+print("treewide-rule arch_setter")

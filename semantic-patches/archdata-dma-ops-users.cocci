@@ -7,7 +7,7 @@
 
 virtual patch
 
-@depends on patch@
+@archdata_access depends on patch@
 expression E;
 @@
 (
@@ -18,7 +18,11 @@ expression E;
 + E.dma_ops
 )
 
-@depends on patch@
+@script:python depends on archdata_access@
+@@
+print("treewide-rule archdata_access")
+
+@alias_pointer depends on patch@
 identifier sd;
 expression D;
 @@
@@ -28,7 +32,11 @@ expression D;
 + D->dma_ops
   ...>
 
-@depends on patch@
+@script:python depends on alias_pointer@
+@@
+print("treewide-rule alias_pointer")
+
+@alias_member depends on patch@
 identifier sd;
 expression D;
 @@
@@ -37,3 +45,7 @@ expression D;
 - sd->dma_ops
 + D.dma_ops
   ...>
+
+@script:python depends on alias_member@
+@@
+print("treewide-rule alias_member")

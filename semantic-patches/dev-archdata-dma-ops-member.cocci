@@ -19,6 +19,10 @@ struct dev_archdata {
   ...
 };
 
+@script:python depends on member@
+@@
+print("treewide-rule member")
+
 // Any other use of the type keeps the forward declaration.
 @still_used depends on member@
 @@
@@ -28,6 +32,10 @@ struct dma_map_ops *
 const struct dma_map_ops *
 )
 
-@depends on member && !still_used@
+@forward_declaration depends on member && !still_used@
 @@
 - struct dma_map_ops;
+
+@script:python depends on forward_declaration@
+@@
+print("treewide-rule forward_declaration")

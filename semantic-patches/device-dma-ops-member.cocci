@@ -20,7 +20,7 @@ struct device {
   ...
 };
 
-@depends on patch && !has && constops@
+@add_const depends on patch && !has && constops@
 @@
 struct device {
   ...
@@ -29,7 +29,11 @@ struct device {
   ...
 };
 
-@depends on patch && !has && !constops@
+@script:python depends on add_const@
+@@
+print("treewide-rule add_const")
+
+@add_nonconst depends on patch && !has && !constops@
 @@
 struct device {
   ...
@@ -37,3 +41,7 @@ struct device {
   u64 *dma_mask;
   ...
 };
+
+@script:python depends on add_nonconst@
+@@
+print("treewide-rule add_nonconst")

@@ -6,7 +6,7 @@
 
 virtual patch
 
-@depends on patch@
+@definition depends on patch@
 identifier bus;
 type T;
 @@
@@ -18,9 +18,17 @@ T get_arch_dma_ops(
   ... when != bus
 }
 
-@depends on patch@
+@script:python depends on definition@
+@@
+print("treewide-rule definition")
+
+@call depends on patch@
 expression E;
 @@
 get_arch_dma_ops(
 - E
   )
+
+@script:python depends on call@
+@@
+print("treewide-rule call")

@@ -17,7 +17,7 @@ T get_dma_ops(struct device *dev)
   return get_arch_dma_ops(...);
 }
 
-@depends on patch && !has && constops@
+@add_const depends on patch && !has && constops@
 @@
 #include <asm/dma-mapping.h>
 +static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
@@ -27,7 +27,11 @@ T get_dma_ops(struct device *dev)
 +	return get_arch_dma_ops(dev ? dev->bus : NULL);
 +}
 
-@depends on patch && !has && !constops@
+@script:python depends on add_const@
+@@
+print("treewide-rule add_const")
+
+@add_nonconst depends on patch && !has && !constops@
 @@
 #include <asm/dma-mapping.h>
 +static inline struct dma_map_ops *get_dma_ops(struct device *dev)
@@ -36,3 +40,7 @@ T get_dma_ops(struct device *dev)
 +		return dev->dma_ops;
 +	return get_arch_dma_ops(dev ? dev->bus : NULL);
 +}
+
+@script:python depends on add_nonconst@
+@@
+print("treewide-rule add_nonconst")

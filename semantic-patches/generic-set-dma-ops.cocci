@@ -13,7 +13,7 @@ type T;
 @@
 void set_dma_ops(struct device *dev, T ops) { ... }
 
-@depends on patch && !has && constops@
+@add_const depends on patch && !has && constops@
 @@
 #include <asm/dma-mapping.h>
 +
@@ -23,7 +23,11 @@ void set_dma_ops(struct device *dev, T ops) { ... }
 +	dev->dma_ops = dma_ops;
 +}
 
-@depends on patch && !has && !constops@
+@script:python depends on add_const@
+@@
+print("treewide-rule add_const")
+
+@add_nonconst depends on patch && !has && !constops@
 @@
 #include <asm/dma-mapping.h>
 +
@@ -32,3 +36,7 @@ void set_dma_ops(struct device *dev, T ops) { ... }
 +{
 +	dev->dma_ops = dma_ops;
 +}
+
+@script:python depends on add_nonconst@
+@@
+print("treewide-rule add_nonconst")

@@ -7,7 +7,7 @@
 
 virtual patch
 
-@depends on patch@
+@drop_xen_branch depends on patch@
 identifier fn =~ "^get_(arch_)?dma_ops$";
 type T;
 expression E;
@@ -20,3 +20,7 @@ T fn(...)
 -	return E;
 + return E;
 }
+
+@script:python depends on drop_xen_branch@
+@@
+print("treewide-rule drop_xen_branch")

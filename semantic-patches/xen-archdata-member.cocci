@@ -16,7 +16,7 @@ struct dev_archdata {
   ...
 };
 
-@depends on patch && !has@
+@add_member depends on patch && !has@
 @@
 struct dev_archdata {
   ...
@@ -24,3 +24,7 @@ struct dev_archdata {
 +	const struct dma_map_ops *dev_dma_ops;
 +#endif
 };
+
+@script:python depends on add_member@
+@@
+print("treewide-rule add_member")

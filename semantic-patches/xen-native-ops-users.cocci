@@ -14,13 +14,21 @@ expression D;
 - __generic_dma_ops(D)
 + xen_get_dma_ops(D)
 
+@script:python depends on users@
+@@
+print("treewide-rule users")
+
 // Files that get <xen/arm/page-coherent.h> through the arch header (on
 // arm only: swiotlb-xen.c builds on x86 too) need no include of their own.
 @via_arch@
 @@
 #include <asm/xen/page-coherent.h>
 
-@depends on users && !via_arch@
+@include depends on users && !via_arch@
 @@
 #include <linux/dma-mapping.h>
 +#include <xen/arm/dma-ops.h>
+
+@script:python depends on include@
+@@
+print("treewide-rule include")

@@ -27,6 +27,10 @@ void arch_setup_dma_ops(struct device *dev, ...)
   ...
 }
 
+@script:python depends on after_set@
+@@
+print("treewide-rule after_set")
+
 @at_end depends on patch && !done && !after_set@
 identifier dev;
 @@
@@ -36,7 +40,15 @@ void arch_setup_dma_ops(struct device *dev, ...)
 + xen_preserve_dma_ops(dev);
 }
 
-@depends on after_set || at_end@
+@script:python depends on at_end@
+@@
+print("treewide-rule at_end")
+
+@include depends on after_set || at_end@
 @@
 #include <linux/dma-mapping.h>
 +#include <xen/arm/dma-ops.h>
+
+@script:python depends on include@
+@@
+print("treewide-rule include")

@@ -78,6 +78,11 @@ class Series(SeriesBase):
         self.assertNotIn(["(unattributed)"], [h["sources"] for h in hunks])
         widget = [h for h in prov[patches[1].name] if h["file"] == "drivers/widget/widget.c"]
         self.assertEqual(widget[0]["sources"], ["archdata-dma-ops-users.cocci"])
+        self.assertEqual(widget[0]["made_by"], [{"source": "archdata-dma-ops-users.cocci",
+                                                 "rules": ["archdata_access"]}])
+        mips = [h for p in prov.values() for h in p if h["file"] == "arch/mips/include/asm/dma-mapping.h"
+                and h["step"] == "consolidate-get-dma-ops"]
+        self.assertEqual(mips[0]["made_by"][0]["rules"], ["check_first"])
         report = (self.out / "report.md").read_text()
         self.assertIn("| 1 | treewide: Move dma_ops from struct dev_archdata into struct device |", report)
 

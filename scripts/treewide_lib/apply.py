@@ -30,7 +30,7 @@ class StepResult:
     failures: list = field(default_factory=list)
     broke: list = field(default_factory=list)
     contents: dict = field(default_factory=dict)    # file -> text after the step
-    origin: dict = field(default_factory=dict)      # file -> [(source, removed lines, added lines)]
+    origin: dict = field(default_factory=dict)      # file -> [(source, rules, removed lines, added lines)]
     hunks: int = 0
     stats: RunStats = field(default_factory=RunStats)
     diff: str = ""
@@ -79,7 +79,7 @@ class Applier:
         self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
         self.defines = decide_virtuals(tree, recipe)
 
-    def _record(self, res, rel, source, old):
+    def _record(self, res, rel, source, old, rules=()):
         """Which lines a rule (or the overlay) removed and added in a file, for provenance."""
         new = self.tree.read(rel)
         removed, added = set(), set()
@@ -88,7 +88,7 @@ class Applier:
                 continue
             (removed if line.startswith("-") else added).add(line[1:])
         if removed or added:
-            res.origin.setdefault(rel, []).append((source, removed, added))
+            res.origin.setdefault(rel, []).append((source, list(rules), removed, added))
 
     @staticmethod
     def _touches_site(lines, step):
@@ -114,7 +114,7 @@ class Applier:
             if r.text is not None:
                 old = self.tree.read(r.rel)
                 self.tree.stage(r.rel, tidy(old, r.text))
-                self._record(res, r.rel, rule.smpl.name, old)
+                self._record(res, r.rel, rule.smpl.name, old, r.rules)
         return results
 
     def _when(self, step):

@@ -27,17 +27,18 @@ def hunks(patch_text):
 
 
 def build(results, commits, patches):
-    """{patch: [{file, hunk, step, sources}]}: sources are the SmPL files (or overlay file)
-    whose own changes to that file share removed or added lines with the hunk."""
+    """{patch: [{file, hunk, step, sources, made_by}]}: sources are the SmPL files (or overlay
+    file) whose own changes to that file share removed or added lines with the hunk; made_by
+    adds the named rules of each that fired on the file."""
     by_step = {r.name: r for r in results}
     out = {}
     for commit, patch in zip(commits, patches):
         res = by_step[commit["step"]]
         entries = []
         for file, header, removed, added in hunks(Path(patch).read_text(**ENC)):
-            sources = [src for src, rem, add in res.origin.get(file, [])
-                       if set(removed) & rem or set(added) & add]
+            made = [{"source": src, "rules": rules} for src, rules, rem, add in res.origin.get(file, [])
+                    if set(removed) & rem or set(added) & add]
             entries.append({"file": file, "hunk": header.split(" @@")[0] + " @@", "step": commit["step"],
-                            "sources": sources or ["(unattributed)"]})
+                            "sources": [m["source"] for m in made] or ["(unattributed)"], "made_by": made})
         out[patch.name] = entries
     return out

@@ -6,6 +6,11 @@ import json
 from pathlib import Path
 
 
+def _made_by(hunk):
+    return ", ".join(f"{m['source']} ({', '.join(m['rules'])})" if m["rules"] else m["source"]
+                     for m in hunk.get("made_by", [])) or ", ".join(hunk["sources"])
+
+
 def _sources(prov, patch):
     out = []
     for h in prov.get(patch, []):
@@ -73,7 +78,7 @@ def markdown(m):
     out += [f"- {pt}:{x['line']}: {x['type']}: {x['message']} ({x['why'] or 'UNEXPLAINED'})" for pt, x in msgs] or ["None."]
     out += ["", "## Provenance", ""]
     for p in m["patches"]:
-        out += [f"- {p['patch']}"] + [f"  - {h['file']} `{h['hunk']}`: {', '.join(h['sources'])}" for h in p["hunks"]]
+        out += [f"- {p['patch']}"] + [f"  - {h['file']} `{h['hunk']}`: {_made_by(h)}" for h in p["hunks"]]
     out += ["", "## Build matrix", ""] + (_matrix_md(m["matrix"]) if m["matrix"] else ["Not run for this series."])
     return "\n".join(out) + "\n"
 
@@ -117,7 +122,7 @@ def page(m):
     h += ["</table><h2>Provenance</h2><table id=provenance><tr><th>patch</th><th>file</th><th>hunk</th>"
           "<th>made by</th></tr>"]
     h += [f"<tr><td>{_e(p['patch'])}</td><td>{_e(x['file'])}</td><td><code>{_e(x['hunk'])}</code></td>"
-          f"<td>{_e(', '.join(x['sources']))}</td></tr>" for p in m["patches"] for x in p["hunks"]]
+          f"<td>{_e(_made_by(x))}</td></tr>" for p in m["patches"] for x in p["hunks"]]
     h += ["</table><h2>Build matrix</h2><div id=matrix>"]
     h += [_e(line) + "<br>" for line in _matrix_md(m["matrix"])] if m["matrix"] else ["Not run for this series."]
     h += ["</div></body></html>"]

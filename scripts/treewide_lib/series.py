@@ -122,7 +122,7 @@ class Series:
                 continue
             for subject, files in split(step, res.changed_files):
                 used = [r.smpl for r in step.rules if any(src == r.smpl.name for f in files
-                                                          for src, _, _ in res.origin.get(f, []))]
+                                                          for src, _, _, _ in res.origin.get(f, []))]
                 msg = message(step, subject, used, self.ident)
                 parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg)
                 sites = sum(1 for site in res.sites_before if site.file in files)

@@ -58,6 +58,7 @@ class FileResult:
     rel: str
     text: str | None = None          # new content, None if unchanged
     report: list = field(default_factory=list)
+    rules: list = field(default_factory=list)       # named rules that fired (their script rules say so)
     parse_errors: list = field(default_factory=list)
     timed_out: bool = False
     failed: str = ""
@@ -120,6 +121,7 @@ class Spatch:
             res.timed_out = True
         if r.returncode != 0 and "there are no modified files" not in r.stderr:
             res.failed = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
+        res.rules = list(dict.fromkeys(re.findall(r"(?m)^treewide-rule (\w+)$", r.stdout)))
         if mode == "patch" and out.exists():
             res.text = out.read_text(**ENC)
         if mode == "report":
