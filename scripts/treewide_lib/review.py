@@ -98,7 +98,7 @@ def _not_lengthened(lines, i):
     return any(line.startswith("-") and len(line.expandtabs(8)) >= width for line in lines[start:end])
 
 
-def write_cover(cover, series, commits, rep, recipients, base):
+def write_cover(cover, series, rep):
     """Fill format-patch's cover letter template."""
     text = Path(cover).read_text(**ENC)
     recipe = series.recipe

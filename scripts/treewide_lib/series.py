@@ -133,7 +133,8 @@ class Series:
     def _write(self, scratch, base, commits, results, rep):
         series = self.work / "series"
         tip = commits[-1]["commit"]
-        scratch.git("format-patch", "-q", "--cover-letter", f"--base={base}", f"--subject-prefix={self.recipe.series.get('prefix', 'PATCH')}",
+        prefix = self.recipe.series.get("prefix", "PATCH")
+        scratch.git("format-patch", "-q", "--cover-letter", f"--base={base}", f"--subject-prefix={prefix}",
                     f"--signature=treewide {VERSION}", "-o", str(series), f"{base}..{tip}")
         patches = sorted(series.glob("*.patch"))
         cover, patches = patches[0], patches[1:]
@@ -146,7 +147,7 @@ class Series:
         for c, p, m, ck in zip(commits, patches, maint, checks):
             c.update(patch=p.name, maintainers=m, checkpatch=ck)
         all_m = review.union(maint)
-        review.write_cover(cover, self, commits, rep, all_m, base)
+        review.write_cover(cover, self, rep)
         review.add_recipients(cover, all_m)
         return {"schema": "treewide-series/1", "toolkit_version": VERSION, "spatch_version": self.spatch.version,
                 "tree": rep["tree"], "generation_before": rep["generation_before"], "base": base, "tip": tip,
