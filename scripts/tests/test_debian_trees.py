@@ -96,6 +96,16 @@ class Debian61(TreeCase):
         self.assertEqual(differing(orig, tree), CHANGED_6_1)
 
 
+class ArchTable(unittest.TestCase):
+    def test_every_arch_has_a_row(self):
+        from treewide_lib.buildcheck import load_arches
+        cells, skips, _ = load_arches()
+        rows = {c["arch"] for c in cells.values()} | set(skips)
+        for version in ("6.1", "6.12"):
+            arches = {p.name for p in (debian_tree(version) / "arch").iterdir() if p.is_dir()}
+            self.assertEqual(sorted(arches - rows), [], version)
+
+
 class Debian612(TreeCase):
     def test_nothing_to_do(self):
         orig = debian_tree("6.12")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ToolError
 
-CELLS = Path(__file__).resolve().parents[1] / "data" / "build-cells.toml"
+ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
 
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
@@ -35,9 +35,26 @@ def _version_tuple(v):
     return tuple(int(x) for x in re.findall(r"\d+", v)[:2])
 
 
-def load_cells(path=CELLS):
+def load_arches(path=ARCHES):
+    """(cells by name, skipped arches {arch: why}, quirks) from the arch table."""
     data = tomllib.loads(Path(path).read_text())
-    return data["cell"], data.get("quirk", [])
+    cells, skips = {}, {}
+    for arch, row in data["arch"].items():
+        if "skip" in row:
+            skips[arch] = row["skip"]
+            continue
+        for c in row["cell"]:
+            cells[c["name"]] = {"arch": arch, "make_arch": c.get("make_arch", c["name"] if arch == "x86" else arch),
+                                "cross_compile": c.get("cross_compile", row["cross_compile"]),
+                                "package": c.get("package", row["package"]), "defconfig": c["defconfig"],
+                                "enable": c.get("enable", []), "disable": c.get("disable", []),
+                                "targets": c.get("targets", []), "why": c.get("why", "")}
+    return cells, skips, data.get("quirk", [])
+
+
+def load_cells(path=ARCHES):
+    cells, _, quirks = load_arches(path)
+    return cells, quirks
 
 
 def quirks_for(quirks, version, arch):
@@ -73,7 +90,7 @@ def _make(src, out, cell, extra, jobs, *targets):
     cc = f"{cross}gcc"
     if shutil.which("ccache"):
         cc = f"ccache {cc}"
-    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['arch']}", f"CC={cc}", f"-j{jobs}", "-k"]
+    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", f"CC={cc}", f"-j{jobs}", "-k"]
     if cross:
         cmd.append(f"CROSS_COMPILE={cross}")
     cmd += [f"{k}={v}" for k, v in extra.items()] + list(targets)
@@ -87,6 +104,8 @@ def build(src, out, cell, extra, jobs, log=print):
     config = [str(src / "scripts/config"), "--file", str(out / ".config")]
     for opt in cell["enable"]:
         config += ["--enable", opt]
+    for opt in cell["disable"]:
+        config += ["--disable", opt]
     steps += [config, _make(src, out, cell, extra, jobs, "olddefconfig"),
               _make(src, out, cell, extra, jobs, *cell["targets"])]
     text = []

@@ -168,7 +168,7 @@ def build_parser():
     c = sub.add_parser("build-check", help="build the touched objects unpatched and patched, compare diagnostics")
     c.add_argument("ksrc", help="the unpatched tree (never written)")
     c.add_argument("--patched", help="the tree after apply (default: a copy of KSRC, applied under OUT)")
-    c.add_argument("--cell", action="append", default=None, help="cell from scripts/data/build-cells.toml")
+    c.add_argument("--cell", action="append", default=None, help="cell from scripts/data/arches.toml")
     c.add_argument("--out", help="builds, logs and build-check.json (default out/<tree>/build-check/)")
     c.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
     c.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
