@@ -1,14 +1,14 @@
 """The `treewide` command line."""
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-import json
-import subprocess
-
-from . import VERSION, apply, bench, buildcheck, rangediff, recipe, report, series, summary
+from . import VERSION, apply, bench, buildcheck, matrix, rangediff, recipe, report, select, series, summary
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -101,6 +101,48 @@ def cmd_series(args):
     return 0 if verify.get("identical", True) else 1
 
 
+def cmd_matrix(args):
+    base = Tree(args.ksrc)
+    out = _check_out(Path(args.out) if args.out else default_out(base) / "matrix", base)
+    out.mkdir(parents=True, exist_ok=True)
+    cells, skips, quirks = buildcheck.load_arches()
+    names = args.cell or sorted(cells)
+    unknown = [c for c in names if c not in cells]
+    if unknown:
+        raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
+    names = matrix.shard(names, args.shard)
+    rec = recipe.load(args.recipe)
+    patched = _patched_copy(base, out, rec, args.jobs)
+    rep = json.loads((out / "apply" / "apply.json").read_text())
+    applied = [s["name"] for s in rep["steps"] if s["status"] == "applied"]
+    noop = bool(applied) and all(st.noop for st in rec.steps if st.name in applied)
+    print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
+          f"steps {', '.join(applied) or 'none'}{' (no-op: object code must not change)' if noop else ''}")
+    ctx = {"base": base.root, "patched": patched.root, "version": base.version, "quirks": quirks,
+           "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
+           "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
+           "full": args.full, "sparse": not args.no_sparse}
+    ctx["work"].mkdir(parents=True, exist_ok=True)
+    records = []
+    for i, name in enumerate(names, 1):
+        t0 = time.monotonic()
+        r = matrix.run_cell(name, cells[name], ctx, log=lambda m: print(f"[{i}/{len(names)}]{m}"))
+        records.append(r)
+        matrix.write(out, [r], skips)
+        print(f"[{i}/{len(names)}] {name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
+              f"({time.monotonic() - t0:.0f} s)")
+    data = matrix.merge(out, [out])
+    print((out / "matrix.md").read_text())
+    bad = [r for r in data["cells"] if r["status"] in ("regression", "failed")]
+    return 1 if bad else 0
+
+
+def cmd_matrix_merge(args):
+    data = matrix.merge(Path(args.out), [Path(d) for d in args.dirs])
+    print((Path(args.out) / "matrix.md").read_text())
+    return 1 if any(r["status"] in ("regression", "failed") for r in data["cells"]) else 0
+
+
 def cmd_report(args):
     out = Path(args.out)
     try:
@@ -155,6 +197,22 @@ def build_parser():
     s.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT)
     s.add_argument("--quiet", "-q", action="store_true")
     s.set_defaults(func=cmd_series)
+
+    m = sub.add_parser("matrix", help="build every arch x config cell, baseline and patched, and compare")
+    m.add_argument("ksrc", help="the unpatched tree (never written)")
+    m.add_argument("--cell", action="append", help="cells to run (default: all of scripts/data/arches.toml)")
+    m.add_argument("--shard", default="1/1", help="run shard i of N (cells round robin), e.g. 2/4")
+    m.add_argument("--out", help="output directory (default out/<tree>/matrix/)")
+    m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
+    m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=2)")
+    m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    m.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    m.set_defaults(func=cmd_matrix)
+
+    g = sub.add_parser("matrix-merge", help="merge shard outputs into one matrix.json/matrix.md")
+    g.add_argument("out", help="merged output directory")
+    g.add_argument("dirs", nargs="+", help="shard output directories")
+    g.set_defaults(func=cmd_matrix_merge)
 
     o = sub.add_parser("report", help="render report.md and report.html again (after a build matrix, say)")
     o.add_argument("out", help="OUT of `treewide series`")
