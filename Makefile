@@ -5,6 +5,9 @@
 #                              the patch series, cover letter, report (default: Debian 6.1 source)
 #   make report OUT=DIR        render report.md/html of a series again
 #   make range-diff OLD=DIR NEW=DIR   how a series changed between two runs
+#   make matrix [KSRC=DIR] [CELLS=a,b] [SHARD=i/N] [FULL=1] [OUT=DIR]
+#                              build-test every arch x config cell, baseline vs patched
+#   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
 #   make bench-apply [KSRC=DIR]  time apply per step
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
 #                              build touched objects unpatched and patched, compare
@@ -18,7 +21,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel apply series report range-diff bench-apply build-check test test-smpl test-scripts test-overlay test-trees
+.PHONY: deps deps-kernel deps-cross apply series report range-diff bench-apply build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-matrix
 
 deps:
 	ci/install-deps core test build
@@ -26,8 +29,18 @@ deps:
 deps-kernel:
 	ci/install-deps kernel-sources
 
+deps-cross:
+	ci/install-deps cross
+
 apply:
 	$(TREEWIDE) apply -j $(JOBS) $(outflag) "$(ksrc)"
+
+matrix:
+	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
+		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+
+matrix-merge:
+	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)
 
 series:
 	$(TREEWIDE) series -j $(JOBS) $(outflag) $(if $(SIGNOFF),--signoff "$(SIGNOFF)") $(if $(FORCE),--force) \
@@ -42,16 +55,19 @@ range-diff:
 bench-apply:
 	$(TREEWIDE) bench-apply -j $(JOBS) "$(ksrc)"
 
-test: test-smpl test-scripts test-overlay test-trees
+test: test-smpl test-scripts test-overlay test-trees test-matrix
 
 test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck tests.test_report
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck tests.test_report tests.test_select
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
+
+test-matrix:
+	cd scripts && $(PYTHON) -m unittest -v tests.test_matrix
 
 test-trees:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees tests.test_overlay tests.test_series

@@ -84,8 +84,10 @@ def markdown(m):
 
 
 def _matrix_md(matrix):
-    return [f"- {c['cell']}: new {len(c['new'])}, gone {len(c['gone'])}, missing objects "
-            f"{len(c['missing_objects'])}" for c in matrix]
+    return [f"- {c['cell']}: {c['status']}" + (f" ({c['reason']})" if c.get("reason") else "")
+            + f", new {len(c.get('new', []))}, gone {len(c.get('gone', []))}"
+            + (f", code {'identical' if not c['code']['differs'] else 'DIFFERS'}" if c.get("code") else "")
+            for c in matrix]
 
 
 CSS = """body{font:14px/1.4 sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}
@@ -131,8 +133,8 @@ def page(m):
 
 def write(out_dir, data, rep, prov):
     out_dir = Path(out_dir)
-    matrix_file = out_dir / "matrix" / "build-check.json"
-    matrix = json.loads(matrix_file.read_text()) if matrix_file.exists() else None
+    matrix_file = out_dir / "matrix" / "matrix.json"
+    matrix = json.loads(matrix_file.read_text())["cells"] if matrix_file.exists() else None
     m = model(data, rep, prov, matrix)
     (out_dir / "report.md").write_text(markdown(m))
     (out_dir / "report.html").write_text(page(m))

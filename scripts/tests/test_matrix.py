@@ -1,0 +1,93 @@
+"""The build matrix on the real Debian 6.1 tree: a smoke subset of cells
+(x86_64, arm64, alpha), and a deliberately broken rewrite caught in exactly
+the arch it breaks."""
+
+import json
+import re
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+
+from treewide_lib.recipe import SMPL_DIR
+
+from .test_apply import treewide
+from .test_debian_trees import debian_tree
+
+BREAK = """\
+/// Deliberately wrong: renames alpha's hook in its header only.
+//
+// Confidence: Low
+// Options: --no-includes
+
+virtual patch
+
+@depends on patch@
+type T;
+@@
+T
+- get_arch_dma_ops
++ get_arch_dma_ops_renamed
+  (...) { ... }
+"""
+
+BREAK_STEP = """
+[[step]]
+name = "break-alpha"
+subject = "alpha: rename the DMA-ops hook in the header only"
+split = "none"
+noop = false
+[[step.sites]]
+kind = "alpha hook"
+paths = ["arch/alpha/include/asm/dma-mapping.h"]
+regex = 'get_arch_dma_ops\\(void\\)'
+[[step.rules]]
+smpl = "{smpl}"
+paths = ["arch/alpha/include/asm/dma-mapping.h"]
+"""
+
+
+class MatrixCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="treewide-matrix-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def matrix(self, *args):
+        out = self.tmp / "out"
+        r = treewide("matrix", debian_tree("6.1"), "--out", out, *args)
+        return r, {c["cell"]: c for c in json.loads((out / "matrix.json").read_text())["cells"]}
+
+
+class Smoke(MatrixCase):
+    def test_no_new_diagnostics_and_identical_code(self):
+        r, cells = self.matrix("--cell", "x86_64", "--cell", "arm64", "--cell", "alpha")
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
+        self.assertEqual(sorted(cells), ["alpha", "arm64", "x86_64"])
+        for name, c in cells.items():
+            with self.subTest(cell=name):
+                self.assertEqual(c["status"], "ok")
+                self.assertEqual((c["new"], c["new_failures"]), ([], []))
+                self.assertGreater(c["code"]["compared"], 0)
+                self.assertEqual(c["code"]["differs"], [])
+                self.assertIsInstance(c["sparse"], dict)
+                self.assertIn("make -C", c["reproduce"])
+
+
+class BrokenRewrite(MatrixCase):
+    def test_caught_as_a_new_error_in_that_arch_only(self):
+        smpl = self.tmp / "break-alpha.cocci"
+        smpl.write_text(BREAK)
+        text = (SMPL_DIR / "recipe.toml").read_text()
+        text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
+        recipe = self.tmp / "recipe.toml"
+        recipe.write_text(text + BREAK_STEP.format(smpl=smpl))
+        r, cells = self.matrix("--recipe", recipe, "--cell", "x86_64", "--cell", "alpha")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        self.assertEqual(cells["x86_64"]["status"], "ok")
+        self.assertEqual(cells["alpha"]["status"], "regression")
+        self.assertTrue(any("get_arch_dma_ops" in d and ": error:" in d for d in cells["alpha"]["new"]),
+                        cells["alpha"]["new"])
+
+
+if __name__ == "__main__":
+    unittest.main()
