@@ -101,12 +101,11 @@ def build(src, out, cell, extra, jobs, log=print):
     """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
     out.mkdir(parents=True, exist_ok=True)
     steps = [_make(src, out, cell, extra, jobs, cell["defconfig"])]
-    config = [str(src / "scripts/config"), "--file", str(out / ".config")]
-    for opt in cell["enable"]:
-        config += ["--enable", opt]
-    for opt in cell["disable"]:
-        config += ["--disable", opt]
-    steps += [config, _make(src, out, cell, extra, jobs, "olddefconfig"),
+    options = [a for o in cell["enable"] for a in ("--enable", o)] + \
+        [a for o in cell["disable"] for a in ("--disable", o)]
+    if options:
+        steps.append([str(src / "scripts/config"), "--file", str(out / ".config")] + options)
+    steps += [_make(src, out, cell, extra, jobs, "olddefconfig"),
               _make(src, out, cell, extra, jobs, *cell["targets"])]
     text = []
     for cmd in steps:

@@ -62,9 +62,11 @@ def cmd_build_check(args):
     out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
     out.mkdir(parents=True, exist_ok=True)
     cells, quirks = buildcheck.load_cells()
-    unknown = [c for c in args.cell if c not in cells]
+    unknown = [c for c in args.cell if c not in cells or not cells[c]["targets"]]
     if unknown:
-        raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(cells)}")
+        with_targets = [c for c in cells if cells[c]["targets"]]
+        raise ToolError(f"no build-check targets for cell(s) {', '.join(unknown)}",
+                        f"choose from {', '.join(with_targets)}, or use `treewide matrix`")
     patched = Tree(args.patched) if args.patched else _patched_copy(base, out, recipe.load(args.recipe), args.jobs)
     print(f"build-check: {base.root} ({base.version}) against {patched.root}")
     results = [buildcheck.check_cell(c, cells[c], base.root, patched.root, base.version, quirks, out, args.jobs)

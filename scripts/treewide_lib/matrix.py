@@ -43,12 +43,13 @@ def _run(cmd):
 def configure(src, out, cell, extra, jobs):
     out.mkdir(parents=True, exist_ok=True)
     logs = []
-    for cmd in (_make(src, out, cell, extra, jobs, cell["defconfig"]),
-                [str(src / "scripts/config"), "--file", str(out / ".config")] +
-                [a for o in cell["enable"] for a in ("--enable", o)] +
-                [a for o in cell["disable"] for a in ("--disable", o)],
-                _make(src, out, cell, extra, jobs, "olddefconfig"),
-                _make(src, out, cell, extra, jobs, "prepare")):
+    options = [a for o in cell["enable"] for a in ("--enable", o)] + \
+        [a for o in cell["disable"] for a in ("--disable", o)]
+    steps = [_make(src, out, cell, extra, jobs, cell["defconfig"])]
+    if options:
+        steps.append([str(src / "scripts/config"), "--file", str(out / ".config")] + options)
+    steps += [_make(src, out, cell, extra, jobs, "olddefconfig"), _make(src, out, cell, extra, jobs, "prepare")]
+    for cmd in steps:
         rc, text = _run(cmd)
         logs.append(text)
         if rc != 0:
