@@ -3,11 +3,9 @@ own get_maintainer.pl, checkpatch.pl and MAINTAINERS copied in), and on the
 real Debian trees."""
 
 import json
-import os
 import shutil
 import subprocess
 import unittest
-from pathlib import Path
 
 from . import minitree
 from .test_apply import Base, treewide

@@ -104,8 +104,9 @@ def run_cell(name, cell, ctx, log=print):
         ok, text = configure(src, outs[label], cell, extra, ctx["jobs"])
         (ctx["work"] / f"{name}-{label}-prepare.log").write_text(text)
         if not ok:
-            rec.update(status="failed", reason=f"{label} configure/prepare failed: "
-                       + _last_error(text), duration_s=round(time.monotonic() - t0, 1))
+            status = "baseline-broken" if label == "baseline" else "regression"
+            rec.update(status=status, reason=f"{label} configure/prepare fails: " + _last_error(text),
+                       duration_s=round(time.monotonic() - t0, 1))
             return rec
     conf = select.read_config(outs["baseline"] / ".config")
     if ctx["full"]:
@@ -151,7 +152,7 @@ def run_cell(name, cell, ctx, log=print):
 
 
 def _last_error(text):
-    errs = [line for line in text.splitlines() if "rror" in line]
+    errs = [line for line in text.splitlines() if ": error:" in line or "Error " in line]
     return (errs or text.strip().splitlines() or ["?"])[-1][:200]
 
 
