@@ -97,16 +97,21 @@ def _make(src, out, cell, extra, jobs, *targets):
     return cmd
 
 
-def build(src, out, cell, extra, jobs, log=print):
-    """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
-    out.mkdir(parents=True, exist_ok=True)
-    steps = [_make(src, out, cell, extra, jobs, cell["defconfig"])]
+def config_steps(src, out, cell, extra, jobs, make=None):
+    """The commands that configure a cell: defconfig, its options, olddefconfig."""
+    make = make or _make
+    steps = [make(src, out, cell, extra, jobs, cell["defconfig"])]
     options = [a for o in cell["enable"] for a in ("--enable", o)] + \
         [a for o in cell["disable"] for a in ("--disable", o)]
     if options:
         steps.append([str(src / "scripts/config"), "--file", str(out / ".config")] + options)
-    steps += [_make(src, out, cell, extra, jobs, "olddefconfig"),
-              _make(src, out, cell, extra, jobs, *cell["targets"])]
+    return steps + [make(src, out, cell, extra, jobs, "olddefconfig")]
+
+
+def build(src, out, cell, extra, jobs):
+    """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
+    out.mkdir(parents=True, exist_ok=True)
+    steps = config_steps(src, out, cell, extra, jobs) + [_make(src, out, cell, extra, jobs, *cell["targets"])]
     text = []
     for cmd in steps:
         r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
@@ -130,7 +135,7 @@ def check_cell(name, cell, base, patched, version, quirks, workdir, jobs, log=pr
     for label, src in (("baseline", base), ("patched", patched)):
         t0 = time.monotonic()
         log(f"  {name}: building {label} ({len(cell['targets'])} target(s))")
-        text, objs, cmd = build(src, workdir / f"{name}-{label}", cell, extra, jobs, log)
+        text, objs, cmd = build(src, workdir / f"{name}-{label}", cell, extra, jobs)
         (workdir / f"{name}-{label}.log").write_text(text)
         result["trees"][label] = {"objects": objs, "command": cmd, "wall_s": round(time.monotonic() - t0, 1),
                                   "diagnostics": diagnostics(text, (src, workdir / f"{name}-{label}"))}

@@ -43,13 +43,8 @@ def _run(cmd):
 def configure(src, out, cell, extra, jobs):
     out.mkdir(parents=True, exist_ok=True)
     logs = []
-    options = [a for o in cell["enable"] for a in ("--enable", o)] + \
-        [a for o in cell["disable"] for a in ("--disable", o)]
-    steps = [_make(src, out, cell, extra, jobs, cell["defconfig"])]
-    if options:
-        steps.append([str(src / "scripts/config"), "--file", str(out / ".config")] + options)
-    steps += [_make(src, out, cell, extra, jobs, "olddefconfig"), _make(src, out, cell, extra, jobs, "prepare")]
-    for cmd in steps:
+    steps = buildcheck.config_steps(src, out, cell, extra, jobs, make=_make)
+    for cmd in steps + [_make(src, out, cell, extra, jobs, "prepare")]:
         rc, text = _run(cmd)
         logs.append(text)
         if rc != 0:
