@@ -62,6 +62,7 @@ def cmd_build_check(args):
     out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
     out.mkdir(parents=True, exist_ok=True)
     cells, quirks = buildcheck.load_cells()
+    args.cell = args.cell or ["arm", "arm64"]
     unknown = [c for c in args.cell if c not in cells or not cells[c]["targets"]]
     if unknown:
         with_targets = [c for c in cells if cells[c]["targets"]]
@@ -237,8 +238,6 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if getattr(args, "cell", "") is None:
-        args.cell = ["arm", "arm64"]
     try:
         return args.func(args)
     except ToolError as e:
