@@ -147,8 +147,9 @@ def run_cell(name, cell, ctx, log=print):
 
 
 def _last_error(text):
-    errs = [line for line in text.splitlines() if ": error:" in line or "Error " in line]
-    return (errs or text.strip().splitlines() or ["?"])[-1][:200]
+    lines = text.strip().splitlines()
+    errs = [line for line in lines if ": error:" in line] or [line for line in lines if "Error " in line]
+    return (errs[:1] or lines[-1:] or ["?"])[0][:200]
 
 
 def markdown(records, skips):
