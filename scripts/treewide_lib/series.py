@@ -108,8 +108,7 @@ class Series:
         return data
 
     def _check_out(self, force):
-        if self.tree.root == self.out.resolve() or self.tree.root in self.out.resolve().parents:
-            raise ToolError(f"output directory {self.out} is inside the kernel tree", "pass OUT=DIR outside it")
+        """OUT (already checked to be outside the tree by the caller) must not hold an earlier run."""
         if self.out.exists() and any(self.out.iterdir()) and not force:
             raise ToolError(f"output directory {self.out} already holds a run",
                             "pass another OUT, or --force to replace it (it is replaced only when the new run "
