@@ -21,12 +21,19 @@ FILES = {
     "kernel/dma/direct.h": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/other.c": "#include <linux/dma-mapping.h>\n",
     "kernel/dma/Makefile": "obj-y += mapping.o other.o\nobj-$(CONFIG_DMA_GONE) += gone.o\ndmapool-y := part.o\n"
-                           "obj-$(CONFIG_POOL) += dmapool.o\n",
+                           "ifdef CONFIG_POOL_SUB\ndmapool-y += sub/deep.o\nendif\nobj-$(CONFIG_POOL) += dmapool.o\n",
+    "kernel/dma/sub/deep.c": "void g(void) { get_arch_dma_ops(); }\n",
     "kernel/dma/gone.c": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/part.c": "void f(void) { get_arch_dma_ops(); }\n",
     "drivers/x/Makefile": "obj-$(CONFIG_X) += x.o\n",
     "drivers/x/x.c": "#include <linux/dma-map-ops.h>\n",
     "drivers/Makefile": "obj-$(CONFIG_XDIR) += x/\n",
+    "tools/testing/t.c": "#include <linux/dma-map-ops.h>\n",
+    "tools/testing/Makefile": "obj-y += t.o\n",
+    "kernel/Makefile": "obj-y += dma/\n",
+    "Makefile": "core-y += kernel/\ndrivers-y := drivers/\n",
+    "arch/alpha/Makefile": "core-y += arch/alpha/kernel/\n",
+    "scripts/Kbuild.include": "# functions\n",
 }
 
 
@@ -42,24 +49,37 @@ class Selection(unittest.TestCase):
     def test_includers_follow_headers_per_arch(self):
         alpha = self.graph.includers(["arch/alpha/include/asm/dma-mapping.h"], "alpha")
         self.assertEqual(alpha, {"arch/alpha/kernel/pci.c", "kernel/dma/mapping.c", "kernel/dma/gone.c",
-                                 "drivers/x/x.c"})
+                                 "tools/testing/t.c", "drivers/x/x.c"})
         # arm64 has no asm/dma-mapping.h of its own: it gets asm-generic's.
         arm64 = self.graph.includers(["include/asm-generic/dma-mapping.h"], "arm64")
         self.assertIn("arch/arm64/mm/dma-mapping.c", arm64)
         self.assertNotIn("arch/alpha/kernel/pci.c", arm64)
         self.assertEqual(self.graph.includers(["include/asm-generic/dma-mapping.h"], "alpha"), set())
 
-    def test_config_decides_what_is_built(self):
-        conf = {"CONFIG_X": "y", "CONFIG_POOL": "m"}
+    def configure(self, **conf):
+        """An objtree as `make olddefconfig` leaves it: .config and auto.conf."""
+        objtree = self.root.parent / (self.root.name + "-out")
+        (objtree / "include/config").mkdir(parents=True, exist_ok=True)
+        self.addCleanup(shutil.rmtree, objtree, True)
+        text = "".join(f"CONFIG_{k}={v}\n" for k, v in conf.items())
+        (objtree / ".config").write_text(text)
+        (objtree / "include/config/auto.conf").write_text(text)
+        return objtree
+
+    def select(self, objtree):
         diff = "-\treturn get_arch_dma_ops(bus);\n+\treturn get_arch_dma_ops();\n"
-        objs, candidates = select.objects(self.root, conf, "alpha", ["arch/alpha/include/asm/dma-mapping.h"],
-                                          diff, self.graph)
+        return select.objects(self.root, objtree, "alpha", ["arch/alpha/include/asm/dma-mapping.h"], diff,
+                              self.graph)
+
+    def test_kbuild_decides_what_is_built(self):
+        objs, candidates = self.select(self.configure(X="y", POOL="m"))
         self.assertEqual(objs, ["arch/alpha/kernel/pci.o", "kernel/dma/mapping.o", "kernel/dma/part.o"])
-        self.assertEqual(candidates, 5)      # gone.o (CONFIG_DMA_GONE unset) and x.o (its dir is off) left out
-        conf["CONFIG_XDIR"] = "y"
-        objs, _ = select.objects(self.root, conf, "alpha", ["arch/alpha/include/asm/dma-mapping.h"], diff,
-                                 self.graph)
+        # gone.o (CONFIG_DMA_GONE unset), x.o (its dir is off), sub/deep.o (ifdef) and tools/ left out
+        self.assertEqual(candidates, 7)
+        objs, _ = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
         self.assertIn("drivers/x/x.o", objs)
+        self.assertIn("kernel/dma/sub/deep.o", objs)
+        self.assertNotIn("tools/testing/t.o", objs)
 
     def test_changed_symbols(self):
         self.assertEqual(select.changed_symbols("+\treturn get_arch_dma_ops();\n-#define FOO(x) bar(x)\n"),

@@ -103,11 +103,11 @@ def run_cell(name, cell, ctx, log=print):
             rec.update(status=status, reason=f"{label} configure/prepare fails: " + _last_error(text),
                        duration_s=round(time.monotonic() - t0, 1))
             return rec
-    conf = select.read_config(outs["baseline"] / ".config")
     if ctx["full"]:
         targets, candidates = ["all"], 0
     else:
-        objs, candidates = select.objects(ctx["base"], conf, cell["arch"], ctx["changed"], ctx["diff"], ctx["graph"])
+        objs, candidates = select.objects(ctx["base"], outs["baseline"], cell["arch"], ctx["changed"], ctx["diff"],
+                                          ctx["graph"])
         targets = sorted(set(cell["targets"]) | set(objs))
     rec.update(selected=len(targets), candidates=candidates)
     diags, built, sparse = {}, {}, {}

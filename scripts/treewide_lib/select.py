@@ -1,7 +1,7 @@
 """Which objects a cell must build: every source that includes, directly or
 through headers, a file the series changed (include graph, resolved per
 arch) or that uses a symbol the changed lines define or call, kept when
-the cell's .config enables its object (kbuild Makefile lines).
+the cell's configured Kbuild builds its object (kbuild.py).
 
 The include graph comes from one `grep -r` over the tree. Includes are
 resolved the way the kernel's -I flags do: <x> against include/,
@@ -14,6 +14,8 @@ import re
 import subprocess
 from collections import defaultdict
 from pathlib import Path
+
+from . import kbuild
 
 _INC = re.compile(r'^(?P<file>[^:]+):\s*#\s*include\s*(?P<q>[<"])(?P<name>[^">]+)[">]')
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -100,91 +102,13 @@ def symbol_users(root, symbols, arch):
     return {os.path.normpath(p) for p in r.stdout.split()} if r.stdout else set()
 
 
-# -- kbuild: is an object enabled by a .config? ---------------------------------------------
-
-def read_config(path):
-    conf = {}
-    for line in Path(path).read_text().splitlines():
-        m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
-        if m:
-            conf[m.group(1)] = m.group(2)
-    return conf
-
-
-def _assignments(directory):
-    """(lhs, words) of every `lhs += words` style line of a kbuild Makefile."""
-    out = []
-    for name in ("Kbuild", "Makefile"):
-        f = directory / name
-        if not f.is_file():
-            continue
-        text = re.sub(r"\\\n", " ", f.read_text(errors="replace"))
-        for line in text.splitlines():
-            m = re.match(r"^\s*([\w$().-]+)\s*[+:]?=\s*(.*)$", line)
-            if m:
-                out.append((m.group(1), m.group(2).split()))
-    return out
-
-
-def _lhs_on(lhs, conf):
-    """Whether an lhs like obj-y, obj-$(CONFIG_X), foo-$(CONFIG_X) is switched on."""
-    m = re.search(r"\$\((CONFIG_\w+)\)", lhs)
-    if m:
-        return conf.get(m.group(1)) in ("y", "m")
-    return lhs.endswith(("-y", "-m", "-objs")) or lhs in ("obj-y", "lib-y", "core-y", "drivers-y", "libs-y")
-
-
-class Kbuild:
-    def __init__(self, root, conf, arch):
-        self.root, self.conf, self.arch = Path(root), conf, arch
-        self.memo = {}
-
-    def enabled(self, obj):
-        """Whether obj (a path like drivers/x/y.o) is built by this config; unknown -> True."""
-        if obj in self.memo:
-            return self.memo[obj]
-        self.memo[obj] = False                       # guards against cycles
-        d, name = os.path.split(obj)
-        hits = [(lhs, words) for lhs, words in _assignments(self.root / d) if name in words]
-        if not hits:
-            result = False
-        else:
-            result = False
-            for lhs, _ in hits:
-                if not _lhs_on(lhs, self.conf):
-                    continue
-                base = re.match(r"^([\w.-]+?)-(?:y|m|objs|\$\(CONFIG_\w+\))$", lhs)
-                if lhs.startswith(("obj-", "lib-")) or not base:
-                    result = self.dir_enabled(d)
-                else:                                 # part of a composite object
-                    result = self.enabled(os.path.join(d, base.group(1) + ".o"))
-                if result:
-                    break
-        self.memo[obj] = result
-        return result
-
-    def dir_enabled(self, d):
-        if d in self.memo:
-            return self.memo[d]
-        parts = d.split("/")
-        if len(parts) <= 1 or (parts[0] == "arch" and len(parts) <= 2):
-            return parts[0] != "arch" or parts[1] == self.arch
-        parent, name = os.path.split(d)
-        found, on = False, False
-        for where in (self.root / parent, self.root / "arch" / self.arch, self.root):
-            for lhs, words in _assignments(where):
-                if f"{name}/" in words or f"{d}/" in words:
-                    found = True
-                    on = on or _lhs_on(lhs, self.conf)
-        self.memo[d] = on if found else True
-        return self.memo[d]
-
-
-def objects(root, conf, arch, changed, diff, graph=None):
-    """Sorted objects to build for one cell, and what selected them."""
+def objects(root, objtree, arch, changed, diff, graph=None):
+    """Sorted objects the configured objtree builds that the change reaches,
+    and how many sources the change reaches at all."""
     graph = graph or IncludeGraph(root)
     sources = graph.includers(changed, arch) | {s for s in symbol_users(root, changed_symbols(diff), arch)
                                                if _for_arch(s, arch)}
-    kb = Kbuild(root, conf, arch)
-    objs = sorted({re.sub(r"\.[cS]$", ".o", s) for s in sources} )
+    objs = sorted({re.sub(r"\.[cS]$", ".o", s) for s in sources})
+    kb = kbuild.Kbuild(root, objtree, arch)
+    kb.load(objs)
     return [o for o in objs if kb.enabled(o)], len(objs)

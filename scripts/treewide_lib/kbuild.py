@@ -1,0 +1,152 @@
+"""Which objects a configured tree builds, asked of its own kbuild Makefiles.
+
+Each directory's Kbuild (or Makefile) is evaluated by make itself against
+the cell's include/config/auto.conf, so ifdef blocks, composite objects
+(foo-y, foo-objs) and obj-$(CONFIG_X) all mean what Kbuild means. One make
+process reads every directory in turn. An object is built when its
+directory lists it (or a composite it is part of) and every directory
+above it is descended into, up to the top-level lists of the root Kbuild
+and the core-y/drivers-y/libs-y lines of the top and arch Makefiles.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+# Lists whose objects Kbuild compiles (extra-y/always: head.o and friends).
+_LISTS = ("obj-y", "obj-m", "lib-y", "extra-y", "always-y", "always", "subdir-y", "subdir-m")
+_TOP = re.compile(r"^\s*(core|drivers|libs|init|net|virt|head)-([\w$()]+)\s*[+:]?=\s*(.*)$")
+
+
+def read_config(path):
+    conf = {}
+    for line in Path(path).read_text().splitlines():
+        m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
+        if m:
+            conf[m.group(1)] = m.group(2)
+    return conf
+
+
+def _kbuild_file(src, d):
+    kb = src / d / "Kbuild"
+    return kb if kb.is_file() else src / d / "Makefile"
+
+
+def _eval_makefile(src, objtree, srcarch, dirs):
+    """A makefile that prints every dir's lists; read top to bottom, it runs no rule."""
+    out = [f"srctree := {src}", f"objtree := {objtree}", f"SRCARCH := {srcarch}", f"ARCH := {srcarch}",
+           "include $(objtree)/include/config/auto.conf", "include $(srctree)/scripts/Kbuild.include"]
+    for d in dirs:
+        out += ["$(foreach v,$(filter %-y %-m %-objs always,$(.VARIABLES)),$(eval undefine $(v)))",
+                f"src := {d}", f"obj := {d}", f"-include {_kbuild_file(src, d)}",
+                f"$(info @dir {d})",
+                "$(info @obj " + " ".join(f"$({v})" for v in _LISTS) + ")",
+                "$(foreach o,$(filter %.o,$(obj-y) $(obj-m) $(lib-y)),"
+                "$(info @part $(o) $($(o:.o=-y)) $($(o:.o=-objs)) $($(o:.o=-m))))"]
+    out += ["$(info @end)", ".PHONY: treewide-nothing", "treewide-nothing: ; @:", ""]
+    return "\n".join(out)
+
+
+def _parse(text):
+    lists, cur = {}, None
+    for line in text.splitlines():
+        tag, _, rest = line.partition(" ")
+        if tag == "@dir":
+            cur = lists.setdefault(rest, {"objs": set(), "parts": {}})
+        elif tag == "@obj" and cur is not None:
+            cur["objs"].update(w.rstrip("/") for w in rest.split())
+        elif tag == "@part" and cur is not None:
+            name, *parts = rest.split()
+            cur["parts"].setdefault(name, set()).update(parts)
+    return lists
+
+
+def evaluate(src, objtree, srcarch, dirs):
+    """{dir: {"objs": names listed, "parts": {composite: parts}}}; a dir whose
+    Makefile make cannot read alone is left out (the caller treats it as unknown)."""
+    dirs = sorted(d for d in set(dirs) if _kbuild_file(Path(src), d).is_file())
+    found = _run(src, objtree, srcarch, dirs) if dirs else {}
+    if found is None:                                # one Makefile broke the batch: go one by one
+        found = {}
+        for d in dirs:
+            found.update(_run(src, objtree, srcarch, [d]) or {})
+    return found
+
+
+def _run(src, objtree, srcarch, dirs):
+    with tempfile.NamedTemporaryFile("w", suffix=".mk", prefix="treewide-kbuild-") as mk:
+        mk.write(_eval_makefile(Path(src), objtree, srcarch, dirs))
+        mk.flush()
+        r = subprocess.run(["make", "-s", "-r", "--no-print-directory", "-f", mk.name, "treewide-nothing"],
+                           cwd=objtree, capture_output=True, text=True, errors="replace", check=False)
+    if r.returncode != 0 or "@end" not in r.stdout:
+        return None
+    return _parse(r.stdout)
+
+
+def _top_level(src, srcarch, conf, root_lists):
+    """Directories the top of the tree descends into."""
+    words = set(root_lists.get("objs", ()))
+    for mk in (src / "Makefile", src / "arch" / srcarch / "Makefile"):
+        text = re.sub(r"\\\n", " ", mk.read_text(errors="replace")) if mk.is_file() else ""
+        for line in text.splitlines():
+            m = _TOP.match(line)
+            if m and _on(m.group(2), conf):
+                words.update(w.replace("$(SRCARCH)", srcarch).replace("$(ARCH)", srcarch).rstrip("/")
+                             for w in m.group(3).split() if w.endswith("/"))
+    return {os.path.normpath(w) for w in words}
+
+
+def _on(suffix, conf):
+    m = re.fullmatch(r"\$\((CONFIG_\w+)\)", suffix)
+    return conf.get(m.group(1)) in ("y", "m") if m else suffix in ("y", "m")
+
+
+class Kbuild:
+    def __init__(self, src, objtree, srcarch):
+        self.src, self.objtree, self.srcarch = Path(src), Path(objtree), srcarch
+        self.conf = read_config(self.objtree / ".config")
+        self.lists, self.memo, self.seen = {}, {}, set()
+        self.top = None
+
+    def load(self, objects):
+        """Evaluate, at once, every directory the objects live in and above,
+        below a top-level directory (tools/, samples/... are never read)."""
+        if self.top is None:
+            self.lists = evaluate(self.src, self.objtree, self.srcarch, ["."])
+            self.top = _top_level(self.src, self.srcarch, self.conf, self.lists.get(".", {}))
+        dirs = {a for o in objects for a in _ancestors(os.path.dirname(o))}
+        dirs = {d for d in dirs - self.seen if any(a in self.top for a in _ancestors(d))}
+        self.seen |= dirs
+        if dirs:
+            self.lists |= evaluate(self.src, self.objtree, self.srcarch, dirs)
+
+    def enabled(self, obj):
+        """Whether obj (a path like drivers/x/y.o) is built by this config."""
+        self.load([obj])
+        return any(self._lists(d, os.path.relpath(obj, d), parts=True) and self.dir_enabled(d)
+                   for d in _ancestors(os.path.dirname(obj)))
+
+    def dir_enabled(self, d):
+        if d not in self.memo:
+            self.memo[d] = d in self.top or any(self._lists(a, os.path.relpath(d, a)) and self.dir_enabled(a)
+                                                for a in _ancestors(os.path.dirname(d)))
+        return self.memo[d]
+
+    def _lists(self, d, name, parts=False):
+        """Whether dir d lists name (or, with parts, a composite made of it).
+        A Makefile make could not read counts as listing everything: better
+        one object too many than one missed."""
+        lists = self.lists.get(d)
+        if lists is None:
+            return (self.src / d).is_dir() and _kbuild_file(self.src, d).is_file()
+        return name in lists["objs"] or (parts and any(
+            name in p and comp in lists["objs"] for comp, p in lists["parts"].items()))
+
+
+def _ancestors(d):
+    while d:
+        yield d
+        d = os.path.dirname(d)
