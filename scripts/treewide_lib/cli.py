@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -47,13 +48,21 @@ def cmd_apply(args):
 
 
 def _patched_copy(tree, out, rec, jobs):
-    """A copy of the tree (sharing unchanged files) with the recipe applied."""
-    dst = out / "patched-tree"
-    if dst.exists():
-        subprocess.run(["rm", "-rf", str(dst)], check=True)
-    if subprocess.run(["cp", "-al", str(tree.root), str(dst)], check=False).returncode != 0:
-        raise ToolError(f"cannot copy {tree.root} to {dst}", "pass --patched DIR, or OUT on the tree's filesystem")
-    apply.run(Tree(dst), rec, Spatch(jobs=jobs), out / "apply", log=lambda *a: None)
+    """A copy of the tree (hard links for unchanged files) with the recipe
+    applied. A rewritten file whose text is the same as in the previous copy
+    keeps its timestamp, so the builds of that copy stay incremental."""
+    dst, new = out / "patched-tree", out / "patched-tree.new"
+    subprocess.run(["rm", "-rf", str(new)], check=True)
+    if subprocess.run(["cp", "-al", str(tree.root), str(new)], check=False).returncode != 0:
+        raise ToolError(f"cannot copy {tree.root} to {new}", "pass --patched DIR, or OUT on the tree's filesystem")
+    rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), out / "apply", log=lambda *a: None)
+    for rel in rep["changed_files"]:
+        old = dst / rel
+        if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
+            st = old.stat()
+            os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
+    subprocess.run(["rm", "-rf", str(dst)], check=True)
+    new.rename(dst)
     return Tree(dst)
 
 
@@ -107,6 +116,10 @@ def cmd_series(args):
 def cmd_matrix(args):
     base = Tree(args.ksrc)
     out = _check_out(Path(args.out) if args.out else default_out(base) / "matrix", base)
+    for path in (base.root, out):
+        if " " in str(path) or ":" in str(path):
+            raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
+                            "use a tree and OUT whose paths have neither (a symlink to the tree will do)")
     out.mkdir(parents=True, exist_ok=True)
     cells, skips, quirks = buildcheck.load_arches()
     names = args.cell or sorted(cells)
@@ -114,6 +127,7 @@ def cmd_matrix(args):
     if unknown:
         raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
     names = matrix.shard(names, args.shard)
+    shutil.rmtree(out / "cells", ignore_errors=True)     # records of an earlier run are not this run's
     rec = recipe.load(args.recipe)
     patched = _patched_copy(base, out, rec, args.jobs)
     rep = json.loads((out / "apply" / "apply.json").read_text())
@@ -124,16 +138,10 @@ def cmd_matrix(args):
     ctx = {"base": base.root, "patched": patched.root, "version": base.version, "quirks": quirks,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
-           "full": args.full, "sparse": not args.no_sparse}
+           "jobserver": matrix.Jobserver(args.jobs), "full": args.full, "sparse": not args.no_sparse}
     ctx["work"].mkdir(parents=True, exist_ok=True)
-    records = []
-    for i, name in enumerate(names, 1):
-        t0 = time.monotonic()
-        r = matrix.run_cell(name, cells[name], ctx, log=lambda m: print(f"[{i}/{len(names)}]{m}"))
-        records.append(r)
-        matrix.write(out, [r], skips)
-        print(f"[{i}/{len(names)}] {name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
-              f"({time.monotonic() - t0:.0f} s)")
+    parallel = args.parallel or min(2, max(args.jobs, 1))
+    matrix.run_all(names, cells, ctx, out, skips, parallel)
     data = matrix.merge(out, [out])
     print((out / "matrix.md").read_text())
     return 1 if any(r["status"] == "regression" for r in data["cells"]) else 0
@@ -208,7 +216,8 @@ def build_parser():
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
     m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=2)")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    m.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
+    m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
     m.set_defaults(func=cmd_matrix)
 
     g = sub.add_parser("matrix-merge", help="merge shard outputs into one matrix.json/matrix.md")

@@ -7,11 +7,17 @@ no-op series the object code of every object built in both, per function.
 """
 
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
+import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import buildcheck, select
@@ -30,25 +36,59 @@ def shard(names, spec):
     return [c for k, c in enumerate(sorted(names)) if k % n == i - 1]
 
 
-def _make(src, out, cell, extra, jobs, *targets):
-    cmd = buildcheck._make(src, out, cell, extra, jobs, *targets)
-    return cmd + [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
+WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
 
 
-def _run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
-    return r.returncode, r.stdout + r.stderr
+class Jobserver:
+    """One GNU make jobserver for every make of every cell: cells run side by
+    side and still share `jobs` compile slots (plus one per make in flight,
+    as a plain `make -jN` would have)."""
+
+    def __init__(self, jobs):
+        self.r, self.w = os.pipe()
+        os.write(self.w, b"+" * max(jobs - 1, 0))
+        self.env = dict(os.environ, MAKEFLAGS=f" -j{jobs} --jobserver-auth={self.r},{self.w}")
+
+    def run(self, cmd):
+        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=self.env,
+                           pass_fds=(self.r, self.w))
+        return r.returncode, r.stdout + r.stderr
 
 
-def configure(src, out, cell, extra, jobs):
+def _make(src, out, cell, extra, jobs, *targets, sparse=False, wrap=True):
+    """The make command of a cell; jobs=None leaves -j to the jobserver.
+    With wrap, CC and CHECK go through treewide-diag, so every object keeps
+    its own diagnostics (dir/foo.o.cc, dir/foo.o.sparse) across incremental
+    builds; without, it is the plain command a user reproduces a cell with."""
+    ccache = "ccache " if shutil.which("ccache") else ""
+    wrapper = f"{WRAPPER} cc " if wrap else ""
+    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", "-k",
+           f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
+    cmd += [f"-j{jobs}"] if jobs else []
+    cmd += [f"CROSS_COMPILE={cell['cross_compile']}"] if cell["cross_compile"] else []
+    cmd += [f"{k}={v}" for k, v in extra.items()] + [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
+    cmd += ["C=1"] if sparse else []
+    cmd += [f"CHECK={WRAPPER} sparse sparse"] if sparse and wrap else []
+    return cmd + list(targets)
+
+
+def configure(src, out, cell, extra, js):
+    """defconfig, options, olddefconfig and prepare, unless this O= directory
+    was already configured by the same commands (then the build's own
+    prepare dependency is enough)."""
     out.mkdir(parents=True, exist_ok=True)
+    steps = buildcheck.config_steps(src, out, cell, extra, None, make=_make)
+    stamp, key = out / ".treewide-configured", json.dumps([steps, _compiler(cell)])
+    if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
+        return True, "already configured by the same commands\n"
+    stamp.unlink(missing_ok=True)
     logs = []
-    steps = buildcheck.config_steps(src, out, cell, extra, jobs, make=_make)
-    for cmd in steps + [_make(src, out, cell, extra, jobs, "prepare")]:
-        rc, text = _run(cmd)
+    for cmd in steps + [_make(src, out, cell, extra, None, "prepare")]:
+        rc, text = js.run(cmd)
         logs.append(text)
         if rc != 0:
             return False, "\n".join(logs)
+    stamp.write_text(key)
     return True, "\n".join(logs)
 
 
@@ -68,19 +108,65 @@ def functions(objdump, obj):
     return {k: "\n".join(v) for k, v in funcs.items()}
 
 
-def compare_code(objdump, base_out, patched_out, objs):
-    differs = []
+def compare_code(objdump, base_out, patched_out, objs, cache=None):
+    """Functions whose code differs, per object. cache (a JSON file) keeps the
+    answer for object pairs that did not change since the last run."""
+    old = json.loads(cache.read_text()) if cache and cache.is_file() else {}
+    new, differs = {}, []
     for o in objs:
-        a, b = functions(objdump, base_out / o), functions(objdump, patched_out / o)
-        for fn in sorted(set(a) | set(b)):
-            if a.get(fn) != b.get(fn):
-                differs.append(f"{o}: {fn}")
+        key = [_stat(base_out / o), _stat(patched_out / o)]
+        if old.get(o, {}).get("key") == key:
+            diff = old[o]["differs"]
+        else:
+            a, b = functions(objdump, base_out / o), functions(objdump, patched_out / o)
+            diff = [fn for fn in sorted(set(a) | set(b)) if a.get(fn) != b.get(fn)]
+        new[o] = {"key": key, "differs": diff}
+        differs += [f"{o}: {fn}" for fn in diff]
+    if cache:
+        cache.write_text(json.dumps(new))
     return differs
+
+
+def _stat(path):
+    st = path.stat()
+    return [st.st_mtime_ns, st.st_size]
 
 
 def _compiler(cell):
     r = subprocess.run([f"{cell['cross_compile']}gcc", "--version"], capture_output=True, text=True, check=False)
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
+
+
+def build_tree(src, out, cell, extra, targets, ctx):
+    """Build the targets (incrementally) and read back every object's diagnostics.
+    Returns (log, built objects, compiler diagnostics, sparse diagnostics)."""
+    objs = [t for t in targets if t.endswith(".o")]
+    if ctx["sparse"]:                     # built before without sparse: rebuild (ccache) to check it
+        for o in objs:
+            if (out / o).exists() and not (out / f"{o}.sparse").exists():
+                (out / o).unlink()
+    rc, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]))
+    if targets == ["all"]:
+        objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
+    roots = (src, out)
+    cc = Counter(d for d in buildcheck.diagnostics(text, roots).elements() if d.kind == "make" or d.file == "(link)")
+    sparse = Counter()
+    for o in objs:
+        cc += buildcheck.diagnostics(_read(out / f"{o}.cc"), roots)
+        sparse += buildcheck.diagnostics(_read(out / f"{o}.sparse"), roots)
+    return text, {o for o in objs if (out / o).exists()}, cc, sparse
+
+
+def _read(path):
+    return path.read_text(errors="replace") if path.is_file() else ""
+
+
+class _Phases(dict):
+    @contextmanager
+    def __call__(self, name):
+        t0 = time.monotonic()
+        yield
+        self[name] = round(self.get(name, 0) + time.monotonic() - t0, 1)
 
 
 def run_cell(name, cell, ctx, log=print):
@@ -93,57 +179,109 @@ def run_cell(name, cell, ctx, log=print):
         return rec
     extra, why = buildcheck.quirks_for(ctx["quirks"], ctx["version"], cell["arch"])
     rec.update(compiler=_compiler(cell), quirks=why)
-    outs = {label: ctx["work"] / f"{name}-{label}" for label in ("baseline", "patched")}
-    for label, src in (("baseline", ctx["base"]), ("patched", ctx["patched"])):
-        log(f"  {name}: configure and prepare {label}")
-        ok, text = configure(src, outs[label], cell, extra, ctx["jobs"])
+    trees = {"baseline": ctx["base"], "patched": ctx["patched"]}
+    outs = {label: ctx["work"] / f"{name}-{label}" for label in trees}
+    phase = rec["phases"] = _Phases()
+    for label, src in trees.items():
+        log(name, f"configure {label}")
+        with phase("configure"):
+            ok, text = configure(src, outs[label], cell, extra, ctx["jobserver"])
         (ctx["work"] / f"{name}-{label}-prepare.log").write_text(text)
         if not ok:
             status = "baseline-broken" if label == "baseline" else "regression"
             rec.update(status=status, reason=f"{label} configure/prepare fails: " + _last_error(text),
                        duration_s=round(time.monotonic() - t0, 1))
             return rec
-    if ctx["full"]:
-        targets, candidates = ["all"], 0
-    else:
-        objs, candidates = select.objects(ctx["base"], outs["baseline"], cell["arch"], ctx["changed"], ctx["diff"],
-                                          ctx["graph"])
-        targets = sorted(set(cell["targets"]) | set(objs))
+    with phase("select"):
+        if ctx["full"]:
+            targets, candidates = ["all"], 0
+        else:
+            targets, candidates = select.objects(ctx["base"], outs["baseline"], cell["arch"], ctx["changed"],
+                                                 ctx["diff"], ctx["graph"], extra=cell["targets"])
     rec.update(selected=len(targets), candidates=candidates)
     diags, built, sparse = {}, {}, {}
-    for label, src in (("baseline", ctx["base"]), ("patched", ctx["patched"])):
-        log(f"  {name}: building {label}: {len(targets)} target(s)")
-        _, text = _run(_make(src, outs[label], cell, extra, ctx["jobs"], *targets))
+    for label, src in trees.items():
+        log(name, f"build {label}: {len(targets)} target(s)")
+        with phase("build"):
+            text, built[label], diags[label], sparse[label] = build_tree(src, outs[label], cell, extra, targets, ctx)
         (ctx["work"] / f"{name}-{label}.log").write_text(text)
-        diags[label] = buildcheck.diagnostics(text, (src, outs[label]))
-        if ctx["sparse"] and shutil.which("sparse"):
-            _, sp = _run(_make(src, outs[label], cell, extra, ctx["jobs"], "C=2", "CHECK=sparse", *targets))
-            (ctx["work"] / f"{name}-{label}-sparse.log").write_text(sp)
-            sparse[label] = buildcheck.diagnostics(sp, (src, outs[label])) - diags[label]
-        built[label] = {str(p.relative_to(outs[label])) for t in targets
-                        for p in buildcheck._objects(outs[label], t if t != "all" else "./")}
     b, p = diags["baseline"], diags["patched"]
-    rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=len(b & p),
+    rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
                objects_built=len(built["patched"]),
-               new_failures=sorted(o for o in targets if o.endswith(".o") and o in built["baseline"]
-                                   and o not in built["patched"]),
+               new_failures=sorted(built["baseline"] - built["patched"]),
                preexisting_failures=sorted(o for o in targets if o.endswith(".o") and o not in built["baseline"]))
     if ctx["noop"]:
+        log(name, "compare object code")
         both = sorted(built["baseline"] & built["patched"])
-        rec["code"] = {"compared": len(both),
-                       "differs": compare_code(f"{cell['cross_compile']}objdump", outs["baseline"], outs["patched"],
-                                               both)}
-    if sparse:
+        with phase("compare"):
+            differs = compare_code(f"{cell['cross_compile']}objdump", outs["baseline"], outs["patched"], both,
+                                   ctx["work"] / f"{name}-code.json")
+        rec["code"] = {"compared": len(both), "differs": differs}
+    if ctx["sparse"] and shutil.which("sparse"):
         sb, sp = sparse["baseline"], sparse["patched"]
-        rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)), "unchanged": len(sb & sp)}
+        rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
+                         "unchanged": sum((sb & sp).values())}
     else:
         rec["sparse"] = "not run: " + ("--no-sparse" if not ctx["sparse"] else "sparse not installed")
-    rec["reproduce"] = shlex.join(_make(Path("<tree>"), "<O>", cell, extra, ctx["jobs"], *targets))
+    rec["reproduce"] = shlex.join(_make(Path("<tree>"), "<O>", cell, extra, ctx["jobs"], *targets,
+                                        sparse=ctx["sparse"], wrap=False))
     bad = rec["new"] or rec["new_failures"] or (rec.get("code") or {}).get("differs") or (
         isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
     rec["status"] = "regression" if bad else "ok"
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
+
+
+class Progress:
+    """Counts and elapsed time: a status line rewritten in place on a
+    terminal, plain lines elsewhere (CI logs)."""
+
+    def __init__(self, total, stream=sys.stdout):
+        self.total, self.done, self.running = total, 0, {}
+        self.t0, self.stream, self.tty = time.monotonic(), stream, stream.isatty()
+        self.lock = threading.Lock()
+
+    def __call__(self, cell, what):
+        with self.lock:
+            self.running[cell] = what
+            self._show(f"{cell}: {what}")
+
+    def finished(self, cell, line):
+        with self.lock:
+            self.done += 1
+            self.running.pop(cell, None)
+            self._show(line, keep=True)
+
+    def _show(self, line, keep=False):
+        head = f"[{self.done}/{self.total} {int(time.monotonic() - self.t0) // 60}:" \
+               f"{int(time.monotonic() - self.t0) % 60:02d}]"
+        if not self.tty:
+            print(f"{head} {line}", file=self.stream, flush=True)
+            return
+        status = "; ".join(f"{c}: {w}" for c, w in sorted(self.running.items()))
+        cols = shutil.get_terminal_size().columns
+        if keep:
+            print(f"\r\033[K{head} {line}", file=self.stream)
+        print(f"\r\033[K{head} {status}"[:cols + 4], end="", file=self.stream, flush=True)
+
+
+def run_all(names, cells, ctx, out, skips, parallel):
+    """Every cell, `parallel` at once, each record written as soon as it is done."""
+    progress = Progress(len(names))
+
+    def one(name):
+        t0 = time.monotonic()
+        r = run_cell(name, cells[name], ctx, log=progress)
+        write(out, [r], skips)
+        progress.finished(name, f"{name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
+                                f"({time.monotonic() - t0:.0f} s)")
+        return r
+
+    with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
+        records = list(pool.map(one, names))
+    if progress.tty:
+        print()
+    return records
 
 
 def _last_error(text):
@@ -176,7 +314,15 @@ def _sparse_new(r):
     return len(sp["new"]) if isinstance(sp, dict) else "-"
 
 
+_WRITING = threading.Lock()
+
+
 def write(out, records, skips):
+    with _WRITING:
+        _write(out, records, skips)
+
+
+def _write(out, records, skips):
     cells = out / "cells"
     cells.mkdir(parents=True, exist_ok=True)
     for r in records:

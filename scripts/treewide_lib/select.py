@@ -102,13 +102,20 @@ def symbol_users(root, symbols, arch):
     return {os.path.normpath(p) for p in r.stdout.split()} if r.stdout else set()
 
 
-def objects(root, objtree, arch, changed, diff, graph=None):
+def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     """Sorted objects the configured objtree builds that the change reaches,
-    and how many sources the change reaches at all."""
+    and how many sources the change reaches at all. extra: a cell's own
+    targets, kept as they are; a directory ("dir/") stands for every object
+    under it that the config builds (Kbuild cannot link a lone directory)."""
     graph = graph or IncludeGraph(root)
     sources = graph.includers(changed, arch) | {s for s in symbol_users(root, changed_symbols(diff), arch)
                                                if _for_arch(s, arch)}
+    reached = len(sources)
+    for t in extra:
+        if t.endswith("/"):
+            sources |= {str(p.relative_to(root)) for p in (Path(root) / t).rglob("*.[cS]")}
     objs = sorted({re.sub(r"\.[cS]$", ".o", s) for s in sources})
     kb = kbuild.Kbuild(root, objtree, arch)
     kb.load(objs)
-    return [o for o in objs if kb.enabled(o)], len(objs)
+    keep = {t for t in extra if not t.endswith("/")}
+    return sorted(keep | {o for o in objs if kb.enabled(o)}), reached
