@@ -150,3 +150,20 @@ def _ancestors(d):
     while d:
         yield d
         d = os.path.dirname(d)
+
+
+def recorded(objtree, srctree):
+    """{object: (source, dependencies)} of every object a build compiled, as
+    Kbuild recorded them in dir/.foo.o.cmd (source-tree relative paths)."""
+    objtree, prefix = Path(objtree), str(srctree).rstrip("/") + "/"
+    out = {}
+    for cmd in objtree.glob("**/.*.o.cmd"):
+        text = cmd.read_text(errors="replace")
+        src = re.search(r"^source_(\S+) := (\S+)$", text, re.M)
+        deps = re.search(r"^deps_\S+ := \\\n((?:.*\\\n)*.*)$", text, re.M)
+        if not src or not deps or src.group(1).startswith("/"):     # tools/ records absolute paths
+            continue
+        files = {w.removeprefix(prefix) for w in deps.group(1).replace("\\", " ").split()
+                 if not w.startswith("$(")}
+        out[src.group(1)] = (src.group(2).removeprefix(prefix), files)
+    return out

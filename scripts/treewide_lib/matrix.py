@@ -193,11 +193,9 @@ def run_cell(name, cell, ctx, log=print):
                        duration_s=round(time.monotonic() - t0, 1))
             return rec
     with phase("select"):
-        if ctx["full"]:
-            targets, candidates = ["all"], 0
-        else:
-            targets, candidates = select.objects(ctx["base"], outs["baseline"], cell["arch"], ctx["changed"],
-                                                 ctx["diff"], ctx["graph"], extra=cell["targets"])
+        selected, candidates = select.objects(ctx["base"], outs["baseline"], cell["arch"], ctx["changed"],
+                                              ctx["diff"], ctx["graph"], extra=cell["targets"])
+    targets = ["all"] if ctx["full"] else selected
     rec.update(selected=len(targets), candidates=candidates)
     diags, built, sparse = {}, {}, {}
     for label, src in trees.items():
@@ -210,6 +208,9 @@ def run_cell(name, cell, ctx, log=print):
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
                preexisting_failures=sorted(o for o in targets if o.endswith(".o") and o not in built["baseline"]))
+    if ctx["full"]:
+        rec["selection_check"] = select.against_build(ctx["base"], outs["baseline"], cell["arch"], ctx["changed"],
+                                                      ctx["diff"], selected)
     if ctx["noop"]:
         log(name, "compare object code")
         both = sorted(built["baseline"] & built["patched"])

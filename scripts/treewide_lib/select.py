@@ -119,3 +119,17 @@ def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     kb.load(objs)
     keep = {t for t in extra if not t.endswith("/")}
     return sorted(keep | {o for o in objs if kb.enabled(o)}), reached
+
+
+def against_build(root, objtree, arch, changed, diff, selected):
+    """How a selection compares with what a full build compiled: the objects
+    the change reaches (a changed file among their recorded dependencies, or
+    a changed symbol in their source) that the selection missed, and the
+    selected objects the build never compiled."""
+    compiled = kbuild.recorded(objtree, root)
+    users = symbol_users(root, changed_symbols(diff), arch)
+    changed = set(changed)
+    reached = {o for o, (src, deps) in compiled.items() if deps & changed or src in users}
+    return {"compiled": len(compiled), "reached": len(reached), "selected": len(selected),
+            "missed": sorted(reached - set(selected)),
+            "selected_not_compiled": sorted(set(selected) - set(compiled))}
