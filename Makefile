@@ -9,6 +9,8 @@
 #                              build-test every arch x config cell, baseline vs patched
 #   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
 #   make bench-apply [KSRC=DIR]  time apply per step
+#   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [OUT=DIR]
+#                              matrix cold/warm times, selection vs a full build
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
 #                              build touched objects unpatched and patched, compare
 #   make test                  all tests
@@ -21,7 +23,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross apply series report range-diff bench-apply build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-matrix
+.PHONY: deps deps-kernel deps-cross apply series report range-diff bench-apply bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-matrix
 
 deps:
 	ci/install-deps core test build
@@ -54,6 +56,12 @@ range-diff:
 
 bench-apply:
 	$(TREEWIDE) bench-apply -j $(JOBS) "$(ksrc)"
+
+# Cold, warm and fresh-directory matrix times, then one cell built whole
+# (FULL_CELL=none skips it). About an hour on 2 cores for every cell.
+bench-matrix:
+	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
+		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 test: test-smpl test-scripts test-overlay test-trees test-matrix
 

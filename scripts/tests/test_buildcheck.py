@@ -1,10 +1,14 @@
 """Diagnostics by identity and the quirks table of build-check."""
 
+import shutil
+import subprocess
+import tempfile
 import unittest
 from collections import Counter
 from pathlib import Path
 
 from treewide_lib.buildcheck import Diag, diagnostics, load_cells, quirks_for
+from treewide_lib.matrix import WRAPPER
 
 LOG = """\
   CC      drivers/xen/swiotlb-xen.o
@@ -25,13 +29,44 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual(d[Diag("arch/arm/xen/foo.h", "error", "bad thing")], 1)
         self.assertIn(Diag("/tmp/s.s", "error", "selected processor does not support `dsb' in ARM mode"), d)
         self.assertIn(Diag("(link)", "warning", "arch/arm/xen/hypercall.o: missing .note.GNU-stack section"), d)
-        self.assertIn(Diag("scripts/Makefile.build", "make", "target failed"), d)
+        self.assertIn(Diag("arch/arm/xen/enlighten.o", "make", "target failed"), d)
 
     def test_moved_warning_is_unchanged_and_new_one_is_new(self):
         base = diagnostics("a.c:10:1: warning: w1\n", ())
         moved = diagnostics("a.c:99:1: warning: w1\na.c:5:1: warning: w2\n", ())
         self.assertEqual(moved - base, Counter({Diag("a.c", "warning", "w2"): 1}))
         self.assertEqual(base - moved, Counter())
+
+
+class DiagWrapper(unittest.TestCase):
+    """scripts/treewide-diag keeps each object's diagnostics beside it."""
+
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.dir)
+        (self.dir / "sub").mkdir()
+        (self.dir / "sub/a.c").write_text("int f(void) { return (char *)0 - (char *)0; }\nint g(void) { h(); }\n")
+
+    def run_in_dir(self, *cmd):
+        return subprocess.run([str(WRAPPER), *cmd], cwd=self.dir, capture_output=True, text=True, check=False)
+
+    def test_compiler_and_sparse_output_kept_per_object(self):
+        r = self.run_in_dir("cc", "gcc", "-Werror=implicit-function-declaration", "-Wp,-MMD,sub/.a.o.d", "-c",
+                            "-o", "sub/a.o", "sub/a.c")
+        self.assertNotEqual(r.returncode, 0)          # h() is undeclared: an error, exit status kept
+        kept = (self.dir / "sub/a.o.cc").read_text()
+        self.assertEqual(kept, r.stderr)              # and still printed for the build log
+        self.assertIn(Diag("sub/a.c", "error", "implicit declaration of function 'h' "
+                                               "[-Werror=implicit-function-declaration]"),
+                      diagnostics(kept.replace("\u2018", "'").replace("\u2019", "'"), ()))
+        if shutil.which("sparse"):
+            self.run_in_dir("sparse", "sparse", "-Wp,-MMD,sub/.a.o.d", "sub/a.c")
+            self.assertIn("symbol 'f' was not declared", (self.dir / "sub/a.o.sparse").read_text())
+
+    def test_kbuild_probes_pass_through(self):
+        r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/.tmp_probe.o", "sub/a.c", "-Dh=f")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(p.name for p in (self.dir / "sub").iterdir()), [".tmp_probe.o", "a.c"])
 
 
 class Quirks(unittest.TestCase):

@@ -18,7 +18,7 @@ ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
-_MAKE = re.compile(r"^make\[\d+\]: \*\*\* \[(?P<file>[^\]:]+)")
+_MAKE = re.compile(r"^make(?:\[\d+\])?: \*\*\* \[(?:\S+:\d+: )?(?P<file>[^\]]+)\] Error")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import VERSION, apply, bench, buildcheck, matrix, rangediff, recipe, report, select, series, summary
+from . import VERSION, apply, bench, bench_matrix, buildcheck, matrix, rangediff, recipe, report, select, series, summary
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -219,6 +219,14 @@ def build_parser():
     m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
     m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
     m.set_defaults(func=cmd_matrix)
+
+    bm = sub.add_parser("bench-matrix", help="time the matrix cold and warm, and check selection by a full build")
+    bm.add_argument("ksrc")
+    bm.add_argument("--cell", action="append", help="cells (default: all)")
+    bm.add_argument("--full-cell", default="parisc", help="cell built whole to check the selection ('none': skip)")
+    bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
+    bm.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    bm.set_defaults(func=bench_matrix.run)
 
     g = sub.add_parser("matrix-merge", help="merge shard outputs into one matrix.json/matrix.md")
     g.add_argument("out", help="merged output directory")

@@ -1,0 +1,86 @@
+"""make bench-matrix: how long the build-test matrix takes on this machine.
+
+Three runs of `treewide matrix` against one private ccache (OUT/ccache, so
+the user's cache neither helps nor suffers):
+  cold        empty ccache, new build directories
+  warm        the same OUT again: incremental builds, nothing changed
+  warm-cache  ccache warm, new build directories (a fresh CI shard)
+then, unless --full-cell none, one cell built whole (--full) to count the
+objects the change reaches that the selection missed.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .errors import ToolError
+
+TREEWIDE = Path(__file__).resolve().parents[1] / "treewide"
+
+
+def _matrix(ksrc, out, ccache, jobs, cells, extra=()):
+    cmd = [sys.executable, str(TREEWIDE), "matrix", str(ksrc), "--out", str(out), "-j", str(jobs)]
+    cmd += [a for c in cells or [] for a in ("--cell", c)] + list(extra)
+    env = dict(os.environ, CCACHE_DIR=str(ccache))
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    wall = time.monotonic() - t0
+    (out.parent / f"{out.name}.log").write_text(r.stdout)
+    if r.returncode not in (0, 1):
+        raise ToolError(f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {out.parent}/{out.name}.log")
+    return wall, json.loads((out / "matrix.json").read_text())["cells"]
+
+
+def _mmss(s):
+    return f"{int(s) // 60}m{int(s) % 60:02d}s"
+
+
+def _phase_totals(cells):
+    totals = {}
+    for c in cells:
+        for k, v in (c.get("phases") or {}).items():
+            totals[k] = totals.get(k, 0) + v
+    return " ".join(f"{k} {_mmss(v)}" for k, v in totals.items())
+
+
+def run(args):
+    work = Path(args.out).resolve()
+    ccache, mark = work / "ccache", work / ".treewide-bench-matrix"
+    if work.exists() and any(work.iterdir()) and not mark.exists():
+        raise ToolError(f"{work} is not empty and not a bench-matrix work directory",
+                        "pass --out (OUT=) naming a new or earlier bench-matrix directory")
+    shutil.rmtree(work, ignore_errors=True)
+    ccache.mkdir(parents=True)
+    mark.touch()
+    print(f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s), -j{args.jobs}, "
+          f"{os.cpu_count()} CPU(s); work in {work}", flush=True)
+    results = {}
+    for label, out, what in (("cold", "run", "empty ccache, new build directories"),
+                             ("warm", "run", "same OUT again: incremental, nothing changed"),
+                             ("warm-cache", "run2", "ccache warm, new build directories")):
+        wall, cells = _matrix(args.ksrc, work / out, ccache, args.jobs, args.cell)
+        bad = [c["cell"] for c in cells if c["status"] not in ("ok", "baseline-broken")]
+        results[label] = {"wall_s": round(wall, 1), "cells": len(cells), "not_ok": bad}
+        print(f"  {label:<11} {_mmss(wall):>7}  {what}; {len(cells)} cells, "
+              f"{sum(c.get('selected', 0) for c in cells)} targets; {_phase_totals(cells)}"
+              f"{'; NOT OK: ' + ' '.join(bad) if bad else ''}", flush=True)
+        if label == "cold":
+            slow = sorted(cells, key=lambda c: -c.get("duration_s", 0))[:4]
+            print("              slowest: " + ", ".join(f"{c['cell']} {_mmss(c.get('duration_s', 0))} "
+                                                      f"({c.get('selected', 0)} targets)" for c in slow))
+    if args.full_cell != "none":
+        wall, cells = _matrix(args.ksrc, work / "full", ccache, args.jobs, [args.full_cell], ["--full", "--no-sparse"])
+        chk = cells[0].get("selection_check", {})
+        results["full"] = {"cell": args.full_cell, "wall_s": round(wall, 1), **chk}
+        print(f"  full build of {args.full_cell} ({_mmss(wall)}, both trees): compiled {chk.get('compiled')} "
+              f"objects; the change reaches {chk.get('reached')}; selection {chk.get('selected')}; "
+              f"missed {len(chk.get('missed', []))}{': ' + ' '.join(chk['missed']) if chk.get('missed') else ''}; "
+              f"selected but not compiled {len(chk.get('selected_not_compiled', []))}")
+    (work / "bench-matrix.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"  details: {work}/bench-matrix.json, run logs beside it")
+    return 0
+
