@@ -9,7 +9,7 @@
 #                              build-test every arch x config cell, baseline vs patched
 #   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
 #   make bench-apply [KSRC=DIR]  time apply per step
-#   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [OUT=DIR]
+#   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR]
 #                              matrix cold/warm times, selection vs a full build
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
 #                              build touched objects unpatched and patched, compare
@@ -61,7 +61,7 @@ bench-apply:
 # (FULL_CELL=none skips it). About an hour on 2 cores for every cell.
 bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
-		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 test: test-smpl test-scripts test-overlay test-trees test-matrix
 

@@ -5,8 +5,9 @@ the user's cache neither helps nor suffers):
   cold        empty ccache, new build directories
   warm        the same OUT again: incremental builds, nothing changed
   warm-cache  ccache warm, new build directories (a fresh CI shard)
-then, unless --full-cell none, one cell built whole (--full) to count the
-objects the change reaches that the selection missed.
+then one cell built whole (--full; or read from an earlier --full run with
+--full-from) to count the objects the change reaches that the selection
+missed.
 """
 
 import json
@@ -72,14 +73,22 @@ def run(args):
             slow = sorted(cells, key=lambda c: -c.get("duration_s", 0))[:4]
             print("              slowest: " + ", ".join(f"{c['cell']} {_mmss(c.get('duration_s', 0))} "
                                                       f"({c.get('selected', 0)} targets)" for c in slow))
-    if args.full_cell != "none":
+    if args.full_from:                      # an earlier `matrix --full` run: read, do not rebuild
+        wall, cells = None, json.loads((Path(args.full_from) / "matrix.json").read_text())["cells"]
+    elif args.full_cell != "none":
         wall, cells = _matrix(args.ksrc, work / "full", ccache, args.jobs, [args.full_cell], ["--full", "--no-sparse"])
-        chk = cells[0].get("selection_check", {})
-        results["full"] = {"cell": args.full_cell, "wall_s": round(wall, 1), **chk}
-        print(f"  full build of {args.full_cell} ({_mmss(wall)}, both trees): compiled {chk.get('compiled')} "
-              f"objects; the change reaches {chk.get('reached')}; selection {chk.get('selected')}; "
-              f"missed {len(chk.get('missed', []))}{': ' + ' '.join(chk['missed']) if chk.get('missed') else ''}; "
-              f"selected but not compiled {len(chk.get('selected_not_compiled', []))}")
+    else:
+        cells = []
+    for c in cells:
+        chk = c.get("selection_check")
+        if not chk:
+            continue
+        results["full"] = {"cell": c["cell"], "wall_s": wall and round(wall, 1), **chk}
+        missed = chk["missed"]
+        print(f"  full build of {c['cell']} ({_mmss(wall) if wall else 'from ' + args.full_from}, both trees): "
+              f"compiled {chk['compiled']} objects; the change reaches {chk['reached']}; selected "
+              f"{chk['selected']}; missed {len(missed)}{': ' + ' '.join(missed) if missed else ''}; "
+              f"selected but not compiled {len(chk['selected_not_compiled'])}")
     (work / "bench-matrix.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"  details: {work}/bench-matrix.json, run logs beside it")
     return 0

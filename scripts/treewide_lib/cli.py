@@ -224,6 +224,7 @@ def build_parser():
     bm.add_argument("ksrc")
     bm.add_argument("--cell", action="append", help="cells (default: all)")
     bm.add_argument("--full-cell", default="parisc", help="cell built whole to check the selection ('none': skip)")
+    bm.add_argument("--full-from", help="OUT of an earlier `matrix --full` run to report instead")
     bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
     bm.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
     bm.set_defaults(func=bench_matrix.run)
