@@ -52,6 +52,30 @@ def load_arches(path=ARCHES):
     return cells, skips, data.get("quirk", [])
 
 
+def load_fixups(path=ARCHES):
+    return tomllib.loads(Path(path).read_text()).get("fixup", [])
+
+
+def apply_fixups(fixups, root, like):
+    """Apply the fixups whose text is found in the copy `root`, replacing
+    files (hard links stay untouched) with the timestamps of the tree they
+    came from (`like`), so incremental builds see no change between runs.
+    Returns the fixups applied."""
+    done = []
+    for f in fixups:
+        path = Path(root) / f["file"]
+        text = path.read_text(errors="surrogateescape") if path.is_file() else ""
+        if f["find"] not in text:
+            continue
+        tmp = path.with_name(path.name + ".treewide-fixup")
+        tmp.write_text(text.replace(f["find"], f["replace"]), errors="surrogateescape")
+        st = (Path(like) / f["file"]).stat()
+        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp, path)
+        done.append(f)
+    return done
+
+
 def load_cells(path=ARCHES):
     cells, _, quirks = load_arches(path)
     return cells, quirks

@@ -66,6 +66,23 @@ def _patched_copy(tree, out, rec, jobs):
     return Tree(dst)
 
 
+def _fixed_baseline(base, patched, out, fixups):
+    """The baseline to build (the tree itself, or a hardlinked copy when a
+    fixup of the arch table applies) and the fixups applied to both trees."""
+    if not any(f["find"] in _text(base.root / f["file"]) for f in fixups):
+        return base.root, []
+    dst = out / "baseline-tree"
+    subprocess.run(["rm", "-rf", str(dst)], check=True)
+    subprocess.run(["cp", "-al", str(base.root), str(dst)], check=True)
+    done = buildcheck.apply_fixups(fixups, dst, base.root)
+    buildcheck.apply_fixups(fixups, patched.root, base.root)
+    return dst, done
+
+
+def _text(path):
+    return path.read_text(errors="replace") if path.is_file() else ""
+
+
 def cmd_build_check(args):
     base = Tree(args.ksrc)
     out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
@@ -121,7 +138,7 @@ def cmd_matrix(args):
             raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
                             "use a tree and OUT whose paths have neither (a symlink to the tree will do)")
     out.mkdir(parents=True, exist_ok=True)
-    cells, skips, quirks = buildcheck.load_arches()
+    cells, skips, quirks = buildcheck.load_arches(args.arches)
     names = args.cell or sorted(cells)
     unknown = [c for c in names if c not in cells]
     if unknown:
@@ -130,19 +147,20 @@ def cmd_matrix(args):
     shutil.rmtree(out / "cells", ignore_errors=True)     # records of an earlier run are not this run's
     rec = recipe.load(args.recipe)
     patched = _patched_copy(base, out, rec, args.jobs)
+    baseline, fixups = _fixed_baseline(base, patched, out, buildcheck.load_fixups(args.arches))
     rep = json.loads((out / "apply" / "apply.json").read_text())
     applied = [s["name"] for s in rep["steps"] if s["status"] == "applied"]
     noop = bool(applied) and all(st.noop for st in rec.steps if st.name in applied)
     print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
           f"steps {', '.join(applied) or 'none'}{' (no-op: object code must not change)' if noop else ''}")
-    ctx = {"base": base.root, "patched": patched.root, "version": base.version, "quirks": quirks,
+    ctx = {"base": baseline, "patched": patched.root, "version": base.version, "quirks": quirks, "fixups": fixups,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
            "jobserver": matrix.Jobserver(args.jobs), "full": args.full, "sparse": not args.no_sparse}
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)
-    data = matrix.merge(out, [out])
+    data = matrix.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
     return 1 if any(r["status"] == "regression" for r in data["cells"]) else 0
 
@@ -216,6 +234,7 @@ def build_parser():
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
     m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=2)")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    m.add_argument("--arches", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
     m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
     m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
     m.set_defaults(func=cmd_matrix)

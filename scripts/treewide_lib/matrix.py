@@ -178,7 +178,8 @@ def run_cell(name, cell, ctx, log=print):
         rec.update(status="skipped", reason=f"{gcc} not installed (apt-get install {cell['package']})")
         return rec
     extra, why = buildcheck.quirks_for(ctx["quirks"], ctx["version"], cell["arch"])
-    rec.update(compiler=_compiler(cell), quirks=why)
+    rec.update(compiler=_compiler(cell), quirks=why,
+               fixups=[f["why"] for f in ctx.get("fixups", []) if cell["arch"] in f.get("arches", [cell["arch"]])])
     trees = {"baseline": ctx["base"], "patched": ctx["patched"]}
     outs = {label: ctx["work"] / f"{name}-{label}" for label in trees}
     phase = rec["phases"] = _Phases()
@@ -328,20 +329,23 @@ def _write(out, records, skips):
     cells.mkdir(parents=True, exist_ok=True)
     for r in records:
         (cells / f"{r['cell']}.json").write_text(json.dumps(r, indent=2) + "\n")
-    merge(out, [out])
+    merge(out, [out], skips)
 
 
-def merge(out, dirs):
-    """matrix.json and matrix.md from every cell record under dirs (shards)."""
+def merge(out, dirs, skips=None):
+    """matrix.json and matrix.md from every cell record under dirs (shards);
+    the skipped arches are those the shards' matrix.json list."""
     records = {}
     for d in dirs:
         for f in sorted(Path(d).glob("cells/*.json")):
             records[f.stem] = json.loads(f.read_text())
-    _, skips, _ = buildcheck.load_arches()
+        if skips is None and (Path(d) / "matrix.json").is_file():
+            skips = json.loads((Path(d) / "matrix.json").read_text()).get("skipped_arches")
     out.mkdir(parents=True, exist_ok=True)
     (out / "cells").mkdir(exist_ok=True)
     for name, r in records.items():
         (out / "cells" / f"{name}.json").write_text(json.dumps(r, indent=2) + "\n")
+    skips = skips or {}
     data = {"schema": "treewide-matrix/1", "cells": [records[k] for k in sorted(records)], "skipped_arches": skips}
     (out / "matrix.json").write_text(json.dumps(data, indent=2) + "\n")
     (out / "matrix.md").write_text(markdown(list(records.values()), skips))
