@@ -49,10 +49,16 @@ class Jobserver:
         os.write(self.w, b"+" * max(jobs - 1, 0))
         self.env = dict(os.environ, MAKEFLAGS=f" -j{jobs} --jobserver-auth={self.r},{self.w}")
 
-    def run(self, cmd):
-        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False, env=self.env,
-                           pass_fds=(self.r, self.w))
-        return r.returncode, r.stdout + r.stderr
+    def run(self, cmd, tick=None, every=30):
+        """Run a make; call tick() every `every` seconds while it runs."""
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                              env=self.env, pass_fds=(self.r, self.w)) as p:
+            while True:
+                try:
+                    out, _ = p.communicate(timeout=every if tick else None)
+                    return p.returncode, out
+                except subprocess.TimeoutExpired:
+                    tick()
 
 
 def _make(src, out, cell, extra, jobs, *targets, sparse=False, wrap=True):
@@ -137,7 +143,7 @@ def _compiler(cell):
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
 
 
-def build_tree(src, out, cell, extra, targets, ctx):
+def build_tree(src, out, cell, extra, targets, ctx, log):
     """Build the targets (incrementally) and read back every object's diagnostics.
     Returns (log, built objects, compiler diagnostics, sparse diagnostics)."""
     objs = [t for t in targets if t.endswith(".o")]
@@ -145,7 +151,12 @@ def build_tree(src, out, cell, extra, targets, ctx):
         for o in objs:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
                 (out / o).unlink()
-    rc, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]))
+
+    def tick():
+        done = sum((out / o).exists() for o in objs) if objs else len(list(out.glob("**/*.o.cc")))
+        log(f"{done}/{len(objs) or '?'} objects built")
+
+    _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick)
     if targets == ["all"]:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
@@ -202,7 +213,8 @@ def run_cell(name, cell, ctx, log=print):
     for label, src in trees.items():
         log(name, f"build {label}: {len(targets)} target(s)")
         with phase("build"):
-            text, built[label], diags[label], sparse[label] = build_tree(src, outs[label], cell, extra, targets, ctx)
+            text, built[label], diags[label], sparse[label] = build_tree(
+                src, outs[label], cell, extra, targets, ctx, lambda what: log(name, f"build {label}: {what}"))
         (ctx["work"] / f"{name}-{label}.log").write_text(text)
     b, p = diags["baseline"], diags["patched"]
     rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
