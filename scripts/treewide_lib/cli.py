@@ -156,7 +156,8 @@ def cmd_matrix(args):
     ctx = {"base": baseline, "patched": patched.root, "version": base.version, "quirks": quirks, "fixups": fixups,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
-           "jobserver": matrix.Jobserver(args.jobs), "full": args.full, "sparse": not args.no_sparse}
+           "jobserver": matrix.Jobserver(args.jobs), "full": args.full, "sparse": not args.no_sparse and bool(shutil.which("sparse")),
+           "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)"}
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)

@@ -231,12 +231,12 @@ def run_cell(name, cell, ctx, log=print):
             differs = compare_code(f"{cell['cross_compile']}objdump", outs["baseline"], outs["patched"], both,
                                    ctx["work"] / f"{name}-code.json")
         rec["code"] = {"compared": len(both), "differs": differs}
-    if ctx["sparse"] and shutil.which("sparse"):
+    if ctx["sparse"]:
         sb, sp = sparse["baseline"], sparse["patched"]
         rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
                          "unchanged": sum((sb & sp).values())}
     else:
-        rec["sparse"] = "not run: " + ("--no-sparse" if not ctx["sparse"] else "sparse not installed")
+        rec["sparse"] = "not run: " + ctx["no_sparse_why"]
     rec["reproduce"] = shlex.join(_make(Path("<tree>"), "<O>", cell, extra, ctx["jobs"], *targets,
                                         sparse=ctx["sparse"], wrap=False))
     bad = rec["new"] or rec["new_failures"] or (rec.get("code") or {}).get("differs") or (
