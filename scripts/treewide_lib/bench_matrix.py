@@ -5,9 +5,9 @@ the user's cache neither helps nor suffers):
   cold        empty ccache, new build directories
   warm        the same OUT again: incremental builds, nothing changed
   warm-cache  ccache warm, new build directories (a fresh CI shard)
-then one cell built whole (--full; or read from an earlier --full run with
---full-from) to count the objects the change reaches that the selection
-missed.
+then one cell's baseline built whole (--check-selection; or read from an
+earlier --full or --check-selection run with --full-from) to count the
+objects the change reaches that the selection missed.
 """
 
 import json
@@ -76,7 +76,8 @@ def run(args):
     if args.full_from:                      # an earlier `matrix --full` run: read, do not rebuild
         wall, cells = None, json.loads((Path(args.full_from) / "matrix.json").read_text())["cells"]
     elif args.full_cell != "none":
-        wall, cells = _matrix(args.ksrc, work / "full", ccache, args.jobs, [args.full_cell], ["--full", "--no-sparse"])
+        wall, cells = _matrix(args.ksrc, work / "full", ccache, args.jobs, [args.full_cell],
+                              ["--check-selection", "--no-sparse"])
     else:
         cells = []
     for c in cells:
@@ -85,7 +86,7 @@ def run(args):
             continue
         results["full"] = {"cell": c["cell"], "wall_s": wall and round(wall, 1), **chk}
         missed = chk["missed"]
-        print(f"  full build of {c['cell']} ({_mmss(wall) if wall else 'from ' + args.full_from}, both trees): "
+        print(f"  full build of {c['cell']} ({_mmss(wall) if wall else 'from ' + args.full_from}): "
               f"compiled {chk['compiled']} objects; the change reaches {chk['reached']}; selected "
               f"{chk['selected']}; missed {len(missed)}{': ' + ' '.join(missed) if missed else ''}; "
               f"selected but not compiled {len(chk['selected_not_compiled'])}")

@@ -67,10 +67,12 @@ def _patched_copy(tree, out, rec, jobs):
 
 
 def _fixed_baseline(base, patched, out, fixups):
-    """The baseline to build (the tree itself, or a hardlinked copy when a
-    fixup of the arch table applies) and the fixups applied to both trees."""
+    """A hardlinked copy of the tree with the arch table's fixups, built as
+    the baseline of the arches they are for (others build the tree itself,
+    so their paths, ccache entries and build directories stay the same),
+    and the fixups applied (to this copy and to the patched one)."""
     if not any(f["find"] in _text(base.root / f["file"]) for f in fixups):
-        return base.root, []
+        return None, []
     dst = out / "baseline-tree"
     subprocess.run(["rm", "-rf", str(dst)], check=True)
     subprocess.run(["cp", "-al", str(base.root), str(dst)], check=True)
@@ -153,17 +155,18 @@ def cmd_matrix(args):
     noop = bool(applied) and all(st.noop for st in rec.steps if st.name in applied)
     print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
           f"steps {', '.join(applied) or 'none'}{' (no-op: object code must not change)' if noop else ''}")
-    ctx = {"base": baseline, "patched": patched.root, "version": base.version, "quirks": quirks, "fixups": fixups,
+    ctx = {"base": base.root, "fixed_base": baseline, "patched": patched.root, "version": base.version,
+           "quirks": quirks, "fixups": fixups,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
-           "jobserver": matrix.Jobserver(args.jobs), "full": args.full, "sparse": not args.no_sparse and bool(shutil.which("sparse")),
+           "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection, "check_selection": args.check_selection, "sparse": not args.no_sparse and bool(shutil.which("sparse")),
            "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)"}
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)
     data = matrix.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
-    return 1 if any(r["status"] == "regression" for r in data["cells"]) else 0
+    return 1 if any(r["status"] in ("regression", "selection-misses") for r in data["cells"]) else 0
 
 
 def cmd_matrix_merge(args):
@@ -233,7 +236,9 @@ def build_parser():
     m.add_argument("--shard", default="1/1", help="run shard i of N (cells round robin), e.g. 2/4")
     m.add_argument("--out", help="output directory (default out/<tree>/matrix/)")
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
-    m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=2)")
+    m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=1)")
+    m.add_argument("--check-selection", action="store_true",
+                   help="build only the baseline, whole, and report what the selection would miss")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
     m.add_argument("--arches", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
     m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
