@@ -322,6 +322,12 @@ def markdown(records, skips):
                    f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {r.get('duration_s', 0)} s |")
     out += ["", "Skipped arches:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
     for r in records:
+        chk = r.get("selection_check")
+        if chk:
+            out.append(f"- SELECTION CHECK in {r['cell']}: the full build compiled {chk['compiled']} objects, the "
+                       f"change reaches {chk['reached']}, the selection has {chk['selected']}; missed "
+                       f"{len(chk['missed'])} {' '.join(chk['missed'])}; selected but not compiled "
+                       f"{len(chk['selected_not_compiled'])} {' '.join(chk['selected_not_compiled'])}")
         for d in r.get("new", []):
             out.append(f"- NEW in {r['cell']}: {d}")
         for d in (r.get("code") or {}).get("differs", []):
