@@ -79,7 +79,8 @@ def _run(src, objtree, srcarch, dirs):
     with tempfile.NamedTemporaryFile("w", suffix=".mk", prefix="treewide-kbuild-") as mk:
         mk.write(_eval_makefile(Path(src), objtree, srcarch, dirs))
         mk.flush()
-        r = subprocess.run(["make", "-s", "-r", "--no-print-directory", "-f", mk.name, "treewide-nothing"],
+        r = subprocess.run(["make", "-s", "-r", "--no-print-directory", f"--include-dir={src}", "-f", mk.name,
+                            "treewide-nothing"],
                            cwd=objtree, capture_output=True, text=True, errors="replace", check=False)
     if r.returncode != 0 or "@end" not in r.stdout:
         return None
