@@ -63,6 +63,14 @@ class DiagWrapper(unittest.TestCase):
             self.run_in_dir("sparse", "sparse", "-Wp,-MMD,sub/.a.o.d", "sub/a.c")
             self.assertIn("symbol 'f' was not declared", (self.dir / "sub/a.o.sparse").read_text())
 
+    def test_a_checker_that_cannot_run_is_kept_and_does_not_fail_the_object(self):
+        # Debian's sparse rejects the -march of 6.1's riscv; that must not delete riscv objects.
+        r = self.run_in_dir("sparse", "sh", "-c", "echo \"invalid argument to '-march'\" >&2; exit 1",
+                            "sparse", "-Wp,-MMD,sub/.a.o.d", "sub/a.c")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(Diag("sub/a.o", "error", "sparse exited with status 1"),
+                      diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
+
     def test_kbuild_probes_pass_through(self):
         r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/.tmp_probe.o", "sub/a.c", "-Dh=f")
         self.assertEqual(r.returncode, 0, r.stderr)
