@@ -6,10 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from . import VERSION, apply, bench, bench_matrix, buildcheck, matrix, rangediff, recipe, report, select, series, summary
+from . import (VERSION, apply, bench, bench_matrix, buildcheck, matrix, rangediff, recipe, report, select, series,
+               summary)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -159,7 +159,8 @@ def cmd_matrix(args):
            "quirks": quirks, "fixups": fixups,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
-           "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection, "check_selection": args.check_selection, "sparse": not args.no_sparse and bool(shutil.which("sparse")),
+           "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection,
+           "check_selection": args.check_selection, "sparse": not args.no_sparse and bool(shutil.which("sparse")),
            "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)"}
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
