@@ -174,6 +174,14 @@ class BadInput(Base):
         self.assertRefused(self.apply(d, ok=False), "is not a kernel tree")
         self.assertRefused(self.apply(self.tmp / "missing", ok=False), "is not a directory")
 
+    def test_matrix_refuses_paths_kbuild_cannot_build(self):
+        tree = self.tree()                             # its path has a space, as every path here
+        before = minitree.snapshot(tree)
+        r = treewide("matrix", tree, "--out", self.out, "--cell", "parisc")
+        self.assertRefused(r, "space or colon", "Kbuild")
+        self.assertFalse(self.out.exists())
+        self.assertEqual(minitree.snapshot(tree), before)
+
     def test_spatch_missing(self):
         tree = self.tree()
         before = minitree.snapshot(tree)
