@@ -1,5 +1,6 @@
 """Diagnostics by identity and the quirks table of build-check."""
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -69,6 +70,14 @@ class DiagWrapper(unittest.TestCase):
                             "sparse", "-Wp,-MMD,sub/.a.o.d", "sub/a.c")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(Diag("sub/a.o", "error", "sparse exited with status 1"),
+                      diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
+
+    def test_a_checker_that_does_not_finish_is_stopped_and_kept(self):
+        env = dict(os.environ, TREEWIDE_SPARSE_TIMEOUT="1")
+        r = subprocess.run([str(WRAPPER), "sparse", "sleep", "30", "-Wp,-MMD,sub/.a.o.d"], cwd=self.dir, env=env,
+                           capture_output=True, text=True, check=False, timeout=20)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(Diag("sub/a.o", "error", "sparse timed out after 1s"),
                       diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
 
     def test_kbuild_probes_pass_through(self):
