@@ -74,8 +74,8 @@ class DiagWrapper(unittest.TestCase):
 
     def test_a_checker_that_does_not_finish_is_stopped_and_kept(self):
         env = dict(os.environ, TREEWIDE_SPARSE_TIMEOUT="1")
-        r = subprocess.run([str(WRAPPER), "sparse", "sleep", "30", "-Wp,-MMD,sub/.a.o.d"], cwd=self.dir, env=env,
-                           capture_output=True, text=True, check=False, timeout=20)
+        r = subprocess.run([str(WRAPPER), "sparse", "sh", "-c", "sleep 30", "sparse", "-Wp,-MMD,sub/.a.o.d"],
+                           cwd=self.dir, env=env, capture_output=True, text=True, check=False, timeout=20)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(Diag("sub/a.o", "error", "sparse timed out after 1s"),
                       diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
