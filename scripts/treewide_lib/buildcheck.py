@@ -62,11 +62,9 @@ def apply_fixups(fixups, root, like):
     came from (`like`), so incremental builds see no change between runs.
     Returns the fixups applied."""
     done = []
-    for f in fixups:
+    for f in applicable(fixups, root):
         path = Path(root) / f["file"]
-        text = path.read_text(errors="surrogateescape") if path.is_file() else ""
-        if f["find"] not in text:
-            continue
+        text = read_text(path)
         tmp = path.with_name(path.name + ".treewide-fixup")
         tmp.write_text(text.replace(f["find"], f["replace"]), errors="surrogateescape")
         st = (Path(like) / f["file"]).stat()
@@ -74,6 +72,16 @@ def apply_fixups(fixups, root, like):
         os.replace(tmp, path)
         done.append(f)
     return done
+
+
+def applicable(fixups, root):
+    """The fixups whose text is found in the tree at root."""
+    return [f for f in fixups if f["find"] in read_text(Path(root) / f["file"])]
+
+
+def read_text(path):
+    """A file's text (undecodable bytes kept as they are), or "" if it does not exist."""
+    return path.read_text(errors="surrogateescape") if path.is_file() else ""
 
 
 def load_cells(path=ARCHES):

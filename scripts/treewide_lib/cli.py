@@ -71,7 +71,7 @@ def _fixed_baseline(base, patched, out, fixups):
     the baseline of the arches they are for (others build the tree itself,
     so their paths, ccache entries and build directories stay the same),
     and the fixups applied (to this copy and to the patched one)."""
-    if not any(f["find"] in _text(base.root / f["file"]) for f in fixups):
+    if not buildcheck.applicable(fixups, base.root):
         return None, []
     dst = out / "baseline-tree"
     subprocess.run(["rm", "-rf", str(dst)], check=True)
@@ -79,10 +79,6 @@ def _fixed_baseline(base, patched, out, fixups):
     done = buildcheck.apply_fixups(fixups, dst, base.root)
     buildcheck.apply_fixups(fixups, patched.root, base.root)
     return dst, done
-
-
-def _text(path):
-    return path.read_text(errors="replace") if path.is_file() else ""
 
 
 def cmd_build_check(args):

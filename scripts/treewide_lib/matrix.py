@@ -163,13 +163,9 @@ def build_tree(src, out, cell, extra, targets, ctx, log):
     cc = Counter(d for d in buildcheck.diagnostics(text, roots).elements() if d.kind == "make" or d.file == "(link)")
     sparse = Counter()
     for o in objs:
-        cc += buildcheck.diagnostics(_read(out / f"{o}.cc"), roots)
-        sparse += buildcheck.diagnostics(_read(out / f"{o}.sparse"), roots)
+        cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots)
+        sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots)
     return text, {o for o in objs if (out / o).exists()}, cc, sparse
-
-
-def _read(path):
-    return path.read_text(errors="replace") if path.is_file() else ""
 
 
 class _Phases(dict):
