@@ -72,14 +72,23 @@ class Selection(unittest.TestCase):
                               self.graph)
 
     def test_kbuild_decides_what_is_built(self):
-        objs, candidates = self.select(self.configure(X="y", POOL="m"))
+        objs, candidates, _ = self.select(self.configure(X="y", POOL="m"))
         self.assertEqual(objs, ["arch/alpha/kernel/pci.o", "kernel/dma/mapping.o", "kernel/dma/part.o"])
         # gone.o (CONFIG_DMA_GONE unset), x.o (its dir is off), sub/deep.o (ifdef) and tools/ left out
         self.assertEqual(candidates, 7)
-        objs, _ = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
+        objs, _, targets = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
         self.assertIn("drivers/x/x.o", objs)
         self.assertIn("kernel/dma/sub/deep.o", objs)
         self.assertNotIn("tools/testing/t.o", objs)
+        # Old Kbuild reads sub/'s Makefile for `make kernel/dma/sub/deep.o`, missing
+        # kernel/dma's flags: the part is built through its composite's directory.
+        self.assertIn("kernel/dma/", targets)
+        self.assertNotIn("kernel/dma/sub/deep.o", targets)
+        self.assertIn("kernel/dma/part.o", targets)
+        (self.root / "Makefile").write_text(FILES["Makefile"] + "single-targets := %.o %/\n")
+        _, _, targets = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
+        self.assertIn("kernel/dma/sub/deep.o", targets)
+        self.assertNotIn("kernel/dma/", targets)
 
     def test_changed_symbols(self):
         self.assertEqual(select.changed_symbols("+\treturn get_arch_dma_ops();\n-#define FOO(x) bar(x)\n"),

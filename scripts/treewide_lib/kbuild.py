@@ -126,9 +126,27 @@ class Kbuild:
 
     def enabled(self, obj):
         """Whether obj (a path like drivers/x/y.o) is built by this config."""
+        return self.owner(obj) is not None
+
+    def owner(self, obj):
+        """The directory whose Makefile builds obj (its own, or the one above
+        that lists a composite obj is part of), or None if none does."""
         self.load([obj])
-        return any(self._lists(d, os.path.relpath(obj, d), parts=True) and self.dir_enabled(d)
-                   for d in _ancestors(os.path.dirname(obj)))
+        return next((d for d in _ancestors(os.path.dirname(obj))
+                     if self._lists(d, os.path.relpath(obj, d), parts=True) and self.dir_enabled(d)), None)
+
+    def make_targets(self, objs):
+        """What to ask make for to build objs with the flags Kbuild gives them.
+        Before single targets descended from the top (Kbuild of 5.3), `make
+        a/b/foo.o` reads a/b's Makefile: a composite's part listed in a/
+        would miss a/'s ccflags, so it is built through a/'s directory target."""
+        if single_targets_descend(self.src):
+            return sorted(objs)
+        out = set()
+        for o in objs:
+            d = self.owner(o)
+            out.add(o if d in (None, os.path.dirname(o)) else d + "/")
+        return sorted(out)
 
     def dir_enabled(self, d):
         if d not in self.memo:
@@ -145,6 +163,13 @@ class Kbuild:
             return (self.src / d).is_dir() and _kbuild_file(self.src, d).is_file()
         return name in lists["objs"] or (parts and any(
             name in p and comp in lists["objs"] for comp, p in lists["parts"].items()))
+
+
+def single_targets_descend(src):
+    """Whether the top Makefile builds a single target from the directory
+    that lists it (`single-targets`, Kbuild since 5.3)."""
+    top = Path(src) / "Makefile"
+    return top.is_file() and re.search(r"^single-targets\b", top.read_text(errors="replace"), re.M) is not None
 
 
 def _ancestors(d):

@@ -143,10 +143,11 @@ def _compiler(cell):
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
 
 
-def build_tree(src, out, cell, extra, targets, ctx, log):
-    """Build the targets (incrementally) and read back every object's diagnostics.
+def build_tree(src, out, cell, extra, objs, targets, ctx, log):
+    """Build the make targets (incrementally) and read back the diagnostics of
+    every object in objs (None: of every object the build compiled).
     Returns (log, built objects, compiler diagnostics, sparse diagnostics)."""
-    objs = [t for t in targets if t.endswith(".o")]
+    objs = objs or []
     if ctx["sparse"]:                     # built before without sparse: rebuild (ccache) to check it
         for o in objs:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
@@ -157,7 +158,7 @@ def build_tree(src, out, cell, extra, targets, ctx, log):
         log(f"{done}/{len(objs) or '?'} objects built")
 
     _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick)
-    if targets == ["all"]:
+    if not objs:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
     cc = Counter(d for d in buildcheck.diagnostics(text, roots).elements() if d.kind == "make" or d.file == "(link)")
@@ -201,10 +202,11 @@ def run_cell(name, cell, ctx, log=print):
                        duration_s=round(time.monotonic() - t0, 1))
             return rec
     with phase("select"):
-        selected, candidates = select.objects(trees["baseline"], outs["baseline"], cell["arch"], ctx["changed"],
-                                              ctx["diff"], ctx["graph"], extra=cell["targets"])
-    targets = ["all"] if ctx["full"] else selected
-    rec.update(selected=len(targets), candidates=candidates)
+        selected, candidates, targets = select.objects(trees["baseline"], outs["baseline"], cell["arch"],
+                                                       ctx["changed"], ctx["diff"], ctx["graph"],
+                                                       extra=cell["targets"])
+    objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets)
+    rec.update(selected=len(selected), candidates=candidates)
     if ctx["check_selection"]:                 # the baseline built whole is all the check needs
         trees.pop("patched")
     diags, built, sparse = {}, {}, {}
@@ -212,7 +214,7 @@ def run_cell(name, cell, ctx, log=print):
         log(name, f"build {label}: {len(targets)} target(s)")
         with phase("build"):
             text, built[label], diags[label], sparse[label] = build_tree(
-                src, outs[label], cell, extra, targets, ctx, lambda what: log(name, f"build {label}: {what}"))
+                src, outs[label], cell, extra, objs, targets, ctx, lambda what: log(name, f"build {label}: {what}"))
         (ctx["work"] / f"{name}-{label}.log").write_text(text)
     if ctx["full"]:
         rec["selection_check"] = select.against_build(trees["baseline"], outs["baseline"], cell["arch"], ctx["changed"],
@@ -225,7 +227,7 @@ def run_cell(name, cell, ctx, log=print):
     rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
-               preexisting_failures=sorted(o for o in targets if o.endswith(".o") and o not in built["baseline"]))
+               preexisting_failures=sorted(o for o in objs or () if o not in built["baseline"]))
     if ctx["noop"]:
         log(name, "compare object code")
         both = sorted(built["baseline"] & built["patched"])

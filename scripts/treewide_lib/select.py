@@ -12,7 +12,7 @@ back to include/asm-generic/x.h; "x" against the includer's directory.
 import os
 import re
 import subprocess
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from pathlib import Path
 
 from . import kbuild
@@ -102,11 +102,15 @@ def symbol_users(root, symbols, arch):
     return {os.path.normpath(p) for p in r.stdout.split()} if r.stdout else set()
 
 
+Selection = namedtuple("Selection", "objects reached targets")
+
+
 def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
-    """Sorted objects the configured objtree builds that the change reaches,
-    and how many sources the change reaches at all. extra: a cell's own
-    targets, kept as they are; a directory ("dir/") stands for every object
-    under it that the config builds (Kbuild cannot link a lone directory)."""
+    """The sorted objects the configured objtree builds that the change
+    reaches, how many sources the change reaches at all, and the make
+    targets that build those objects. extra: a cell's own targets, kept as
+    they are; a directory ("dir/") stands for every object under it that the
+    config builds (Kbuild cannot link a lone directory)."""
     graph = graph or IncludeGraph(root)
     sources = graph.includers(changed, arch) | {s for s in symbol_users(root, changed_symbols(diff), arch)
                                                if _for_arch(s, arch)}
@@ -118,7 +122,8 @@ def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     kb = kbuild.Kbuild(root, objtree, arch)
     kb.load(objs)
     keep = {t for t in extra if not t.endswith("/")}
-    return sorted(keep | {o for o in objs if kb.enabled(o)}), reached
+    selected = sorted(keep | {o for o in objs if kb.enabled(o)})
+    return Selection(selected, reached, kb.make_targets(selected))
 
 
 def against_build(root, objtree, arch, changed, diff, selected):
