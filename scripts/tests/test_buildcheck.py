@@ -8,8 +8,7 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
-from treewide_lib.buildcheck import Diag, diagnostics, load_cells, quirks_for
-from treewide_lib.matrix import WRAPPER
+from treewide_lib.buildcheck import WRAPPER, Diag, diagnostics, load_cells, quirks_for
 
 LOG = """\
   CC      drivers/xen/swiotlb-xen.o

@@ -14,6 +14,9 @@ from pathlib import Path
 from .errors import ToolError
 
 ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
+WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
+REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUILD_BUILD_USER": "treewide",
+                "KBUILD_BUILD_HOST": "treewide", "KBUILD_BUILD_VERSION": "1"}
 
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
@@ -117,21 +120,28 @@ def diagnostics(log, roots):
     return found
 
 
-def _make(src, out, cell, extra, jobs, *targets):
-    cross = cell["cross_compile"]
-    cc = f"{cross}gcc"
-    if shutil.which("ccache"):
-        cc = f"ccache {cc}"
-    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", f"CC={cc}", f"-j{jobs}", "-k"]
-    if cross:
-        cmd.append(f"CROSS_COMPILE={cross}")
-    cmd += [f"{k}={v}" for k, v in extra.items()] + list(targets)
-    return cmd
+def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False):
+    """The make command of a cell: reproducible build settings, ccache;
+    jobs=None leaves -j to a jobserver. With wrap, CC and CHECK go through
+    treewide-diag, so every object keeps its own diagnostics (dir/foo.o.cc,
+    dir/foo.o.sparse) across incremental builds; without, it is the plain
+    command a user reproduces a cell with."""
+    ccache = "ccache " if shutil.which("ccache") else ""
+    wrapper = f"{WRAPPER} cc " if wrap else ""
+    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", "-k",
+           f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
+    cmd += [f"-j{jobs}"] if jobs else []
+    cmd += [f"CROSS_COMPILE={cell['cross_compile']}"] if cell["cross_compile"] else []
+    cmd += [f"{k}={v}" for k, v in extra.items()] + [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
+    cmd += ["C=1"] if sparse else []
+    cmd += [f"CHECK={WRAPPER} sparse sparse"] if sparse and wrap else []
+    return cmd + list(targets)
 
 
-def config_steps(src, out, cell, extra, jobs, make=None):
+def config_steps(src, out, cell, extra, jobs, wrap=False):
     """The commands that configure a cell: defconfig, its options, olddefconfig."""
-    make = make or _make
+    def make(*args):
+        return make_command(*args, wrap=wrap)
     steps = [make(src, out, cell, extra, jobs, cell["defconfig"])]
     options = [a for o in cell["enable"] for a in ("--enable", o)] + \
         [a for o in cell["disable"] for a in ("--disable", o)]
@@ -143,7 +153,7 @@ def config_steps(src, out, cell, extra, jobs, make=None):
 def build(src, out, cell, extra, jobs):
     """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
     out.mkdir(parents=True, exist_ok=True)
-    steps = config_steps(src, out, cell, extra, jobs) + [_make(src, out, cell, extra, jobs, *cell["targets"])]
+    steps = config_steps(src, out, cell, extra, jobs) + [make_command(src, out, cell, extra, jobs, *cell["targets"])]
     text = []
     for cmd in steps:
         r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)

@@ -23,10 +23,6 @@ from pathlib import Path
 from . import buildcheck, select
 from .errors import ToolError
 
-REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUILD_BUILD_USER": "treewide",
-                "KBUILD_BUILD_HOST": "treewide", "KBUILD_BUILD_VERSION": "1"}
-
-
 def shard(names, spec):
     """The cells of shard 'i/N' (1-based), round robin over the sorted names."""
     m = re.fullmatch(r"(\d+)/(\d+)", spec or "1/1")
@@ -34,9 +30,6 @@ def shard(names, spec):
         raise ToolError(f"bad shard '{spec}'", "pass --shard i/N with 1 <= i <= N")
     i, n = int(m.group(1)), int(m.group(2))
     return [c for k, c in enumerate(sorted(names)) if k % n == i - 1]
-
-
-WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
 
 
 class Jobserver:
@@ -61,21 +54,8 @@ class Jobserver:
                     tick()
 
 
-def _make(src, out, cell, extra, jobs, *targets, sparse=False, wrap=True):
-    """The make command of a cell; jobs=None leaves -j to the jobserver.
-    With wrap, CC and CHECK go through treewide-diag, so every object keeps
-    its own diagnostics (dir/foo.o.cc, dir/foo.o.sparse) across incremental
-    builds; without, it is the plain command a user reproduces a cell with."""
-    ccache = "ccache " if shutil.which("ccache") else ""
-    wrapper = f"{WRAPPER} cc " if wrap else ""
-    cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", "-k",
-           f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
-    cmd += [f"-j{jobs}"] if jobs else []
-    cmd += [f"CROSS_COMPILE={cell['cross_compile']}"] if cell["cross_compile"] else []
-    cmd += [f"{k}={v}" for k, v in extra.items()] + [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
-    cmd += ["C=1"] if sparse else []
-    cmd += [f"CHECK={WRAPPER} sparse sparse"] if sparse and wrap else []
-    return cmd + list(targets)
+def _make(*args, sparse=False):
+    return buildcheck.make_command(*args, sparse=sparse, wrap=True)
 
 
 def configure(src, out, cell, extra, js):
@@ -83,7 +63,7 @@ def configure(src, out, cell, extra, js):
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
     out.mkdir(parents=True, exist_ok=True)
-    steps = buildcheck.config_steps(src, out, cell, extra, None, make=_make)
+    steps = buildcheck.config_steps(src, out, cell, extra, None, wrap=True)
     stamp, key = out / ".treewide-configured", json.dumps([steps, _compiler(cell)])
     if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
         return True, "already configured by the same commands\n"
@@ -241,8 +221,8 @@ def run_cell(name, cell, ctx, log=print):
                          "unchanged": sum((sb & sp).values())}
     else:
         rec["sparse"] = "not run: " + ctx["no_sparse_why"]
-    rec["reproduce"] = shlex.join(_make(Path("<tree>"), "<O>", cell, extra, ctx["jobs"], *targets,
-                                        sparse=ctx["sparse"], wrap=False))
+    rec["reproduce"] = shlex.join(buildcheck.make_command(Path("<tree>"), "<O>", cell, extra, ctx["jobs"], *targets,
+                                                          sparse=ctx["sparse"]))
     bad = rec["new"] or rec["new_failures"] or (rec.get("code") or {}).get("differs") or (
         isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
     rec["status"] = "regression" if bad else "ok"
