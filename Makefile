@@ -39,7 +39,8 @@ apply:
 
 matrix:
 	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
-		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) $(if $(CHECK_SELECTION),--check-selection) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) $(if $(CHECK_SELECTION),--check-selection) \
+		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)
@@ -69,7 +70,7 @@ test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck tests.test_report tests.test_select
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_buildcheck tests.test_report tests.test_select tests.test_jobserver
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test

@@ -86,6 +86,12 @@ class Smoke(MatrixCase):
         self.assertEqual((after["unchanged"], after["sparse"]), (before["unchanged"], before["sparse"]))
         self.assertGreater(after["sparse"]["unchanged"], 0)
         self.assertEqual(after["code"], before["code"])
+        # A cell still at work when --cell-timeout runs out is stopped and
+        # recorded (a kernel make, even with nothing to rebuild, takes longer).
+        r, cut = self.matrix("--cell", "x86_64", "--cell-timeout", "1")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        self.assertEqual(cut["x86_64"]["status"], "timeout")
+        self.assertIn("--cell-timeout", cut["x86_64"]["reason"])
 
 
 class BaselineBroken(MatrixCase):

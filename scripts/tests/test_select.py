@@ -95,6 +95,20 @@ class Selection(unittest.TestCase):
                          ["FOO", "bar", "get_arch_dma_ops"])
 
 
+class ArchTable(unittest.TestCase):
+    def test_every_arch_of_the_tree_is_a_cell_or_listed(self):
+        root = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, root)
+        for a in ("alpha", "avr32", "newarch"):
+            (root / "arch" / a).mkdir(parents=True)
+        table = {"alpha": {"arch": "alpha"}, "riscv": {"arch": "riscv"}}
+        cells, skips = matrix.for_tree(root, table, {"avr32": "no compiler", "csky": "no compiler"})
+        self.assertEqual(list(cells), ["alpha"])
+        self.assertEqual(sorted(skips), ["avr32", "newarch", "riscv"])
+        self.assertIn("no row in the arch table", skips["newarch"])
+        self.assertEqual(skips["riscv"], "the tree has no arch/riscv")
+
+
 class Shards(unittest.TestCase):
     def test_round_robin_covers_every_cell_once(self):
         names = ["e", "a", "d", "c", "b"]

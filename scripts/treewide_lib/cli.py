@@ -136,11 +136,16 @@ def cmd_matrix(args):
             raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
                             "use a tree and OUT whose paths have neither (a symlink to the tree will do)")
     out.mkdir(parents=True, exist_ok=True)
-    cells, skips, quirks = buildcheck.load_arches(args.arches)
+    table, skips, quirks = buildcheck.load_arches(args.arches)
+    cells, skips = matrix.for_tree(base.root, table, skips)
     names = args.cell or sorted(cells)
-    unknown = [c for c in names if c not in cells]
+    unknown = [c for c in names if c not in table]
     if unknown:
         raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
+    absent = [c for c in names if c not in cells]
+    if absent:
+        raise ToolError(f"{base.name} has no arch/ for cell(s) {', '.join(absent)}",
+                        f"choose from {', '.join(sorted(cells))}")
     names = matrix.shard(names, args.shard)
     shutil.rmtree(out / "cells", ignore_errors=True)     # records of an earlier run are not this run's
     rec = recipe.load(args.recipe)
@@ -156,14 +161,15 @@ def cmd_matrix(args):
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
            "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection,
-           "check_selection": args.check_selection, "sparse": not args.no_sparse and bool(shutil.which("sparse")),
+           "check_selection": args.check_selection, "cell_timeout": args.cell_timeout,
+           "sparse": not args.no_sparse and bool(shutil.which("sparse")),
            "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)"}
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)
     data = matrix.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
-    return 1 if any(r["status"] in ("regression", "selection-misses") for r in data["cells"]) else 0
+    return 1 if any(r["status"] in ("regression", "selection-misses", "timeout") for r in data["cells"]) else 0
 
 
 def cmd_matrix_merge(args):
@@ -240,6 +246,8 @@ def build_parser():
     m.add_argument("--arches", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
     m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
     m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
+    m.add_argument("--cell-timeout", type=int, metavar="SECONDS",
+                   help="stop a cell still building after this long and record it as timeout")
     m.set_defaults(func=cmd_matrix)
 
     bm = sub.add_parser("bench-matrix", help="time the matrix cold and warm, and check selection by a full build")

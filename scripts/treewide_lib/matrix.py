@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -32,6 +33,18 @@ def shard(names, spec):
     return [c for k, c in enumerate(sorted(names)) if k % n == i - 1]
 
 
+def for_tree(root, cells, skips):
+    """The cells and skipped arches of this tree's arch/: an arch without a
+    row in the table is listed as skipped for that reason, never dropped;
+    a cell whose arch the tree lacks (riscv before 4.15) is left out, listed."""
+    here = {d.name for d in (Path(root) / "arch").iterdir() if d.is_dir()}
+    with_cells = {c["arch"] for c in cells.values()}
+    out = {a: why for a, why in skips.items() if a in here}
+    out |= {a: "no row in the arch table (scripts/data/arches.toml): add one" for a in here - with_cells - set(skips)}
+    out |= {a: f"the tree has no arch/{a}" for a in with_cells - here}
+    return {n: c for n, c in cells.items() if c["arch"] in here}, out
+
+
 class Jobserver:
     """One GNU make jobserver for every make of every cell: cells run side by
     side and still share `jobs` compile slots (plus one per make in flight,
@@ -42,23 +55,58 @@ class Jobserver:
         os.write(self.w, b"+" * max(jobs - 1, 0))
         self.env = dict(os.environ, MAKEFLAGS=f" -j{jobs} --jobserver-auth={self.r},{self.w}")
 
-    def run(self, cmd, tick=None, every=30):
-        """Run a make; call tick() every `every` seconds while it runs."""
+    def run(self, cmd, tick=None, every=30, deadline=None):
+        """Run a make; call tick() every `every` seconds while it runs. Past
+        the deadline (a time.monotonic() value) the make is stopped and
+        CellTimeout raised. A stopped make cannot hand its slots back: the
+        other cells go on with fewer."""
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                              env=self.env, pass_fds=(self.r, self.w)) as p:
-            while True:
-                try:
-                    out, _ = p.communicate(timeout=every if tick else None)
-                    return p.returncode, out
-                except subprocess.TimeoutExpired:
-                    tick()
+                              env=self.env, pass_fds=(self.r, self.w), process_group=0) as p:
+            try:
+                while True:
+                    wait = _wait(every if tick else None, deadline)
+                    try:
+                        out, _ = p.communicate(timeout=wait)
+                        return p.returncode, out
+                    except subprocess.TimeoutExpired:
+                        if deadline is not None and time.monotonic() >= deadline:
+                            raise CellTimeout() from None
+                        tick()
+            except BaseException:          # timeout, Ctrl-C: the make group is out of the terminal's reach
+                _stop(p)
+                raise
+
+
+class CellTimeout(Exception):
+    pass
+
+
+def _wait(every, deadline):
+    if deadline is None:
+        return every
+    left = max(deadline - time.monotonic(), 0.1)
+    return min(every, left) if every else left
+
+
+def _stop(p):
+    """SIGTERM to the make and everything it started (make removes half-built
+    targets), SIGKILL if that is not enough."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(p.pid, sig)
+            p.communicate(timeout=30)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _make(*args, sparse=False):
     return buildcheck.make_command(*args, sparse=sparse, wrap=True)
 
 
-def configure(src, out, cell, extra, js):
+def configure(src, out, cell, extra, js, deadline=None):
     """defconfig, options, olddefconfig and prepare, unless this O= directory
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
@@ -70,7 +118,7 @@ def configure(src, out, cell, extra, js):
     stamp.unlink(missing_ok=True)
     logs = []
     for cmd in steps + [_make(src, out, cell, extra, None, "prepare")]:
-        rc, text = js.run(cmd)
+        rc, text = js.run(cmd, deadline=deadline)
         logs.append(text)
         if rc != 0:
             return False, "\n".join(logs)
@@ -137,7 +185,8 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
         done = sum((out / o).exists() for o in objs) if objs else len(list(out.glob("**/*.o.cc")))
         log(f"{done}/{len(objs) or '?'} objects built")
 
-    _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick)
+    _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick,
+                                   deadline=ctx["deadline"])
     if not objs:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
@@ -158,9 +207,21 @@ class _Phases(dict):
 
 
 def run_cell(name, cell, ctx, log=print):
-    """One cell: a JSON-able record."""
+    """One cell: a JSON-able record. With ctx["cell_timeout"] (s), a cell
+    still building then is stopped and recorded as "timeout"."""
     t0 = time.monotonic()
     rec = {"cell": name, "arch": cell["arch"], "defconfig": cell["defconfig"], "why": cell["why"]}
+    limit = ctx.get("cell_timeout")
+    try:
+        return _run_cell(name, cell, dict(ctx, deadline=t0 + limit if limit else None), log, rec, t0)
+    except CellTimeout:
+        log(name, f"stopped after {limit} s")
+        rec.update(status="timeout", reason=f"stopped after {limit} s (--cell-timeout)",
+                   duration_s=round(time.monotonic() - t0, 1))
+        return rec
+
+
+def _run_cell(name, cell, ctx, log, rec, t0):
     gcc = f"{cell['cross_compile']}gcc"
     if not shutil.which(gcc):
         rec.update(status="skipped", reason=f"{gcc} not installed (apt-get install {cell['package']})")
@@ -174,7 +235,7 @@ def run_cell(name, cell, ctx, log=print):
     for label, src in trees.items():
         log(name, f"configure {label}")
         with phase("configure"):
-            ok, text = configure(src, outs[label], cell, extra, ctx["jobserver"])
+            ok, text = configure(src, outs[label], cell, extra, ctx["jobserver"], ctx["deadline"])
         (ctx["work"] / f"{name}-{label}-prepare.log").write_text(text)
         if not ok:
             status = "baseline-broken" if label == "baseline" else "regression"

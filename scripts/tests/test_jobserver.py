@@ -1,0 +1,59 @@
+"""The matrix's shared jobserver: makes run under it, and a cell past its
+deadline is stopped with everything it started."""
+
+import os
+import shutil
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from treewide_lib import matrix
+
+
+class Jobserver(unittest.TestCase):
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def test_make_gets_the_shared_slots(self):
+        (self.dir / "Makefile").write_text("all:\n\t@echo $(MAKEFLAGS)\n")
+        rc, out = matrix.Jobserver(3).run(["make", "-s", "-C", str(self.dir)])
+        self.assertEqual(rc, 0)
+        self.assertIn("-j3", out)
+        self.assertIn("--jobserver-auth=", out)
+
+    def test_deadline_stops_the_make_and_its_children(self):
+        pidfile = self.dir / "child.pid"
+        (self.dir / "Makefile").write_text(f"all:\n\t@sleep 60 & echo $$! > {pidfile}; wait\n")
+        t0 = time.monotonic()
+        with self.assertRaises(matrix.CellTimeout):
+            matrix.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=30,
+                                    deadline=time.monotonic() + 2)
+        self.assertLess(time.monotonic() - t0, 30)
+        child = int(pidfile.read_text())
+        for _ in range(50):                 # the sleep is reaped by init once its shell is gone
+            if not os.path.exists(f"/proc/{child}") or "Z" in _state(child):
+                break
+            time.sleep(0.1)
+        else:
+            self.fail(f"the make's child {child} still runs after the deadline")
+
+    def test_ticks_while_it_runs(self):
+        (self.dir / "Makefile").write_text("all:\n\t@sleep 1\n")
+        ticks = []
+        rc, _ = matrix.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: ticks.append(1),
+                                        every=0.2)
+        self.assertEqual(rc, 0)
+        self.assertGreaterEqual(len(ticks), 2)
+
+
+def _state(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
+
+
+if __name__ == "__main__":
+    unittest.main()
