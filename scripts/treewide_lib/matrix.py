@@ -116,6 +116,9 @@ def configure(src, out, cell, extra, js, deadline=None):
     if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
         return True, "already configured by the same commands\n"
     stamp.unlink(missing_ok=True)
+    # A stale auto.conf is read before Kbuild regenerates it: arc 4.10's
+    # Makefile stops on the old config's ISA before reaching the new one.
+    (out / "include/config/auto.conf").unlink(missing_ok=True)
     logs = []
     for cmd in steps + [_make(src, out, cell, extra, None, "prepare")]:
         rc, text = js.run(cmd, deadline=deadline)
