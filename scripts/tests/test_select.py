@@ -113,7 +113,7 @@ class Shards(unittest.TestCase):
     def test_round_robin_covers_every_cell_once(self):
         names = ["e", "a", "d", "c", "b"]
         parts = [matrix.shard(names, f"{i}/3") for i in (1, 2, 3)]
-        self.assertEqual(parts, [["a", "d"], ["b", "e"], ["c"]])
+        self.assertEqual(parts, [["a", "d"], ["e", "b"], ["c"]])     # in the order given
         self.assertEqual(sorted(sum(parts, [])), sorted(names))
         for bad in ("0/3", "4/3", "x"):
             with self.assertRaises(ToolError):

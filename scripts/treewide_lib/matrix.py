@@ -25,12 +25,14 @@ from . import buildcheck, select
 from .errors import ToolError
 
 def shard(names, spec):
-    """The cells of shard 'i/N' (1-based), round robin over the sorted names."""
+    """The cells of shard 'i/N' (1-based), round robin over the sorted names,
+    in the order given (the order they run in)."""
     m = re.fullmatch(r"(\d+)/(\d+)", spec or "1/1")
     if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
         raise ToolError(f"bad shard '{spec}'", "pass --shard i/N with 1 <= i <= N")
     i, n = int(m.group(1)), int(m.group(2))
-    return [c for k, c in enumerate(sorted(names)) if k % n == i - 1]
+    mine = {c for k, c in enumerate(sorted(names)) if k % n == i - 1}
+    return [c for c in names if c in mine]
 
 
 def for_tree(root, cells, skips):
