@@ -24,6 +24,7 @@ from pathlib import Path
 from . import buildcheck, select
 from .errors import ToolError
 
+
 def shard(names, spec):
     """The cells of shard 'i/N' (1-based), round robin over the sorted names,
     in the order given (the order they run in)."""
@@ -73,7 +74,8 @@ class Jobserver:
                     except subprocess.TimeoutExpired:
                         if deadline is not None and time.monotonic() >= deadline:
                             raise CellTimeout() from None
-                        tick()
+                        if tick:
+                            tick()
             except BaseException:          # timeout, Ctrl-C: the make group is out of the terminal's reach
                 _stop(p)
                 raise
