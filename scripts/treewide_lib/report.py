@@ -86,6 +86,7 @@ def markdown(m):
 def _matrix_md(matrix):
     return [f"- {c['cell']}: {c['status']}" + (f" ({c['reason']})" if c.get("reason") else "")
             + f", new {len(c.get('new', []))}, gone {len(c.get('gone', []))}"
+            + (f", pre-existing failures {len(c['preexisting_failures'])}" if c.get("preexisting_failures") else "")
             + (f", code {'identical' if not c['code']['differs'] else 'DIFFERS'}" if c.get("code") else "")
             for c in matrix]
 
