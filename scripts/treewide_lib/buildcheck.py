@@ -18,6 +18,10 @@ WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
 REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUILD_BUILD_USER": "treewide",
                 "KBUILD_BUILD_HOST": "treewide", "KBUILD_BUILD_VERSION": "1"}
 
+# Numbers in messages are offsets and sizes: a struct that grows moves
+# "array subscript -47" to -48 in every container_of() on it. Digits inside
+# names (u32, x2) are kept.
+_NUMBER = re.compile(r"(?<![\w.])-?\d+\b")
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
@@ -111,7 +115,7 @@ def diagnostics(log, roots):
         m = _DIAG.match(line) or _ASM.match(line)
         if m:
             kind = m.group("kind").lower().replace("fatal error", "error")
-            msg = re.sub(r"\s+", " ", m.group("msg")).strip()
+            msg = _NUMBER.sub("N", re.sub(r"\s+", " ", m.group("msg")).strip())
             found[Diag(os.path.normpath(m.group("file")), kind, msg)] += 1
         elif _LD.match(line):
             found[Diag("(link)", _LD.match(line).group("kind"), _LD.match(line).group("msg").strip())] += 1
