@@ -103,6 +103,10 @@ class Quirks(unittest.TestCase):
         self.assertEqual(len(why), 1)
         self.assertIn("KCFLAGS", quirks_for(quirks, "4.11", "arm")[0])
         self.assertEqual(quirks_for(quirks, "6.1.192", "arm"), ({}, []))
+        both = [{"why": "a", "before": "5.0", "make": {"KCFLAGS": "-x"}},
+                {"why": "b", "before": "5.0", "arches": ["sparc"], "make": {"KCFLAGS": "-y"}}]
+        self.assertEqual(quirks_for(both, "4.10", "sparc"), ({"KCFLAGS": "-x -y"}, ["a", "b"]))
+        self.assertEqual(quirks_for(both, "4.10", "arm")[0], {"KCFLAGS": "-x"})
 
 
 if __name__ == "__main__":

@@ -97,11 +97,13 @@ def load_cells(path=ARCHES):
 
 
 def quirks_for(quirks, version, arch):
-    """The make variables of every quirk that applies, and why."""
+    """The make variables of every quirk that applies (flags of the same
+    variable joined), and why."""
     make, why = {}, []
     for q in quirks:
         if _version_tuple(version) < _version_tuple(q["before"]) and arch in q.get("arches", [arch]):
-            make.update(q["make"])
+            for k, v in q["make"].items():
+                make[k] = f"{make[k]} {v}" if k in make else v
             why.append(q["why"])
     return make, why
 
