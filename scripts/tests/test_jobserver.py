@@ -4,6 +4,7 @@ deadline is stopped with everything it started."""
 import os
 import shutil
 import tempfile
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -31,13 +32,30 @@ class Jobserver(unittest.TestCase):
             matrix.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=30,
                                     deadline=time.monotonic() + 2)
         self.assertLess(time.monotonic() - t0, 30)
-        child = int(pidfile.read_text())
-        for _ in range(50):                 # the sleep is reaped by init once its shell is gone
-            if not os.path.exists(f"/proc/{child}") or "Z" in _state(child):
-                break
-            time.sleep(0.1)
-        else:
-            self.fail(f"the make's child {child} still runs after the deadline")
+        self.assertTrue(_gone(int(pidfile.read_text())), "the make's child still runs after the deadline")
+
+    def test_stop_all_ends_every_make_and_refuses_new_ones(self):
+        pidfile = self.dir / "child.pid"
+        (self.dir / "Makefile").write_text(f"all:\n\t@sleep 60 & echo $$! > {pidfile}; wait\n")
+        js, raised = matrix.Jobserver(2), []
+
+        def cell():
+            try:
+                js.run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=0.2)
+            except matrix.Stopped:
+                raised.append(True)
+
+        worker = threading.Thread(target=cell)
+        worker.start()
+        while not pidfile.exists() or not pidfile.read_text().strip():
+            time.sleep(0.05)
+        js.stop_all()                      # what Ctrl-C or SIGTERM does in the main thread
+        worker.join(20)
+        self.assertFalse(worker.is_alive())
+        self.assertEqual(raised, [True])
+        self.assertTrue(_gone(int(pidfile.read_text())))
+        with self.assertRaises(matrix.Stopped):
+            js.run(["true"])
 
     def test_ticks_while_it_runs(self):
         (self.dir / "Makefile").write_text("all:\n\t@sleep 1\n")
@@ -46,6 +64,14 @@ class Jobserver(unittest.TestCase):
                                         every=0.2)
         self.assertEqual(rc, 0)
         self.assertGreaterEqual(len(ticks), 2)
+
+
+def _gone(pid):
+    for _ in range(50):                     # the sleep is reaped by init once its shell is gone
+        if not os.path.exists(f"/proc/{pid}") or "Z" in _state(pid):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _state(pid):

@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -284,8 +285,13 @@ def build_parser():
     return p
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt      # the same clean stop as Ctrl-C
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)
     except ToolError as e:

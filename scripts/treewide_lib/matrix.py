@@ -57,31 +57,55 @@ class Jobserver:
         self.r, self.w = os.pipe()
         os.write(self.w, b"+" * max(jobs - 1, 0))
         self.env = dict(os.environ, MAKEFLAGS=f" -j{jobs} --jobserver-auth={self.r},{self.w}")
+        self.running, self.stopped = set(), False
 
     def run(self, cmd, tick=None, every=30, deadline=None):
         """Run a make; call tick() every `every` seconds while it runs. Past
         the deadline (a time.monotonic() value) the make is stopped and
         CellTimeout raised. A stopped make cannot hand its slots back: the
-        other cells go on with fewer."""
+        other cells go on with fewer. Each make runs in its own process
+        group, so that it can be stopped whole."""
+        if self.stopped:
+            raise Stopped()
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                               env=self.env, pass_fds=(self.r, self.w), process_group=0) as p:
+            self.running.add(p)
             try:
                 while True:
-                    wait = _wait(every if tick else None, deadline)
                     try:
-                        out, _ = p.communicate(timeout=wait)
-                        return p.returncode, out
+                        out, _ = p.communicate(timeout=_wait(every if tick else None, deadline))
                     except subprocess.TimeoutExpired:
                         if deadline is not None and time.monotonic() >= deadline:
                             raise CellTimeout() from None
                         if tick:
                             tick()
-            except BaseException:          # timeout, Ctrl-C: the make group is out of the terminal's reach
+                        continue
+                    if self.stopped:
+                        raise Stopped()
+                    return p.returncode, out
+            except BaseException:
                 _stop(p)
                 raise
+            finally:
+                self.running.discard(p)
+
+    def stop_all(self):
+        """Stop every make in flight and refuse new ones (Ctrl-C, SIGTERM:
+        the makes are out of the terminal's reach, in their own groups)."""
+        self.stopped = True
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for p in list(self.running):
+                _signal(p, sig)
+            end = time.monotonic() + 10
+            while self.running and time.monotonic() < end:
+                time.sleep(0.1)
 
 
 class CellTimeout(Exception):
+    pass
+
+
+class Stopped(Exception):
     pass
 
 
@@ -96,14 +120,21 @@ def _stop(p):
     """SIGTERM to the make and everything it started (make removes half-built
     targets), SIGKILL if that is not enough."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(p.pid, sig)
-            p.communicate(timeout=30)
+        if not _signal(p, sig):
             return
-        except ProcessLookupError:
+        try:
+            p.communicate(timeout=30)
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def _signal(p, sig):
+    try:
+        os.killpg(p.pid, sig)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 def _make(*args, sparse=False):
@@ -344,7 +375,11 @@ def run_all(names, cells, ctx, out, skips, parallel):
         return r
 
     with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-        records = list(pool.map(one, names))
+        try:
+            records = list(pool.map(one, names))
+        except BaseException:
+            ctx["jobserver"].stop_all()
+            raise
     if progress.tty:
         print()
     return records
