@@ -109,6 +109,16 @@ class ArchTable(unittest.TestCase):
         self.assertEqual(skips["riscv"], "the tree has no arch/riscv")
 
 
+class EmptySelection(unittest.TestCase):
+    def test_no_target_builds_nothing(self):
+        # make without a target would build the whole tree: no make may run
+        ctx = {"jobserver": None, "sparse": False, "deadline": None}
+        text, built, cc, sparse = matrix.build_tree(Path("/nonexistent"), Path("/nonexistent"), {}, {}, [], [],
+                                                    ctx, print)
+        self.assertIn("nothing to build", text)
+        self.assertEqual((built, sum(cc.values()), sum(sparse.values())), (set(), 0, 0))
+
+
 class Shards(unittest.TestCase):
     def test_round_robin_covers_every_cell_once(self):
         names = ["e", "a", "d", "c", "b"]

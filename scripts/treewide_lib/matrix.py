@@ -213,19 +213,21 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
     """Build the make targets (incrementally) and read back the diagnostics of
     every object in objs (None: of every object the build compiled).
     Returns (log, built objects, compiler diagnostics, sparse diagnostics)."""
-    objs = objs or []
+    if not targets:                       # a bare make would build everything
+        return "nothing to build: the change reaches no object this config builds\n", set(), Counter(), Counter()
+    whole, objs = objs is None, objs or []
     if ctx["sparse"]:                     # built before without sparse: rebuild (ccache) to check it
         for o in objs:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
                 (out / o).unlink()
 
     def tick():
-        done = sum((out / o).exists() for o in objs) if objs else len(list(out.glob("**/*.o.cc")))
-        log(f"{done}/{len(objs) or '?'} objects built")
+        done = len(list(out.glob("**/*.o.cc"))) if whole else sum((out / o).exists() for o in objs)
+        log(f"{done}/{'?' if whole else len(objs)} objects built")
 
     _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick,
                                    deadline=ctx["deadline"])
-    if not objs:
+    if whole:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
     cc = Counter(d for d in buildcheck.diagnostics(text, roots).elements() if d.kind == "make" or d.file == "(link)")
