@@ -109,7 +109,7 @@ class Kbuild:
     def __init__(self, src, objtree, srcarch):
         self.src, self.objtree, self.srcarch = Path(src), Path(objtree), srcarch
         self.conf = read_config(self.objtree / ".config")
-        self.lists, self.memo, self.seen = {}, {}, set()
+        self.lists, self.memo, self.built, self.seen = {}, {}, {}, set()
         self.top = None
 
     def load(self, objects):
@@ -139,14 +139,59 @@ class Kbuild:
         """What to ask make for to build objs with the flags Kbuild gives them.
         Before single targets descended from the top (Kbuild of 5.3), `make
         a/b/foo.o` reads a/b's Makefile: a composite's part listed in a/
-        would miss a/'s ccflags, so it is built through a/'s directory target."""
+        would miss a/'s ccflags, so it is built through a/'s directory
+        target. Each single target is then a sub-make of its own (minutes of
+        no-op on a warm tree), so a directory all of whose objects are
+        wanted is built as one target too. An object a directory target
+        builds is not asked for again: two sub-makes would race on it."""
         if single_targets_descend(self.src):
             return sorted(objs)
-        out = set()
-        for o in objs:
-            d = self.owner(o)
-            out.add(o if d in (None, os.path.dirname(o)) else d + "/")
-        return sorted(out)
+        objs = set(objs)
+        self.load(_sources_below({_top_dir(o) for o in objs}, self.src))
+        owners = {d for o in objs if (d := self.owner(o)) not in (None, os.path.dirname(o))}
+        dirs, covered = [], set()
+        for d in self._whole_dirs(objs) + sorted(owners, key=lambda d: d.count("/")):
+            built = self.builds(d)
+            if built is None or not built <= covered:
+                dirs.append(d)
+                covered |= built or set()
+        return sorted({d + "/" for d in dirs} | (objs - covered))
+
+    def _whole_dirs(self, objs):
+        """The topmost directories whose `make dir/` builds only objects in
+        objs (objects from sources in the tree; generated ones come along)."""
+        out = []
+        for d in sorted({a for o in objs for a in _ancestors(os.path.dirname(o))}, key=lambda d: d.count("/")):
+            if any(a in out for a in _ancestors(d)) or not self.dir_enabled(d):
+                continue
+            built = self.builds(d)
+            if built and {o for o in built if _has_source(self.src, o)} <= objs:
+                out.append(d)
+        return out
+
+    def builds(self, d):
+        """The objects `make d/` compiles: what d lists (the parts of its
+        composites) and what its listed subdirectories build; None when a
+        Makefile on the way could not be read."""
+        if d in self.built:
+            return self.built[d]
+        if d not in self.seen:                # a listed dir with no source of its own below
+            self.seen.add(d)
+            self.lists |= evaluate(self.src, self.objtree, self.srcarch, [d])
+        lists, out = self.lists.get(d), set()
+        if lists is None:
+            return None
+        for name in lists["objs"]:
+            if name.endswith(".o"):
+                parts = {p for p in lists["parts"].get(name, ()) if p.endswith(".o")} or {name}
+                out |= {os.path.normpath(os.path.join(d, p)) for p in parts}
+            elif (self.src / d / name).is_dir():
+                sub = self.builds(os.path.normpath(os.path.join(d, name)))
+                if sub is None:
+                    return None
+                out |= sub
+        self.built[d] = out
+        return out
 
     def dir_enabled(self, d):
         if d not in self.memo:
@@ -170,6 +215,25 @@ def single_targets_descend(src):
     that lists it (`single-targets`, Kbuild since 5.3)."""
     top = Path(src) / "Makefile"
     return top.is_file() and re.search(r"^single-targets\b", top.read_text(errors="replace"), re.M) is not None
+
+
+def _top_dir(obj):
+    parts = obj.split("/")
+    return "/".join(parts[:2] if parts[0] == "arch" else parts[:1])
+
+
+def _sources_below(dirs, src):
+    """Every object of a .c or .S file under dirs."""
+    out = []
+    for d in dirs:
+        for base, subdirs, files in os.walk(src / d):
+            rel = os.path.relpath(base, src)
+            out += [os.path.join(rel, f[:-2] + ".o") for f in files if f.endswith((".c", ".S"))]
+    return out
+
+
+def _has_source(src, obj):
+    return any((src / (obj[:-2] + ext)).is_file() for ext in (".c", ".S"))
 
 
 def _ancestors(d):
