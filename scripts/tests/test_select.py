@@ -21,7 +21,10 @@ FILES = {
     "kernel/dma/direct.h": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/other.c": "#include <linux/dma-mapping.h>\n",
     "kernel/dma/Makefile": "obj-y += mapping.o other.o\nobj-$(CONFIG_DMA_GONE) += gone.o\ndmapool-y := part.o\n"
-                           "ifdef CONFIG_POOL_SUB\ndmapool-y += sub/deep.o\nendif\nobj-$(CONFIG_POOL) += dmapool.o\n",
+                           "ifdef CONFIG_POOL_SUB\ndmapool-y += sub/deep.o\nendif\nobj-$(CONFIG_POOL) += dmapool.o\n"
+                           "mounts-y := mnt.o\nmounts-$(CONFIG_MD) += md.o\nobj-y += mounts.o\n",
+    "kernel/dma/mnt.c": "int mnt;\n",
+    "kernel/dma/md.c": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/sub/deep.c": "void g(void) { get_arch_dma_ops(); }\n",
     "kernel/dma/gone.c": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/part.c": "void f(void) { get_arch_dma_ops(); }\n",
@@ -48,7 +51,7 @@ class Selection(unittest.TestCase):
 
     def test_includers_follow_headers_per_arch(self):
         alpha = self.graph.includers(["arch/alpha/include/asm/dma-mapping.h"], "alpha")
-        self.assertEqual(alpha, {"arch/alpha/kernel/pci.c", "kernel/dma/mapping.c", "kernel/dma/gone.c",
+        self.assertEqual(alpha, {"arch/alpha/kernel/pci.c", "kernel/dma/mapping.c", "kernel/dma/gone.c", "kernel/dma/md.c",
                                  "tools/testing/t.c", "drivers/x/x.c"})
         # arm64 has no asm/dma-mapping.h of its own: it gets asm-generic's.
         arm64 = self.graph.includers(["include/asm-generic/dma-mapping.h"], "arm64")
@@ -75,7 +78,10 @@ class Selection(unittest.TestCase):
         objs, candidates, _ = self.select(self.configure(X="y", POOL="m"))
         self.assertEqual(objs, ["arch/alpha/kernel/pci.o", "kernel/dma/mapping.o", "kernel/dma/part.o"])
         # gone.o (CONFIG_DMA_GONE unset), x.o (its dir is off), sub/deep.o (ifdef) and tools/ left out
-        self.assertEqual(candidates, 7)
+        self.assertEqual(candidates, 8)
+        # md.o is a part of the built-in mounts.o only when CONFIG_MD=y: Kbuild ignores mounts-m
+        self.assertNotIn("kernel/dma/md.o", self.select(self.configure(MD="m")).objects)
+        self.assertIn("kernel/dma/md.o", self.select(self.configure(MD="y")).objects)
         objs, _, targets = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
         self.assertIn("drivers/x/x.o", objs)
         self.assertIn("kernel/dma/sub/deep.o", objs)

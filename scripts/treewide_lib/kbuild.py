@@ -43,8 +43,9 @@ def _eval_makefile(src, objtree, srcarch, dirs):
                 f"src := {d}", f"obj := {d}", f"-include {_kbuild_file(src, d)}",
                 f"$(info @dir {d})",
                 "$(info @obj " + " ".join(f"$({v})" for v in _LISTS) + ")",
-                "$(foreach o,$(filter %.o,$(obj-y) $(obj-m) $(lib-y)),"
-                "$(info @part $(o) $($(o:.o=-y)) $($(o:.o=-objs)) $($(o:.o=-m))))"]
+                "$(foreach o,$(filter %.o,$(obj-y) $(lib-y)),$(info @part $(o) $($(o:.o=-y)) $($(o:.o=-objs))))",
+                # foo-m parts are linked into a module only: Kbuild ignores them in a built-in foo.o
+                "$(foreach o,$(filter %.o,$(obj-m)),$(info @part $(o) $($(o:.o=-y)) $($(o:.o=-objs)) $($(o:.o=-m))))"]
     out += ["$(info @end)", ".PHONY: treewide-nothing", "treewide-nothing: ; @:", ""]
     return "\n".join(out)
 
