@@ -227,7 +227,7 @@ def _sources_below(dirs, src):
     """Every object of a .c or .S file under dirs."""
     out = []
     for d in dirs:
-        for base, subdirs, files in os.walk(src / d):
+        for base, _, files in os.walk(src / d):
             rel = os.path.relpath(base, src)
             out += [os.path.join(rel, f[:-2] + ".o") for f in files if f.endswith((".c", ".S"))]
     return out
