@@ -8,7 +8,8 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
-from treewide_lib.buildcheck import WRAPPER, Diag, diagnostics, load_cells, quirks_for
+from treewide_lib import matrix
+from treewide_lib.buildcheck import WRAPPER, Diag, diag_tools, diagnostics, load_cells, quirks_for
 
 LOG = """\
   CC      drivers/xen/swiotlb-xen.o
@@ -92,6 +93,45 @@ class DiagWrapper(unittest.TestCase):
         r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/.tmp_probe.o", "sub/a.c", "-Dh=f")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(p.name for p in (self.dir / "sub").iterdir()), [".tmp_probe.o", "a.c"])
+
+
+class LinkRecords(unittest.TestCase):
+    """ld's diagnostics are kept per link, so a rerun that does not relink
+    still reports them (a 4.10 s390 rerun once showed a baseline link
+    warning as new in the patched tree)."""
+
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="o dir "))     # a path with a space
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def test_tools_directory_ld_keeps_each_links_output(self):
+        diag_tools(self.dir, "")
+        tools = self.dir / ".treewide-tools"
+        self.assertEqual(os.readlink(tools / "objcopy"), shutil.which("objcopy"))
+        (self.dir / "sub").mkdir()
+        subprocess.run(["as", "-o", "sub/a.o", "/dev/null"], cwd=self.dir, check=True)
+        r = subprocess.run([str(tools / "ld"), "-r", "-o", "sub/built-in.o", "sub/a.o", "sub/missing.o"],
+                           cwd=self.dir, capture_output=True, text=True, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("missing.o", r.stderr)
+        self.assertEqual((self.dir / "sub/built-in.o.ld").read_text(), r.stderr)
+        diag_tools(self.dir, "")                                    # again: unchanged, still works
+        r = subprocess.run([str(tools / "ld"), "-r", "-o", "sub/built-in.o", "sub/a.o"], cwd=self.dir, check=False)
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual((self.dir / "sub/built-in.o.ld").read_text(), "")
+
+    def test_links_not_redone_still_report_and_fresh_ones_count_once(self):
+        old = Diag("(link)", "warning", "a/x.o: missing .note.GNU-stack section implies executable stack")
+        fresh = Diag("(link)", "warning", "b/y.o: missing .note.GNU-stack section implies executable stack")
+        driver = Diag("(link)", "warning", "vdso.so: creating DT_TEXTREL")
+        for d in ("a", "b"):
+            (self.dir / d).mkdir()
+        (self.dir / "a/built-in.o.ld").write_text(f"ld: warning: {old.msg}\n")
+        os.utime(self.dir / "a/built-in.o.ld", ns=(0, 0))
+        (self.dir / "b/built-in.o.ld").write_text(f"ld: warning: {fresh.msg}\n")
+        logged = Counter({fresh: 1, driver: 1})
+        self.assertEqual(matrix.link_diagnostics(self.dir, logged, 10**9, ()),
+                         Counter({old: 1, fresh: 1, driver: 1}))
 
 
 class Quirks(unittest.TestCase):

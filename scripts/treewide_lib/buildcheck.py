@@ -3,6 +3,7 @@ their diagnostics by identity (file, kind, message; line numbers move)."""
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -15,6 +16,12 @@ from .errors import ToolError
 
 ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
 WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
+# Tools Kbuild runs as $(CROSS_COMPILE)<tool>. In a wrapped build they come
+# from O=/.treewide-tools/, where ld is treewide-diag and the rest are links.
+TOOLS_DIR = ".treewide-tools"
+BINUTILS = ("addr2line", "ar", "as", "c++filt", "cpp", "elfedit", "g++", "gcc", "gcc-ar", "gcc-nm",
+            "gcc-ranlib", "ld", "ld.bfd", "nm", "objcopy", "objdump", "ranlib", "readelf", "size",
+            "strings", "strip")
 REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUILD_BUILD_USER": "treewide",
                 "KBUILD_BUILD_HOST": "treewide", "KBUILD_BUILD_VERSION": "1"}
 
@@ -134,14 +141,38 @@ def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False
     command a user reproduces a cell with."""
     ccache = "ccache " if shutil.which("ccache") else ""
     wrapper = f"{WRAPPER} cc " if wrap else ""
+    cross = f"{out}/{TOOLS_DIR}/{cell['cross_compile']}" if wrap else cell["cross_compile"]
     cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", "-k",
            f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
     cmd += [f"-j{jobs}"] if jobs else []
-    cmd += [f"CROSS_COMPILE={cell['cross_compile']}"] if cell["cross_compile"] else []
+    cmd += [f"CROSS_COMPILE={cross}"] if cross else []
     cmd += [f"{k}={v}" for k, v in extra.items()] + [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
     cmd += ["C=1"] if sparse else []
     cmd += [f"CHECK={WRAPPER} sparse sparse"] if sparse and wrap else []
     return cmd + list(targets)
+
+
+def diag_tools(out, prefix):
+    """Fill O=out's tools directory for a wrapped build: its <prefix>ld keeps
+    each link's diagnostics beside the output (dir/built-in.o.ld), so a
+    rerun that does not relink still reports them, as CC's do; the other
+    tools are links to the real ones. Kbuild's own LD += flags still apply."""
+    tools = Path(out) / TOOLS_DIR
+    tools.mkdir(parents=True, exist_ok=True)
+    for tool in BINUTILS:
+        real, dest = shutil.which(prefix + tool), tools / (prefix + tool)
+        if not real:
+            continue
+        if tool.startswith("ld"):
+            text = f'#!/bin/sh\nexec {shlex.quote(str(WRAPPER))} ld {shlex.quote(real)} "$@"\n'
+            if not dest.is_file() or dest.read_text() != text:
+                tmp = dest.with_name(dest.name + ".tmp")
+                tmp.write_text(text)
+                tmp.chmod(0o755)
+                tmp.replace(dest)
+        elif not dest.is_symlink() or os.readlink(dest) != real:
+            dest.unlink(missing_ok=True)
+            dest.symlink_to(real)
 
 
 def config_steps(src, out, cell, extra, jobs, wrap=False):

@@ -145,7 +145,7 @@ def configure(src, out, cell, extra, js, deadline=None):
     """defconfig, options, olddefconfig and prepare, unless this O= directory
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
-    out.mkdir(parents=True, exist_ok=True)
+    buildcheck.diag_tools(out, cell["cross_compile"])
     steps = buildcheck.config_steps(src, out, cell, extra, None, wrap=True)
     stamp, key = out / ".treewide-configured", json.dumps([steps, _compiler(cell)])
     if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
@@ -225,17 +225,36 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
         done = len(list(out.glob("**/*.o.cc"))) if whole else sum((out / o).exists() for o in objs)
         log(f"{done}/{'?' if whole else len(objs)} objects built")
 
+    start = out / ".treewide-build-start"
+    start.touch()
     _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick,
                                    deadline=ctx["deadline"])
     if whole:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
-    cc = Counter(d for d in buildcheck.diagnostics(text, roots).elements() if d.kind == "make" or d.file == "(link)")
+    logged = buildcheck.diagnostics(text, roots)
+    cc = Counter({d: n for d, n in logged.items() if d.kind == "make"})
+    cc += link_diagnostics(out, Counter({d: n for d, n in logged.items() if d.file == "(link)"}),
+                           start.stat().st_mtime_ns, roots)
     sparse = Counter()
     for o in objs:
         cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots)
         sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots)
     return text, {o for o in objs if (out / o).exists()}, cc, sparse
+
+
+def link_diagnostics(out, logged, since_ns, roots):
+    """The linker's diagnostics in O=out: those of every link record ld kept
+    (dir/foo.o.ld; see buildcheck.diag_tools), whether or not this build
+    relinked it, plus the log's (link) lines no record has (links through
+    the compiler driver). Records written since since_ns are in the log too."""
+    kept, fresh = Counter(), Counter()
+    for rec in out.glob("**/*.o.ld"):
+        found = buildcheck.diagnostics(buildcheck.read_text(rec), roots)
+        kept += found
+        if rec.stat().st_mtime_ns >= since_ns:
+            fresh += found
+    return logged - fresh + kept
 
 
 class _Phases(dict):
