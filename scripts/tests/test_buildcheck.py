@@ -90,9 +90,16 @@ class DiagWrapper(unittest.TestCase):
                       diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
 
     def test_kbuild_probes_pass_through(self):
-        r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/.tmp_probe.o", "sub/a.c", "-Dh=f")
+        r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/.1234.o", "sub/a.c", "-Dh=f")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(p.name for p in (self.dir / "sub").iterdir()), [".tmp_probe.o", "a.c"])
+        self.assertEqual(sorted(p.name for p in (self.dir / "sub").iterdir()), [".1234.o", "a.c"])
+
+    def test_modversions_compile_is_the_objects_record_and_genksyms_cpp_is_not(self):
+        # 4.10 with CONFIG_MODVERSIONS: -o dir/.tmp_foo.o, then $(CPP) with
+        # the same depfile for genksyms (6.1 runs that CPP after the compile).
+        self.run_in_dir("cc", "gcc", "-Wp,-MD,sub/.a.o.d", "-c", "-o", "sub/.tmp_a.o", "sub/a.c")
+        self.run_in_dir("cc", "gcc", "-E", "-Wp,-MD,sub/.a.o.d", "sub/a.c")
+        self.assertIn("implicit declaration of function", (self.dir / "sub/a.o.cc").read_text())
 
 
 class LinkRecords(unittest.TestCase):

@@ -6,6 +6,7 @@ compare diagnostics by identity, sparse warnings the same way, and for
 no-op series the object code of every object built in both, per function.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -146,6 +147,7 @@ def configure(src, out, cell, extra, js, deadline=None):
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
     buildcheck.diag_tools(out, cell["cross_compile"])
+    _renew_records(out)
     steps = buildcheck.config_steps(src, out, cell, extra, None, wrap=True)
     stamp, key = out / ".treewide-configured", json.dumps([steps, _compiler(cell)])
     if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
@@ -162,6 +164,19 @@ def configure(src, out, cell, extra, js, deadline=None):
             return False, "\n".join(logs)
     stamp.write_text(key)
     return True, "\n".join(logs)
+
+
+def _renew_records(out):
+    """Records kept by another version of treewide-diag may be wrong (one kept
+    genksyms' preprocessor output in place of the compiler's): the objects
+    that have one are rebuilt (from ccache) to record them again."""
+    mark = out / ".treewide-diag-digest"
+    digest = hashlib.sha256(buildcheck.WRAPPER.read_bytes()).hexdigest()
+    if mark.is_file() and mark.read_text() == digest:
+        return
+    for rec in out.glob("**/*.o.cc"):
+        Path(str(rec)[:-len(".cc")]).unlink(missing_ok=True)
+    mark.write_text(digest)
 
 
 def functions(objdump, obj):
