@@ -141,6 +141,21 @@ class LinkRecords(unittest.TestCase):
                          Counter({old: 1, fresh: 1, driver: 1}))
 
 
+class RenewRecords(unittest.TestCase):
+    def test_objects_the_wrapper_compiled_are_rebuilt_once_when_it_changes(self):
+        out = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, out)
+        (out / "k").mkdir()
+        for name, cc in (("a", f"{WRAPPER} cc ccache gcc"), ("tmp", f"{WRAPPER} cc gcc"), ("h", "ccache gcc")):
+            (out / f"k/.{name}.o.cmd").write_text(f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n")
+            (out / f"k/{name}.o").write_text("")
+        matrix._renew_records(out)
+        self.assertEqual(sorted(p.name for p in (out / "k").glob("*.o")), ["h.o"])   # a host object stays
+        (out / "k/a.o").write_text("")
+        matrix._renew_records(out)                                  # same wrapper: kept
+        self.assertTrue((out / "k/a.o").exists())
+
+
 class Quirks(unittest.TestCase):
     def test_quirks_follow_version_and_arch(self):
         cells, quirks = load_cells()

@@ -167,15 +167,18 @@ def configure(src, out, cell, extra, js, deadline=None):
 
 
 def _renew_records(out):
-    """Records kept by another version of treewide-diag may be wrong (one kept
-    genksyms' preprocessor output in place of the compiler's): the objects
-    that have one are rebuilt (from ccache) to record them again."""
+    """Records kept by another version of treewide-diag may be wrong or
+    missing (one kept genksyms' preprocessor output in place of the
+    compiler's, and nothing for 4.10's .tmp_foo.o): every object compiled
+    through it is rebuilt (from ccache) to record it again."""
     mark = out / ".treewide-diag-digest"
     digest = hashlib.sha256(buildcheck.WRAPPER.read_bytes()).hexdigest()
     if mark.is_file() and mark.read_text() == digest:
         return
-    for rec in out.glob("**/*.o.cc"):
-        Path(str(rec)[:-len(".cc")]).unlink(missing_ok=True)
+    for cmd in out.glob("**/.*.o.cmd"):                     # Kbuild's record of dir/foo.o's command
+        with open(cmd, errors="replace") as f:
+            if f"{buildcheck.WRAPPER} cc " in f.readline():
+                (cmd.parent / cmd.name[1:-len(".cmd")]).unlink(missing_ok=True)
     mark.write_text(digest)
 
 
