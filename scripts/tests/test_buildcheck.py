@@ -8,7 +8,7 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
-from treewide_lib import matrix
+from treewide_lib import buildcheck, matrix
 from treewide_lib.buildcheck import WRAPPER, Diag, diag_tools, diagnostics, load_cells, quirks_for
 
 LOG = """\
@@ -149,10 +149,10 @@ class RenewRecords(unittest.TestCase):
         for name, cc in (("a", f"{WRAPPER} cc ccache gcc"), ("tmp", f"{WRAPPER} cc gcc"), ("h", "ccache gcc")):
             (out / f"k/.{name}.o.cmd").write_text(f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n")
             (out / f"k/{name}.o").write_text("")
-        matrix._renew_records(out)
+        buildcheck._renew_records(out)
         self.assertEqual(sorted(p.name for p in (out / "k").glob("*.o")), ["h.o"])   # a host object stays
         (out / "k/a.o").write_text("")
-        matrix._renew_records(out)                                  # same wrapper: kept
+        buildcheck._renew_records(out)                              # same wrapper: kept
         self.assertTrue((out / "k/a.o").exists())
 
 

@@ -1,6 +1,7 @@
 """Build the objects a series touches, unpatched and patched, and compare
 their diagnostics by identity (file, kind, message; line numbers move)."""
 
+import hashlib
 import os
 import re
 import shlex
@@ -153,10 +154,11 @@ def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False
 
 
 def diag_tools(out, prefix):
-    """Fill O=out's tools directory for a wrapped build: its <prefix>ld keeps
+    """Ready O=out for a wrapped build. Its tools directory's <prefix>ld keeps
     each link's diagnostics beside the output (dir/built-in.o.ld), so a
     rerun that does not relink still reports them, as CC's do; the other
-    tools are links to the real ones. Kbuild's own LD += flags still apply."""
+    tools are links to the real ones. Kbuild's own LD += flags still apply.
+    Records another wrapper version kept are renewed."""
     tools = Path(out) / TOOLS_DIR
     tools.mkdir(parents=True, exist_ok=True)
     for tool in BINUTILS:
@@ -173,6 +175,23 @@ def diag_tools(out, prefix):
         elif not dest.is_symlink() or os.readlink(dest) != real:
             dest.unlink(missing_ok=True)
             dest.symlink_to(real)
+    _renew_records(Path(out))
+
+
+def _renew_records(out):
+    """Records kept by another version of treewide-diag may be wrong or
+    missing (one kept genksyms' preprocessor output in place of the
+    compiler's, and nothing for 4.10's .tmp_foo.o): every object compiled
+    through it is rebuilt (from ccache) to record it again."""
+    mark = out / ".treewide-diag-digest"
+    digest = hashlib.sha256(WRAPPER.read_bytes()).hexdigest()
+    if mark.is_file() and mark.read_text() == digest:
+        return
+    for cmd in out.glob("**/.*.o.cmd"):                     # Kbuild's record of dir/foo.o's command
+        with open(cmd, errors="replace") as f:
+            if f"{WRAPPER} cc " in f.readline():
+                (cmd.parent / cmd.name[1:-len(".cmd")]).unlink(missing_ok=True)
+    mark.write_text(digest)
 
 
 def config_steps(src, out, cell, extra, jobs, wrap=False):

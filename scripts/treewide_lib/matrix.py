@@ -6,7 +6,6 @@ compare diagnostics by identity, sparse warnings the same way, and for
 no-op series the object code of every object built in both, per function.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -147,7 +146,6 @@ def configure(src, out, cell, extra, js, deadline=None):
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
     buildcheck.diag_tools(out, cell["cross_compile"])
-    _renew_records(out)
     steps = buildcheck.config_steps(src, out, cell, extra, None, wrap=True)
     stamp, key = out / ".treewide-configured", json.dumps([steps, _compiler(cell)])
     if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
@@ -164,22 +162,6 @@ def configure(src, out, cell, extra, js, deadline=None):
             return False, "\n".join(logs)
     stamp.write_text(key)
     return True, "\n".join(logs)
-
-
-def _renew_records(out):
-    """Records kept by another version of treewide-diag may be wrong or
-    missing (one kept genksyms' preprocessor output in place of the
-    compiler's, and nothing for 4.10's .tmp_foo.o): every object compiled
-    through it is rebuilt (from ccache) to record it again."""
-    mark = out / ".treewide-diag-digest"
-    digest = hashlib.sha256(buildcheck.WRAPPER.read_bytes()).hexdigest()
-    if mark.is_file() and mark.read_text() == digest:
-        return
-    for cmd in out.glob("**/.*.o.cmd"):                     # Kbuild's record of dir/foo.o's command
-        with open(cmd, errors="replace") as f:
-            if f"{buildcheck.WRAPPER} cc " in f.readline():
-                (cmd.parent / cmd.name[1:-len(".cmd")]).unlink(missing_ok=True)
-    mark.write_text(digest)
 
 
 def functions(objdump, obj):
