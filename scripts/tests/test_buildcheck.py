@@ -141,6 +141,39 @@ class LinkRecords(unittest.TestCase):
                          Counter({old: 1, fresh: 1, driver: 1}))
 
 
+class CodeCompare(unittest.TestCase):
+    """Object code per function, as a no-op step is checked."""
+
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.dir)
+        for side in ("base", "patched"):
+            (self.dir / side).mkdir()
+
+    def compile(self, side, name, src):
+        (self.dir / side / f"{name}.c").write_text(src)
+        subprocess.run(["gcc", "-O2", "-c", "-o", f"{name}.o", f"{name}.c"], cwd=self.dir / side, check=True)
+
+    def compare(self, objs):
+        return matrix.compare_code("objdump", self.dir / "base", self.dir / "patched", objs,
+                                   self.dir / "code.json")
+
+    def test_a_call_to_another_function_differs_and_moved_code_does_not(self):
+        call = "extern void %s(void);\n%svoid f(void) { %s(); }\n"
+        self.compile("base", "call", call % ("foo", "", "foo"))
+        self.compile("patched", "call", call % ("bar", "", "bar"))      # same bytes, another relocation
+        self.compile("base", "moved", call % ("foo", "", "foo"))
+        self.compile("patched", "moved", call % ("foo", "static int g(int x) { return x; }\n", "foo"))
+        self.assertEqual(self.compare(["call.o", "moved.o"]), ["call.o: f"])
+        self.assertEqual(self.compare(["call.o", "moved.o"]), ["call.o: f"])    # from the cache
+
+    def test_an_object_objdump_cannot_read_is_a_difference(self):
+        self.compile("base", "t", "int f(int x) { return x + 1; }\n")
+        (self.dir / "patched/t.o").write_bytes((self.dir / "base/t.o").read_bytes()[:100])
+        [diff] = self.compare(["t.o"])
+        self.assertTrue(diff.startswith("t.o: (not compared: objdump failed"), diff)
+
+
 class RenewRecords(unittest.TestCase):
     def test_objects_the_wrapper_compiled_are_rebuilt_once_when_it_changes(self):
         out = Path(tempfile.mkdtemp())

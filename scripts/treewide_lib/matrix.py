@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import buildcheck, select
 from .errors import ToolError
+from .txn import write_atomic
 
 
 def shard(names, spec):
@@ -164,10 +165,18 @@ def configure(src, out, cell, extra, js, deadline=None):
     return True, "\n".join(logs)
 
 
+# -r: in an object not yet linked, a call or a load shows its target only as a
+# relocation; without it a call to another function disassembles the same.
+OBJDUMP = ["-d", "-r", "--no-show-raw-insn"]
+
+
 def functions(objdump, obj):
-    """{function: normalised disassembly} of one object."""
-    r = subprocess.run([objdump, "-d", "--no-show-raw-insn", str(obj)], capture_output=True, text=True,
+    """{function: normalised disassembly, relocations included} of one object."""
+    r = subprocess.run([objdump, *OBJDUMP, str(obj)], capture_output=True, text=True,
                        errors="replace", check=False)
+    if r.returncode != 0:
+        raise ToolError(f"{objdump} failed on {obj}: {(r.stderr.strip().splitlines() or ['?'])[-1]}",
+                        "check that the cross binutils are installed and the object is not truncated")
     funcs, cur = {}, None
     for line in r.stdout.splitlines():
         m = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
@@ -181,21 +190,25 @@ def functions(objdump, obj):
 
 
 def compare_code(objdump, base_out, patched_out, objs, cache=None):
-    """Functions whose code differs, per object. cache (a JSON file) keeps the
-    answer for object pairs that did not change since the last run."""
+    """Functions whose code differs, per object; an object objdump cannot
+    read is a difference. cache (a JSON file) keeps the answer for object
+    pairs that did not change since the last run with the same objdump flags."""
     old = json.loads(cache.read_text()) if cache and cache.is_file() else {}
     new, differs = {}, []
     for o in objs:
-        key = [_stat(base_out / o), _stat(patched_out / o)]
+        key = [_stat(base_out / o), _stat(patched_out / o), OBJDUMP]
         if old.get(o, {}).get("key") == key:
             diff = old[o]["differs"]
         else:
-            a, b = functions(objdump, base_out / o), functions(objdump, patched_out / o)
-            diff = [fn for fn in sorted(set(a) | set(b)) if a.get(fn) != b.get(fn)]
+            try:
+                a, b = functions(objdump, base_out / o), functions(objdump, patched_out / o)
+                diff = [fn for fn in sorted(set(a) | set(b)) if a.get(fn) != b.get(fn)]
+            except ToolError as e:
+                diff = [f"(not compared: {e.cause})"]
         new[o] = {"key": key, "differs": diff}
         differs += [f"{o}: {fn}" for fn in diff]
     if cache:
-        cache.write_text(json.dumps(new))
+        write_atomic(cache, json.dumps(new))
     return differs
 
 
@@ -454,7 +467,7 @@ def _write(out, records, skips):
     cells = out / "cells"
     cells.mkdir(parents=True, exist_ok=True)
     for r in records:
-        (cells / f"{r['cell']}.json").write_text(json.dumps(r, indent=2) + "\n")
+        write_atomic(cells / f"{r['cell']}.json", json.dumps(r, indent=2) + "\n")
     merge(out, [out], skips)
 
 
@@ -470,10 +483,10 @@ def merge(out, dirs, skips=None):
     out.mkdir(parents=True, exist_ok=True)
     (out / "cells").mkdir(exist_ok=True)
     for name, r in records.items():
-        (out / "cells" / f"{name}.json").write_text(json.dumps(r, indent=2) + "\n")
+        write_atomic(out / "cells" / f"{name}.json", json.dumps(r, indent=2) + "\n")
     if skips is None:                      # shards that kept only their cells/
         skips = buildcheck.load_arches()[1]
     data = {"schema": "treewide-matrix/1", "cells": [records[k] for k in sorted(records)], "skipped_arches": skips}
-    (out / "matrix.json").write_text(json.dumps(data, indent=2) + "\n")
+    write_atomic(out / "matrix.json", json.dumps(data, indent=2) + "\n")
     (out / "matrix.md").write_text(markdown(list(records.values()), skips))
     return data

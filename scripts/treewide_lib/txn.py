@@ -15,7 +15,8 @@ from .tree import ENC
 JOURNAL = "journal.json"
 
 
-def _write_atomic(path, text):
+def write_atomic(path, text):
+    """An interrupted run leaves the old file or the new one, never half of one."""
     tmp = path.with_name(path.name + ".treewide-tmp")
     mode = path.stat().st_mode if path.exists() else 0o644
     tmp.write_text(text, **ENC)
@@ -50,7 +51,7 @@ class Transaction:
             return []
         data = json.loads(journal.read_text())
         for rel in data["files"]:
-            _write_atomic(self.root / rel, (self.dir / "orig" / rel).read_text(**ENC))
+            write_atomic(self.root / rel, (self.dir / "orig" / rel).read_text(**ENC))
         for rel in data.get("created", []):
             (self.root / rel).unlink(missing_ok=True)
         shutil.rmtree(self.dir)
@@ -71,7 +72,7 @@ class Transaction:
         try:
             for rel in rels:
                 (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-                _write_atomic(self.root / rel, staged[rel])
+                write_atomic(self.root / rel, staged[rel])
         except BaseException:
             self.recover()
             raise
