@@ -37,6 +37,11 @@ FILES = {
     "Makefile": "core-y += kernel/\ndrivers-y := drivers/\n",
     "arch/alpha/Makefile": "core-y += arch/alpha/kernel/\n",
     "scripts/Kbuild.include": "# functions\n",
+    "arch/arm64/Makefile": "core-$(CONFIG_XEN) += arch/arm64/xen/\n",
+    "arch/arm64/xen/Makefile": "xen-arm-y += $(addprefix ../../arm/xen/, mm.o)\nobj-y := xen-arm.o hypercall.o\n",
+    "arch/arm64/xen/hypercall.S": "/* hypercalls */\n",
+    "arch/arm/xen/Makefile": "obj-y := mm.o\n",
+    "arch/arm/xen/mm.c": "#include <linux/dma-map-ops.h>\n",
 }
 
 
@@ -98,6 +103,16 @@ class Selection(unittest.TestCase):
         _, _, targets = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
         self.assertIn("kernel/dma/sub/deep.o", targets)
         self.assertNotIn("kernel/dma/", targets)
+
+    def test_objects_an_arch_builds_from_another_arches_directory(self):
+        # arm64's xen/ links ../../arm/xen/mm.o into its xen-arm.o
+        def arm64(**conf):
+            return select.objects(self.root, self.configure(**conf), "arm64", ["include/linux/dma-map-ops.h"], "",
+                                  self.graph)
+        objs, _, targets = arm64(XEN="y")
+        self.assertIn("arch/arm/xen/mm.o", objs)
+        self.assertIn("arch/arm64/xen/", targets)        # old Kbuild: through the directory that links it
+        self.assertNotIn("arch/arm/xen/mm.o", arm64().objects)
 
     def test_changed_symbols(self):
         self.assertEqual(select.changed_symbols("+\treturn get_arch_dma_ops();\n-#define FOO(x) bar(x)\n"),

@@ -110,7 +110,7 @@ class Kbuild:
     def __init__(self, src, objtree, srcarch):
         self.src, self.objtree, self.srcarch = Path(src), Path(objtree), srcarch
         self.conf = read_config(self.objtree / ".config")
-        self.lists, self.memo, self.built, self.seen = {}, {}, {}, set()
+        self.lists, self.memo, self.built, self.seen, self.lent = {}, {}, {}, set(), {}
         self.top = None
 
     def load(self, objects):
@@ -119,11 +119,35 @@ class Kbuild:
         if self.top is None:
             self.lists = evaluate(self.src, self.objtree, self.srcarch, ["."])
             self.top = _top_level(self.src, self.srcarch, self.conf, self.lists.get(".", {}))
+            lenders = self._lenders()
+            self.load([f"{d}/lender.o" for d in lenders])
+            self.lent = self._borrowed(lenders)
         dirs = {a for o in objects for a in _ancestors(os.path.dirname(o))}
         dirs = {d for d in dirs - self.seen if any(a in self.top for a in _ancestors(d))}
         self.seen |= dirs
         if dirs:
             self.lists |= evaluate(self.src, self.objtree, self.srcarch, dirs)
+
+    def _lenders(self):
+        """Directories of this arch whose Makefile lists objects of another
+        directory (arm64's xen/ builds ../../arm/xen/*.o)."""
+        out = []
+        for base, _, files in os.walk(self.src / "arch" / self.srcarch):
+            d = os.path.relpath(base, self.src)
+            kb = _kbuild_file(self.src, d)
+            if kb.name in files and "../" in kb.read_text(errors="replace"):
+                out.append(d)
+        return sorted(out)
+
+    def _borrowed(self, lenders):
+        """{object elsewhere in the tree: the lender that lists it}."""
+        out = {}
+        for d in lenders:
+            lists = self.lists.get(d, {"objs": (), "parts": {}})
+            for name in [*lists["objs"], *(p for ps in lists["parts"].values() for p in ps)]:
+                if name.startswith("../") and name.endswith(".o"):
+                    out[os.path.normpath(os.path.join(d, name))] = d
+        return out
 
     def enabled(self, obj):
         """Whether obj (a path like drivers/x/y.o) is built by this config."""
@@ -133,7 +157,8 @@ class Kbuild:
         """The directory whose Makefile builds obj (its own, or the one above
         that lists a composite obj is part of), or None if none does."""
         self.load([obj])
-        return next((d for d in _ancestors(os.path.dirname(obj))
+        lender = self.lent.get(obj)
+        return next((d for d in [*_ancestors(os.path.dirname(obj)), *([lender] if lender else [])]
                      if self._lists(d, os.path.relpath(obj, d), parts=True) and self.dir_enabled(d)), None)
 
     def make_targets(self, objs):

@@ -59,8 +59,10 @@ class IncludeGraph:
                 out.add(f"<asm/{parts[-1]}>")
         return out
 
-    def includers(self, changed, arch):
-        """Every source (.c, .S) reaching a changed file through includes, for this arch."""
+    def includers(self, changed, arch, lent=()):
+        """Every source (.c, .S) reaching a changed file through includes, for
+        this arch (and the sources of other arches' directories it builds: lent,
+        without their suffix)."""
         seen, frontier, sources = set(changed), list(changed), set()
         while frontier:
             f = frontier.pop()
@@ -69,15 +71,15 @@ class IncludeGraph:
                 continue
             for name in self.names(f, arch):
                 for inc in self.by_name.get(name, ()):
-                    if inc not in seen and _for_arch(inc, arch):
+                    if inc not in seen and _for_arch(inc, arch, lent):
                         seen.add(inc)
                         frontier.append(inc)
         return sources
 
 
-def _for_arch(path, arch):
+def _for_arch(path, arch, lent=()):
     parts = path.split("/")
-    return parts[0] != "arch" or len(parts) < 2 or parts[1] == arch
+    return parts[0] != "arch" or len(parts) < 2 or parts[1] == arch or os.path.splitext(path)[0] in lent
 
 
 def changed_symbols(diff):
@@ -112,14 +114,16 @@ def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     they are; a directory ("dir/") stands for every object under it that the
     config builds (Kbuild cannot link a lone directory)."""
     graph = graph or IncludeGraph(root)
-    sources = graph.includers(changed, arch) | {s for s in symbol_users(root, changed_symbols(diff), arch)
-                                               if _for_arch(s, arch)}
+    kb = kbuild.Kbuild(root, objtree, arch)
+    kb.load([])
+    lent = {re.sub(r"\.o$", "", o) for o in kb.lent}          # other arches' sources this arch builds
+    sources = graph.includers(changed, arch, lent) | {s for s in symbol_users(root, changed_symbols(diff), arch)
+                                                     if _for_arch(s, arch, lent)}
     reached = len(sources)
     for t in extra:
         if t.endswith("/"):
             sources |= {str(p.relative_to(root)) for p in (Path(root) / t).rglob("*.[cS]")}
     objs = sorted({re.sub(r"\.[cS]$", ".o", s) for s in sources})
-    kb = kbuild.Kbuild(root, objtree, arch)
     kb.load(objs)
     keep = {t for t in extra if not t.endswith("/")}
     selected = sorted(keep | {o for o in objs if kb.enabled(o)})
