@@ -46,6 +46,8 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual(sum((grown - base).values()), 1)     # a second one is still new
         self.assertIn(Diag("a.c", "warning", "unused variable 'x2' of type 'u32' [-Wunused-variable]"),
                       diagnostics("a.c:1:1: warning: unused variable 'x2' of type 'u32' [-Wunused-variable]", ()))
+        link = "ld: warning: a.o: in function `f': (.text+{}): relocation against `x' in read-only section\n"
+        self.assertEqual(diagnostics(link.format("0x1c"), ()), diagnostics(link.format("0x2f0"), ()))
 
 
 class DiagWrapper(unittest.TestCase):

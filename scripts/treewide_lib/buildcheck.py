@@ -29,7 +29,7 @@ REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUIL
 # Numbers in messages are offsets and sizes: a struct that grows moves
 # "array subscript -47" to -48 in every container_of() on it. Digits inside
 # names (u32, x2) are kept.
-_NUMBER = re.compile(r"(?<![\w.])-?\d+\b")
+_NUMBER = re.compile(r"(?<![\w.])-?(?:0x[0-9a-fA-F]+|\d+)\b")
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
@@ -52,7 +52,7 @@ def _version_tuple(v):
 
 def load_arches(path=ARCHES):
     """(cells by name, skipped arches {arch: why}, quirks) from the arch table."""
-    data = tomllib.loads(Path(path).read_text())
+    data = _read_table(path)
     cells, skips = {}, {}
     for arch, row in data["arch"].items():
         if "skip" in row:
@@ -68,7 +68,15 @@ def load_arches(path=ARCHES):
 
 
 def load_fixups(path=ARCHES):
-    return tomllib.loads(Path(path).read_text()).get("fixup", [])
+    return _read_table(path).get("fixup", [])
+
+
+def _read_table(path):
+    try:
+        return tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ToolError(f"cannot read the arch table {path}: {e}",
+                        f"pass a TOML file shaped like {ARCHES} (--arch <name> selects cells by arch)") from None
 
 
 def apply_fixups(fixups, root, like):
@@ -125,13 +133,17 @@ def diagnostics(log, roots):
         m = _DIAG.match(line) or _ASM.match(line)
         if m:
             kind = m.group("kind").lower().replace("fatal error", "error")
-            msg = _NUMBER.sub("N", re.sub(r"\s+", " ", m.group("msg")).strip())
-            found[Diag(os.path.normpath(m.group("file")), kind, msg)] += 1
+            found[Diag(os.path.normpath(m.group("file")), kind, _normal(m.group("msg")))] += 1
         elif _LD.match(line):
-            found[Diag("(link)", _LD.match(line).group("kind"), _LD.match(line).group("msg").strip())] += 1
+            found[Diag("(link)", _LD.match(line).group("kind"), _normal(_LD.match(line).group("msg")))] += 1
         elif _MAKE.match(line):
             found[Diag(_MAKE.match(line).group("file"), "make", "target failed")] += 1
     return found
+
+
+def _normal(msg):
+    """Whitespace folded, numbers as N: offsets move when a struct or a section grows."""
+    return _NUMBER.sub("N", re.sub(r"\s+", " ", msg).strip())
 
 
 def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False):
