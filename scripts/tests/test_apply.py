@@ -182,6 +182,33 @@ class BadInput(Base):
         self.assertFalse(self.out.exists())
         self.assertEqual(minitree.snapshot(tree), before)
 
+    def test_matrix_refusals_change_nothing(self):
+        """What a matrix run is refused for, checked before it writes anything."""
+        root = Path(tempfile.mkdtemp(prefix="treewide-matrix-"))    # Kbuild-safe paths
+        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
+        tree, out = minitree.write(root / "linux"), root / "out"
+        table = root / "arches.toml"
+        table.write_text('[arch.alpha]\npackage = "gcc-nowhere"\ncross_compile = "nowhere-linux-gnu-"\n'
+                         '[[arch.alpha.cell]]\nname = "alpha"\ndefconfig = "defconfig"\n')
+        before = minitree.snapshot(tree)
+        cases = [(["--arch-table", table], "no cross compiler for cell(s) alpha", "apt-get install gcc-nowhere"),
+                 (["--arch-table", root / "none.toml"], "cannot read the arch table", "--arch"),
+                 (["--arch", "nosuch"], "unknown arch nosuch", "choose from"),
+                 (["--cell", "nosuch"], "unknown cell(s) nosuch", "choose from")]
+        for extra, *words in cases:
+            with self.subTest(extra=extra):
+                self.assertRefused(treewide("matrix", tree, "--out", out, *extra), *words)
+                self.assertFalse(out.exists())
+        out.mkdir()
+        (out / "notes.txt").write_text("mine\n")
+        self.assertRefused(treewide("matrix", tree, "--out", out), "not empty", "no `treewide matrix` run")
+        self.assertEqual(os.listdir(out), ["notes.txt"])
+        self.assertRefused(treewide("matrix-merge", root / "merged", out), "no cell records", "--shard")
+        (tree / ".config").write_text("CONFIG_ALPHA=y\n")               # built in place
+        self.assertRefused(treewide("matrix", tree, "--out", root / "o2"), "built in place", "make mrproper")
+        self.assertFalse((root / "o2").exists())
+        self.assertEqual(minitree.snapshot(tree), dict(before, **{".config": b"CONFIG_ALPHA=y\n"}))
+
     def test_spatch_missing(self):
         tree = self.tree()
         before = minitree.snapshot(tree)

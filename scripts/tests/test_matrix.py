@@ -98,7 +98,7 @@ class BaselineBroken(MatrixCase):
     def test_alpha_without_the_fixup_is_baseline_broken(self):
         table = self.tmp / "arches.toml"
         table.write_text(ARCHES.read_text().split("[[fixup]]")[0])
-        r, cells = self.matrix("--arches", table, "--cell", "alpha")
+        r, cells = self.matrix("--arch-table", table, "--cell", "alpha")
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
         self.assertEqual(cells["alpha"]["status"], "baseline-broken")
         self.assertIn("page_table_check_pte_clear", cells["alpha"]["reason"])

@@ -48,12 +48,26 @@ def _phase_totals(cells):
     return " ".join(f"{k} {_mmss(v)}" for k, v in totals.items())
 
 
+def _full_from(out):
+    """The cells of an earlier --full/--check-selection matrix run, read before an hour is spent."""
+    try:
+        cells = json.loads((Path(out) / "matrix.json").read_text())["cells"]
+    except (OSError, ValueError, KeyError) as e:
+        raise ToolError(f"cannot read {out}/matrix.json: {e}", "pass as FULL_FROM the OUT of a "
+                        "`treewide matrix --check-selection` run") from None
+    if not any(c.get("selection_check") for c in cells):
+        raise ToolError(f"{out} has no full build (no cell with a selection check)",
+                        "pass as FULL_FROM the OUT of a `treewide matrix --check-selection` run")
+    return cells
+
+
 def run(args):
     work = Path(args.out).resolve()
     ccache, mark = work / "ccache", work / ".treewide-bench-matrix"
     if work.exists() and any(work.iterdir()) and not mark.exists():
         raise ToolError(f"{work} is not empty and not a bench-matrix work directory",
                         "pass --out (OUT=) naming a new or earlier bench-matrix directory")
+    full_from = _full_from(args.full_from) if args.full_from else None
     shutil.rmtree(work, ignore_errors=True)
     ccache.mkdir(parents=True)
     mark.touch()
@@ -74,7 +88,7 @@ def run(args):
             print("              slowest: " + ", ".join(f"{c['cell']} {_mmss(c.get('duration_s', 0))} "
                                                       f"({c.get('selected', 0)} targets)" for c in slow))
     if args.full_from:                      # an earlier `matrix --full` run: read, do not rebuild
-        wall, cells = None, json.loads((Path(args.full_from) / "matrix.json").read_text())["cells"]
+        wall, cells = None, full_from
     elif args.full_cell != "none":
         wall, cells = _matrix(args.ksrc, work / "full", ccache, args.jobs, [args.full_cell],
                               ["--check-selection", "--no-sparse"])

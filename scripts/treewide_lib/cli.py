@@ -53,18 +53,45 @@ def _patched_copy(tree, out, rec, jobs):
     applied. A rewritten file whose text is the same as in the previous copy
     keeps its timestamp, so the builds of that copy stay incremental."""
     dst, new = out / "patched-tree", out / "patched-tree.new"
-    subprocess.run(["rm", "-rf", str(new)], check=True)
-    if subprocess.run(["cp", "-al", str(tree.root), str(new)], check=False).returncode != 0:
-        raise ToolError(f"cannot copy {tree.root} to {new}", "pass --patched DIR, or OUT on the tree's filesystem")
+    _copy_tree(tree.root, new)
     rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), out / "apply", log=lambda *a: None)
     for rel in rep["changed_files"]:
         old = dst / rel
         if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
             st = old.stat()
             os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
-    subprocess.run(["rm", "-rf", str(dst)], check=True)
+    _remove(dst)
     new.rename(dst)
     return Tree(dst)
+
+
+def _copy_tree(src, dst):
+    """Hard links where they can be (same filesystem, a tree we may write:
+    apply replaces files, never writes through a link), else a real copy."""
+    _remove(dst)
+    if os.access(src / "Makefile", os.W_OK) and _run(["cp", "-al", str(src), str(dst)]):
+        return
+    _remove(dst)
+    if not (_run(["cp", "-a", "--reflink=auto", str(src), str(dst)]) and _run(["chmod", "-R", "u+w", str(dst)])):
+        _remove(dst)
+        raise ToolError(f"cannot copy {src} to {dst}", "pass an OUT with room for a copy of the tree "
+                        "(on the tree's filesystem, the copy shares its files)")
+
+
+def _run(cmd):
+    return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+
+
+def _remove(path):
+    """rm -rf, also of a copy of a read-only tree (its directories are made
+    writable first: they are the copy's own, unlike hard-linked files)."""
+    if not os.path.lexists(path):
+        return
+    _run(["find", str(path), "-type", "d", "!", "-perm", "-u+w", "-exec", "chmod", "u+w", "{}", "+"])
+    r = subprocess.run(["rm", "-rf", str(path)], capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise ToolError(f"cannot remove {path}: {r.stderr.strip().splitlines()[-1]}",
+                        "remove it by hand, or pass another OUT")
 
 
 def _fixed_baseline(base, patched, out, fixups):
@@ -75,8 +102,7 @@ def _fixed_baseline(base, patched, out, fixups):
     if not buildcheck.applicable(fixups, base.root):
         return None, []
     dst = out / "baseline-tree"
-    subprocess.run(["rm", "-rf", str(dst)], check=True)
-    subprocess.run(["cp", "-al", str(base.root), str(dst)], check=True)
+    _copy_tree(base.root, dst)
     done = buildcheck.apply_fixups(fixups, dst, base.root)
     buildcheck.apply_fixups(fixups, patched.root, base.root)
     return dst, done
@@ -84,6 +110,7 @@ def _fixed_baseline(base, patched, out, fixups):
 
 def cmd_build_check(args):
     base = Tree(args.ksrc)
+    _check_clean(base)
     out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
     out.mkdir(parents=True, exist_ok=True)
     cells, quirks = buildcheck.load_cells()
@@ -131,27 +158,17 @@ def cmd_series(args):
 
 def cmd_matrix(args):
     base = Tree(args.ksrc)
-    out = _check_out(Path(args.out) if args.out else default_out(base) / "matrix", base)
-    for path in (base.root, out):
-        if " " in str(path) or ":" in str(path):
-            raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
-                            "use a tree and OUT whose paths have neither (a symlink to the tree will do)")
-    out.mkdir(parents=True, exist_ok=True)
-    table, skips, quirks = buildcheck.load_arches(args.arches)
+    _check_clean(base)
+    out = _matrix_out(Path(args.out) if args.out else default_out(base) / "matrix", base)
+    table, skips, quirks = buildcheck.load_arches(args.arch_table)
     cells, skips = matrix.for_tree(base.root, table, skips)
-    names = args.cell or sorted(cells)
-    unknown = [c for c in names if c not in table]
-    if unknown:
-        raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
-    absent = [c for c in names if c not in cells]
-    if absent:
-        raise ToolError(f"{base.name} has no arch/ for cell(s) {', '.join(absent)}",
-                        f"choose from {', '.join(sorted(cells))}")
-    names = matrix.shard(names, args.shard)
-    shutil.rmtree(out / "cells", ignore_errors=True)     # records of an earlier run are not this run's
+    names = matrix.shard(_cell_names(args, base, table, cells, skips), args.shard)
+    _check_compilers(names, cells)
+    _mark(out)
+    matrix.clear_records(out)                 # records of an earlier run are not this run's
     rec = recipe.load(args.recipe)
     patched = _patched_copy(base, out, rec, args.jobs)
-    baseline, fixups = _fixed_baseline(base, patched, out, buildcheck.load_fixups(args.arches))
+    baseline, fixups = _fixed_baseline(base, patched, out, buildcheck.load_fixups(args.arch_table))
     rep = json.loads((out / "apply" / "apply.json").read_text())
     applied = [s["name"] for s in rep["steps"] if s["status"] == "applied"]
     noop = bool(applied) and all(st.noop for st in rec.steps if st.name in applied)
@@ -164,19 +181,98 @@ def cmd_matrix(args):
            "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection,
            "check_selection": args.check_selection, "cell_timeout": args.cell_timeout,
            "sparse": not args.no_sparse and bool(shutil.which("sparse")),
-           "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)"}
+           "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
+           "reproduce": _reproduce(args, base, out)}
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)
     data = matrix.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
-    return 1 if any(r["status"] in ("regression", "selection-misses", "timeout") for r in data["cells"]) else 0
+    return matrix.exit_status(data)
+
+
+def _check_clean(tree):
+    """Kbuild refuses O= builds of a tree built in place."""
+    built = [p for p in (".config", "include/config") if (tree.root / p).exists()]
+    built += [str(p.relative_to(tree.root)) for p in sorted(tree.root.glob("arch/*/include/generated"))]
+    if built:
+        raise ToolError(f"{tree.root} has been built in place ({built[0]} is there), and Kbuild builds such a "
+                        "tree into no O= directory", "run `make mrproper` in it, or pass a clean copy")
+
+
+def _matrix_out(out, base):
+    """OUT, checked (not yet created): a run replaces cells/, patched-tree/
+    and baseline-tree/ there, so it must be new, empty, or an earlier matrix run's."""
+    out = _check_out(out, base)
+    for path in (base.root, out):
+        if " " in str(path) or ":" in str(path):
+            raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
+                            "use a tree and OUT whose paths have neither (a bind mount of the tree will do)")
+    if out.is_dir() and any(out.iterdir()) and not (out / matrix.MARK).is_file():
+        raise ToolError(f"{out} is not empty and no `treewide matrix` run wrote it",
+                        "pass a new or empty OUT, or the OUT of an earlier matrix run")
+    return out
+
+
+def _mark(out):
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / matrix.MARK).touch()
+    except OSError as e:
+        raise ToolError(f"cannot write {out}: {e.strerror}", "pass an OUT=DIR you can write") from None
+
+
+def _cell_names(args, base, table, cells, skips):
+    """The cells --cell and --arch name (all the tree has by default)."""
+    names = list(args.cell or [])
+    for arch in args.arch or []:
+        if arch in skips:
+            raise ToolError(f"arch {arch} has no cell: {skips[arch]}", f"choose from {_arches(cells)}")
+        of_arch = [c for c in sorted(cells) if cells[c]["arch"] == arch]
+        if not of_arch:
+            raise ToolError(f"unknown arch {arch}", f"choose from {_arches(cells)}")
+        names += [c for c in of_arch if c not in names]
+    unknown = [c for c in names if c not in table]
+    if unknown:
+        raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
+    absent = [c for c in names if c not in cells]
+    if absent:
+        raise ToolError(f"{base.name} has no arch/ for cell(s) {', '.join(absent)}",
+                        f"choose from {', '.join(sorted(cells))}")
+    return names or sorted(cells)
+
+
+def _arches(cells):
+    return ", ".join(sorted({c["arch"] for c in cells.values()}))
+
+
+def _check_compilers(names, cells):
+    missing = [c for c in names if not shutil.which(f"{cells[c]['cross_compile']}gcc")]
+    if missing:
+        pkgs = sorted({cells[c]["package"] for c in missing})
+        raise ToolError(f"no cross compiler for cell(s) {', '.join(missing)}",
+                        f"apt-get install {' '.join(pkgs)} (or `make deps-cross`), or leave them out with --cell")
+
+
+def _reproduce(args, base, out):
+    """The command that reruns a cell (its name is appended), incrementally in the same OUT."""
+    cmd = [str(Path(__file__).resolve().parents[1] / "treewide"), "matrix", str(base.root), "--out", str(out),
+           "-j", str(args.jobs)]
+    cmd += ["--recipe", str(Path(args.recipe).resolve())] if args.recipe != recipe.DEFAULT_RECIPE else []
+    cmd += ["--arch-table", str(Path(args.arch_table).resolve())] if args.arch_table != buildcheck.ARCHES else []
+    flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse}
+    return cmd + [f for f, on in flags.items() if on]
 
 
 def cmd_matrix_merge(args):
-    data = matrix.merge(Path(args.out), [Path(d) for d in args.dirs])
+    dirs = [Path(d) for d in args.dirs]
+    empty = [str(d) for d in dirs if not any(d.glob("cells/*.json"))]
+    if empty:
+        raise ToolError(f"no cell records (cells/*.json) in {', '.join(empty)}",
+                        "pass the OUT of each `treewide matrix --shard` run")
+    data = matrix.merge(Path(args.out), dirs)
     print((Path(args.out) / "matrix.md").read_text())
-    return 1 if any(r["status"] == "regression" for r in data["cells"]) else 0
+    return matrix.exit_status(data)
 
 
 def cmd_report(args):
@@ -237,6 +333,7 @@ def build_parser():
     m = sub.add_parser("matrix", help="build every arch x config cell, baseline and patched, and compare")
     m.add_argument("ksrc", help="the unpatched tree (never written)")
     m.add_argument("--cell", action="append", help="cells to run (default: all of scripts/data/arches.toml)")
+    m.add_argument("--arch", action="append", help="run every cell of this arch (as under arch/)")
     m.add_argument("--shard", default="1/1", help="run shard i of N (cells round robin), e.g. 2/4")
     m.add_argument("--out", help="output directory (default out/<tree>/matrix/)")
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
@@ -244,7 +341,7 @@ def build_parser():
     m.add_argument("--check-selection", action="store_true",
                    help="build only the baseline, whole, and report what the selection would miss")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    m.add_argument("--arches", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
+    m.add_argument("--arch-table", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
     m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
     m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
     m.add_argument("--cell-timeout", type=int, metavar="SECONDS",

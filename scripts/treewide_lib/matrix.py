@@ -26,6 +26,18 @@ from .errors import ToolError
 from .txn import write_atomic
 
 
+MARK = ".treewide-matrix"                 # in every OUT a matrix run wrote
+FAILED = ("regression", "selection-misses", "timeout")
+
+
+def exit_status(data):
+    return 1 if any(r["status"] in FAILED for r in data["cells"]) else 0
+
+
+def clear_records(out):
+    shutil.rmtree(out / "cells", ignore_errors=True)
+
+
 def shard(names, spec):
     """The cells of shard 'i/N' (1-based), round robin over the sorted names,
     in the order given (the order they run in)."""
@@ -212,6 +224,14 @@ def compare_code(objdump, base_out, patched_out, objs, cache=None):
     return differs
 
 
+def _failed(objs, built, diags):
+    """Objects of the selection the build did not leave, or in a full build
+    (no selection) the objects whose make target failed."""
+    if objs is not None:
+        return sorted(o for o in objs if o not in built)
+    return sorted({d.file for d in diags if d.kind == "make" and d.file.endswith(".o")})
+
+
 def _stat(path):
     st = path.stat()
     return [st.st_mtime_ns, st.st_size]
@@ -282,7 +302,8 @@ def run_cell(name, cell, ctx, log=print):
     """One cell: a JSON-able record. With ctx["cell_timeout"] (s), a cell
     still building then is stopped and recorded as "timeout"."""
     t0 = time.monotonic()
-    rec = {"cell": name, "arch": cell["arch"], "defconfig": cell["defconfig"], "why": cell["why"]}
+    rec = {"cell": name, "arch": cell["arch"], "defconfig": cell["defconfig"], "why": cell["why"],
+           "reproduce": shlex.join(ctx["reproduce"] + ["--cell", name])}
     limit = ctx.get("cell_timeout")
     try:
         return _run_cell(name, cell, dict(ctx, deadline=t0 + limit if limit else None), log, rec, t0)
@@ -294,10 +315,6 @@ def run_cell(name, cell, ctx, log=print):
 
 
 def _run_cell(name, cell, ctx, log, rec, t0):
-    gcc = f"{cell['cross_compile']}gcc"
-    if not shutil.which(gcc):
-        rec.update(status="skipped", reason=f"{gcc} not installed (apt-get install {cell['package']})")
-        return rec
     extra, why = buildcheck.quirks_for(ctx["quirks"], ctx["version"], cell["arch"])
     fixups = [f["why"] for f in ctx["fixups"] if cell["arch"] in f.get("arches", [cell["arch"]])]
     rec.update(compiler=_compiler(cell), quirks=why, fixups=fixups)
@@ -340,7 +357,7 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
-               preexisting_failures=sorted(o for o in objs or () if o not in built["baseline"]))
+               preexisting_failures=_failed(objs, built["baseline"], b))
     if ctx["noop"]:
         log(name, "compare object code")
         both = sorted(built["baseline"] & built["patched"])
@@ -354,8 +371,8 @@ def _run_cell(name, cell, ctx, log, rec, t0):
                          "unchanged": sum((sb & sp).values())}
     else:
         rec["sparse"] = "not run: " + ctx["no_sparse_why"]
-    rec["reproduce"] = shlex.join(buildcheck.make_command(Path("<tree>"), "<O>", cell, extra, ctx["jobs"], *targets,
-                                                          sparse=ctx["sparse"]))
+    rec["make"] = shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra, ctx["jobs"],
+                                                     *targets, sparse=ctx["sparse"]))
     bad = rec["new"] or rec["new_failures"] or (rec.get("code") or {}).get("differs") or (
         isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
     rec["status"] = "regression" if bad else "ok"
