@@ -80,6 +80,21 @@ class ReportPage(unittest.TestCase):
         self.assertIn("LONG_LINE: long (UNEXPLAINED)", md)
         self.assertIn("## Residuals (1)", md)
 
+    def test_matrix_findings_are_listed_not_counted(self):
+        data, rep, prov = fixture()
+        cell = {"cell": "arm64", "status": "regression", "new": ["a.c: error: x " + HOSTILE], "gone": [],
+                "sparse": {"new": ["b.c: warning: sparse y"], "gone": [], "unchanged": []},
+                "code": {"compared": 2, "differs": ["c.o: f"]}, "preexisting_failures": ["d.o"]}
+        m = report.model(data, rep, prov, [cell])
+        md = report.markdown(m)
+        for line in ("- arm64: regression, new 1, gone 0, sparse new 1, pre-existing failures 1, code DIFFERS",
+                     f"- NEW in arm64: a.c: error: x {HOSTILE}", "- SPARSE NEW in arm64: b.c: warning: sparse y",
+                     "- CODE DIFFERS in arm64: c.o: f", "- pre-existing failure in arm64: d.o"):
+            self.assertIn(line, md)
+        dom, _ = self.render_in_chromium(report.page(m))
+        self.assertNotIn("img", dom.tags)
+        self.assertIn("SPARSE NEW in arm64: b.c: warning: sparse y", " ".join(dom.text))
+
 
 if __name__ == "__main__":
     unittest.main()

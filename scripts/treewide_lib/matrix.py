@@ -453,18 +453,25 @@ def markdown(records, skips):
                    f"| {len(r.get('preexisting_failures', []))} "
                    f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {r.get('duration_s', 0)} s |")
     out += ["", "Skipped arches:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
-    for r in records:
+    return "\n".join(out + details(records)) + "\n"
+
+
+def details(records):
+    """One line per finding: what a failing cell shows, and what was already broken."""
+    out = []
+    for r in sorted(records, key=lambda r: r["cell"]):
         chk = r.get("selection_check")
         if chk:
             out.append(f"- SELECTION CHECK in {r['cell']}: the full build compiled {chk['compiled']} objects, the "
                        f"change reaches {chk['reached']}, the selection has {chk['selected']}; missed "
                        f"{len(chk['missed'])} {' '.join(chk['missed'])}; selected but not compiled "
                        f"{len(chk['selected_not_compiled'])} {' '.join(chk['selected_not_compiled'])}")
-        for d in r.get("new", []):
-            out.append(f"- NEW in {r['cell']}: {d}")
-        for d in (r.get("code") or {}).get("differs", []):
-            out.append(f"- CODE DIFFERS in {r['cell']}: {d}")
-    return "\n".join(out) + "\n"
+        sparse = r.get("sparse") if isinstance(r.get("sparse"), dict) else {}
+        for label, found in [("NEW", r.get("new", [])), ("SPARSE NEW", sparse.get("new", [])),
+                             ("CODE DIFFERS", (r.get("code") or {}).get("differs", [])),
+                             ("pre-existing failure", r.get("preexisting_failures", []))]:
+            out += [f"- {label} in {r['cell']}: {d}" for d in found]
+    return out
 
 
 def _sparse_new(r):

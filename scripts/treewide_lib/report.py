@@ -4,6 +4,7 @@ external assets; every piece of tree content is escaped)."""
 import html
 import json
 from pathlib import Path
+from .matrix import details as matrix_details
 
 
 def _made_by(hunk):
@@ -86,9 +87,10 @@ def markdown(m):
 def _matrix_md(matrix):
     return [f"- {c['cell']}: {c['status']}" + (f" ({c['reason']})" if c.get("reason") else "")
             + f", new {len(c.get('new', []))}, gone {len(c.get('gone', []))}"
+            + (f", sparse new {len(c['sparse']['new'])}" if isinstance(c.get("sparse"), dict) else "")
             + (f", pre-existing failures {len(c['preexisting_failures'])}" if c.get("preexisting_failures") else "")
             + (f", code {'identical' if not c['code']['differs'] else 'DIFFERS'}" if c.get("code") else "")
-            for c in matrix]
+            for c in matrix] + matrix_details(matrix)
 
 
 CSS = """body{font:14px/1.4 sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}
