@@ -14,6 +14,7 @@ import unittest
 from pathlib import Path
 
 from treewide_lib.buildcheck import ARCHES, applicable, load_fixups
+from treewide_lib.matrix import compare_code
 from treewide_lib.recipe import SMPL_DIR
 
 from .test_apply import treewide
@@ -124,8 +125,68 @@ class BrokenRewrite(MatrixCase):
         self.assertEqual(r.returncode, 1, r.stdout[-3000:])
         self.assertEqual(cells["x86_64"]["status"], "ok")
         self.assertEqual(cells["parisc"]["status"], "regression")
+        self.assertIn("step break-parisc changes code after no-op step drop-bus-argument",
+                      cells["x86_64"]["code"]["not_compared"])
         self.assertTrue(any("get_arch_dma_ops" in d and "error" in d for d in cells["parisc"]["new"]),
                         cells["parisc"]["new"])
+
+
+NULL_OPS = """\
+/// Changes code on purpose: parisc's hook returns no ops.
+//
+// Confidence: Low
+// Options: --no-includes
+
+virtual patch
+
+@depends on patch@
+identifier bus;
+@@
+get_arch_dma_ops(struct bus_type *bus)
+{
+- return hppa_dma_ops;
++ return NULL;
+}
+"""
+
+NULL_OPS_STEP = """
+[[step]]
+name = "null-parisc-ops"
+subject = "parisc: return no DMA ops"
+split = "none"
+noop = false
+[[step.sites]]
+kind = "parisc ops"
+paths = ["arch/parisc/include/asm/dma-mapping.h"]
+regex = 'return hppa_dma_ops;'
+[[step.rules]]
+smpl = "{smpl}"
+paths = ["arch/parisc/include/asm/dma-mapping.h"]
+
+"""
+
+
+class NoopAfterACodeChange(MatrixCase):
+    def test_noop_code_is_compared_with_the_tree_before_it(self):
+        smpl = self.tmp / "null-parisc-ops.cocci"
+        smpl.write_text(NULL_OPS)
+        text = (SMPL_DIR / "recipe.toml").read_text()
+        text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
+        head, tail = text.split('[[step]]\nname = "drop-bus-argument"')
+        recipe = self.tmp / "recipe.toml"
+        recipe.write_text(head + NULL_OPS_STEP.format(smpl=smpl) + '[[step]]\nname = "drop-bus-argument"' + tail)
+        r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", "--no-sparse")
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:])
+        self.assertIn("object code compared with the tree before drop-bus-argument", r.stdout)
+        code = cells["parisc"]["code"]
+        self.assertEqual((code["against"], code["differs"]), ("before-noop", []))
+        self.assertGreater(code["compared"], 0)
+        # The baseline's code does differ: comparing with it would have failed.
+        objs = [t for t in shlex.split(cells["parisc"]["make"]) if t.endswith(".o")]
+        differs = compare_code("hppa-linux-gnu-objdump", *(self.tmp / f"out/build/parisc-{t}"
+                                                           for t in ("baseline", "patched")), objs)
+        self.assertTrue(differs)
+        self.assertFalse([d for d in differs if "not compared" in d], differs)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ class ReportPage(unittest.TestCase):
                 "code": {"compared": 2, "differs": ["c.o: f"]}, "preexisting_failures": ["d.o"]}
         m = report.model(data, rep, prov, [cell])
         md = report.markdown(m)
-        for line in ("- arm64: regression, new 1, gone 0, sparse new 1, pre-existing failures 1, code DIFFERS",
+        for line in ("- arm64: regression, new 1, gone 0, sparse new 1, pre-existing failures 1, code 1 differ",
                      f"- NEW in arm64: a.c: error: x {HOSTILE}", "- SPARSE NEW in arm64: b.c: warning: sparse y",
                      "- CODE DIFFERS in arm64: c.o: f", "- pre-existing failure in arm64: d.o"):
             self.assertIn(line, md)

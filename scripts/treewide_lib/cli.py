@@ -48,13 +48,14 @@ def cmd_apply(args):
     return 1 if failures else 0
 
 
-def _patched_copy(tree, out, rec, jobs):
+def _patched_copy(tree, out, rec, jobs, name="patched-tree"):
     """A copy of the tree (hard links for unchanged files) with the recipe
     applied. A rewritten file whose text is the same as in the previous copy
     keeps its timestamp, so the builds of that copy stay incremental."""
-    dst, new = out / "patched-tree", out / "patched-tree.new"
+    dst, new = out / name, out / f"{name}.new"
     _copy_tree(tree.root, new)
-    rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), out / "apply", log=lambda *a: None)
+    report_dir = out / ("apply" if name == "patched-tree" else f"{name}.apply")
+    rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), report_dir, log=lambda *a: None)
     for rel in rep["changed_files"]:
         old = dst / rel
         if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
@@ -98,14 +99,44 @@ def _fixed_baseline(base, patched, out, fixups):
     """A hardlinked copy of the tree with the arch table's fixups, built as
     the baseline of the arches they are for (others build the tree itself,
     so their paths, ccache entries and build directories stay the same),
-    and the fixups applied (to this copy and to the patched one)."""
+    and the fixups applied (to this copy and to the patched ones)."""
     if not buildcheck.applicable(fixups, base.root):
         return None, []
     dst = out / "baseline-tree"
     _copy_tree(base.root, dst)
     done = buildcheck.apply_fixups(fixups, dst, base.root)
-    buildcheck.apply_fixups(fixups, patched.root, base.root)
+    for tree in filter(None, patched):
+        buildcheck.apply_fixups(fixups, tree.root, base.root)
     return dst, done
+
+
+def _code_reference(base, out, rec, applied, jobs):
+    """The tree (None: the baseline) whose object code the no-op steps must
+    keep, and the cells' plan for comparing it (None: no no-op step applies)."""
+    against, why = _noop_plan(applied)
+    before = None
+    if against in (None, "baseline"):
+        _remove(out / "before-noop-tree")
+    else:
+        before = _patched_copy(base, out, recipe.until(rec, against), jobs, "before-noop-tree")
+        against = "before-noop"
+    return before, ({"against": against, "why": why} if any(st.noop for st in applied) else None)
+
+
+def _noop_plan(applied):
+    """What the object code of the applied no-op steps is compared with:
+    (None, why) when nothing can be, ("baseline", why) when every applied
+    step is a no-op, else (the step before them, why): a tree with the
+    steps up to it is built as well."""
+    first = next((i for i, st in enumerate(applied) if st.noop), None)
+    if first is None:
+        return None, ""
+    later = [st.name for st in applied[first:] if not st.noop]
+    if later:
+        return None, f"not compared: step {later[0]} changes code after no-op step {applied[first].name}"
+    if first == 0:
+        return "baseline", "compared with the baseline (every applied step is a no-op)"
+    return applied[first - 1].name, f"compared with the tree before {applied[first].name}"
 
 
 def cmd_build_check(args):
@@ -168,16 +199,17 @@ def cmd_matrix(args):
     matrix.clear_records(out)                 # records of an earlier run are not this run's
     rec = recipe.load(args.recipe)
     patched = _patched_copy(base, out, rec, args.jobs)
-    baseline, fixups = _fixed_baseline(base, patched, out, buildcheck.load_fixups(args.arch_table))
     rep = json.loads((out / "apply" / "apply.json").read_text())
-    applied = [s["name"] for s in rep["steps"] if s["status"] == "applied"]
-    noop = bool(applied) and all(st.noop for st in rec.steps if st.name in applied)
+    applied = [st for st in rec.steps if st.name in {s["name"] for s in rep["steps"] if s["status"] == "applied"}]
+    before, code = _code_reference(base, out, rec, applied, args.jobs)
+    baseline, fixups = _fixed_baseline(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
     print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
-          f"steps {', '.join(applied) or 'none'}{' (no-op: object code must not change)' if noop else ''}")
+          f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
+          + (f"; object code {code['why']}" if code else ""))
     ctx = {"base": base.root, "fixed_base": baseline, "patched": patched.root, "version": base.version,
-           "quirks": quirks, "fixups": fixups,
+           "quirks": quirks, "fixups": fixups, "before_noop": before and before.root, "code": code,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
-           "graph": select.IncludeGraph(base.root), "noop": noop, "work": out / "build", "jobs": args.jobs,
+           "graph": select.IncludeGraph(base.root), "work": out / "build", "jobs": args.jobs,
            "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection,
            "check_selection": args.check_selection, "cell_timeout": args.cell_timeout,
            "sparse": not args.no_sparse and bool(shutil.which("sparse")),

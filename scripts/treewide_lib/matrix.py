@@ -319,6 +319,8 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     fixups = [f["why"] for f in ctx["fixups"] if cell["arch"] in f.get("arches", [cell["arch"]])]
     rec.update(compiler=_compiler(cell), quirks=why, fixups=fixups)
     trees = {"baseline": ctx["fixed_base"] if fixups else ctx["base"], "patched": ctx["patched"]}
+    if ctx.get("before_noop"):                # the code of the no-op steps is compared with this one
+        trees = {"baseline": trees["baseline"], "before-noop": ctx["before_noop"], "patched": trees["patched"]}
     outs = {label: ctx["work"] / f"{name}-{label}" for label in trees}
     phase = rec["phases"] = _Phases()
     for label, src in trees.items():
@@ -338,7 +340,7 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets)
     rec.update(selected=len(selected), candidates=candidates)
     if ctx["check_selection"]:                 # the baseline built whole is all the check needs
-        trees.pop("patched")
+        trees = {"baseline": trees["baseline"]}
     diags, built, sparse = {}, {}, {}
     for label, src in trees.items():
         log(name, f"build {label}: {len(targets)} target(s)")
@@ -358,13 +360,16 @@ def _run_cell(name, cell, ctx, log, rec, t0):
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
                preexisting_failures=_failed(objs, built["baseline"], b))
-    if ctx["noop"]:
-        log(name, "compare object code")
-        both = sorted(built["baseline"] & built["patched"])
+    ref = (ctx.get("code") or {}).get("against")
+    if ref:
+        log(name, f"compare object code with {ref}")
+        both = sorted(built[ref] & built["patched"])
         with phase("compare"):
-            differs = compare_code(f"{cell['cross_compile']}objdump", outs["baseline"], outs["patched"], both,
+            differs = compare_code(f"{cell['cross_compile']}objdump", outs[ref], outs["patched"], both,
                                    ctx["work"] / f"{name}-code.json")
-        rec["code"] = {"compared": len(both), "differs": differs}
+        rec["code"] = {"compared": len(both), "differs": differs, "against": ref}
+    elif ctx.get("code"):
+        rec["code"] = {"compared": 0, "differs": [], "not_compared": ctx["code"]["why"]}
     if ctx["sparse"]:
         sb, sp = sparse["baseline"], sparse["patched"]
         rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
@@ -446,14 +451,21 @@ def markdown(records, skips):
     out = ["| cell | arch | status | new | gone | sparse new | pre-existing failures | objects | code | time |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(records, key=lambda r: r["cell"]):
-        code = r.get("code")
-        code = "-" if not code else ("identical" if not code["differs"] else f"{len(code['differs'])} differ")
+        code = code_summary(r.get("code"))
         out.append(f"| {r['cell']} | {r['arch']} | {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
                    f"| {len(r.get('new', []))} | {len(r.get('gone', []))} | {_sparse_new(r)} "
                    f"| {len(r.get('preexisting_failures', []))} "
                    f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {r.get('duration_s', 0)} s |")
     out += ["", "Skipped arches:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
     return "\n".join(out + details(records)) + "\n"
+
+
+def code_summary(code):
+    if not code:
+        return "-"
+    if code.get("not_compared"):
+        return "not compared"
+    return f"{len(code['differs'])} differ" if code["differs"] else "identical"
 
 
 def details(records):
@@ -471,6 +483,8 @@ def details(records):
                              ("CODE DIFFERS", (r.get("code") or {}).get("differs", [])),
                              ("pre-existing failure", r.get("preexisting_failures", []))]:
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
+        if (r.get("code") or {}).get("not_compared"):
+            out.append(f"- CODE NOT COMPARED in {r['cell']}: {r['code']['not_compared']}")
     return out
 
 

@@ -4,7 +4,7 @@ external assets; every piece of tree content is escaped)."""
 import html
 import json
 from pathlib import Path
-from .matrix import details as matrix_details
+from .matrix import code_summary, details as matrix_details
 
 
 def _made_by(hunk):
@@ -89,7 +89,7 @@ def _matrix_md(matrix):
             + f", new {len(c.get('new', []))}, gone {len(c.get('gone', []))}"
             + (f", sparse new {len(c['sparse']['new'])}" if isinstance(c.get("sparse"), dict) else "")
             + (f", pre-existing failures {len(c['preexisting_failures'])}" if c.get("preexisting_failures") else "")
-            + (f", code {'identical' if not c['code']['differs'] else 'DIFFERS'}" if c.get("code") else "")
+            + (f", code {code_summary(c['code'])}" if c.get("code") else "")
             for c in matrix] + matrix_details(matrix)
 
 
