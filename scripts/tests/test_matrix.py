@@ -37,19 +37,20 @@ T
   (...) { ... }
 """
 
-BREAK_STEP = """
+PARISC_STEP = """
 [[step]]
-name = "break-parisc"
-subject = "parisc: rename the DMA-ops hook in the header only"
+name = "{name}"
+subject = "parisc: {name}"
 split = "none"
 noop = false
 [[step.sites]]
 kind = "parisc hook"
 paths = ["arch/parisc/include/asm/dma-mapping.h"]
-regex = 'get_arch_dma_ops\\(void\\)'
+regex = '{site}'
 [[step.rules]]
 smpl = "{smpl}"
 paths = ["arch/parisc/include/asm/dma-mapping.h"]
+
 """
 
 
@@ -62,6 +63,20 @@ class MatrixCase(unittest.TestCase):
         out = self.tmp / "out"
         r = treewide("matrix", debian_tree("6.1"), "--out", out, *args)
         return r, {c["cell"]: c for c in json.loads((out / "matrix.json").read_text())["cells"]}
+
+    def recipe_with(self, name, smpl, site, before=None):
+        """The recipe, with a step changing parisc's header by smpl (text)
+        placed before the step named `before` (default: at the end)."""
+        (self.tmp / f"{name}.cocci").write_text(smpl)
+        step = PARISC_STEP.format(name=name, site=site, smpl=self.tmp / f"{name}.cocci")
+        text = (SMPL_DIR / "recipe.toml").read_text()
+        text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
+        if before:
+            head, tail = text.split(f'[[step]]\nname = "{before}"')
+            text = f'{head}{step}[[step]]\nname = "{before}"{tail}'
+        recipe = self.tmp / "recipe.toml"
+        recipe.write_text(text if before else text + step)
+        return recipe
 
 
 class Smoke(MatrixCase):
@@ -115,12 +130,7 @@ class BaselineBroken(MatrixCase):
 
 class BrokenRewrite(MatrixCase):
     def test_caught_as_a_new_error_in_that_arch_only(self):
-        smpl = self.tmp / "break-parisc.cocci"
-        smpl.write_text(BREAK)
-        text = (SMPL_DIR / "recipe.toml").read_text()
-        text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
-        recipe = self.tmp / "recipe.toml"
-        recipe.write_text(text + BREAK_STEP.format(smpl=smpl))
+        recipe = self.recipe_with("break-parisc", BREAK, r"get_arch_dma_ops\(void\)")
         r, cells = self.matrix("--recipe", recipe, "--cell", "x86_64", "--cell", "parisc")
         self.assertEqual(r.returncode, 1, r.stdout[-3000:])
         self.assertEqual(cells["x86_64"]["status"], "ok")
@@ -149,32 +159,9 @@ get_arch_dma_ops(struct bus_type *bus)
 }
 """
 
-NULL_OPS_STEP = """
-[[step]]
-name = "null-parisc-ops"
-subject = "parisc: return no DMA ops"
-split = "none"
-noop = false
-[[step.sites]]
-kind = "parisc ops"
-paths = ["arch/parisc/include/asm/dma-mapping.h"]
-regex = 'return hppa_dma_ops;'
-[[step.rules]]
-smpl = "{smpl}"
-paths = ["arch/parisc/include/asm/dma-mapping.h"]
-
-"""
-
-
 class NoopAfterACodeChange(MatrixCase):
     def test_noop_code_is_compared_with_the_tree_before_it(self):
-        smpl = self.tmp / "null-parisc-ops.cocci"
-        smpl.write_text(NULL_OPS)
-        text = (SMPL_DIR / "recipe.toml").read_text()
-        text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
-        head, tail = text.split('[[step]]\nname = "drop-bus-argument"')
-        recipe = self.tmp / "recipe.toml"
-        recipe.write_text(head + NULL_OPS_STEP.format(smpl=smpl) + '[[step]]\nname = "drop-bus-argument"' + tail)
+        recipe = self.recipe_with("null-parisc-ops", NULL_OPS, "return hppa_dma_ops;", before="drop-bus-argument")
         r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", "--no-sparse")
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
         self.assertIn("object code compared with the tree before drop-bus-argument", r.stdout)

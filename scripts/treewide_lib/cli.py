@@ -5,12 +5,11 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
-from . import (VERSION, apply, bench, bench_matrix, buildcheck, matrix, rangediff, recipe, report, select, series,
-               summary)
+from . import (VERSION, apply, bench, bench_matrix, buildcheck, copies, matrix, rangediff, recipe, report, select,
+               series, summary)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -48,97 +47,6 @@ def cmd_apply(args):
     return 1 if failures else 0
 
 
-def _patched_copy(tree, out, rec, jobs, name="patched-tree"):
-    """A copy of the tree (hard links for unchanged files) with the recipe
-    applied. A rewritten file whose text is the same as in the previous copy
-    keeps its timestamp, so the builds of that copy stay incremental."""
-    dst, new = out / name, out / f"{name}.new"
-    _copy_tree(tree.root, new)
-    report_dir = out / ("apply" if name == "patched-tree" else f"{name}.apply")
-    rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), report_dir, log=lambda *a: None)
-    for rel in rep["changed_files"]:
-        old = dst / rel
-        if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
-            st = old.stat()
-            os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
-    _remove(dst)
-    new.rename(dst)
-    return Tree(dst)
-
-
-def _copy_tree(src, dst):
-    """Hard links where they can be (same filesystem, a tree we may write:
-    apply replaces files, never writes through a link), else a real copy."""
-    _remove(dst)
-    if os.access(src / "Makefile", os.W_OK) and _run(["cp", "-al", str(src), str(dst)]):
-        return
-    _remove(dst)
-    if not (_run(["cp", "-a", "--reflink=auto", str(src), str(dst)]) and _run(["chmod", "-R", "u+w", str(dst)])):
-        _remove(dst)
-        raise ToolError(f"cannot copy {src} to {dst}", "pass an OUT with room for a copy of the tree "
-                        "(on the tree's filesystem, the copy shares its files)")
-
-
-def _run(cmd):
-    return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
-
-
-def _remove(path):
-    """rm -rf, also of a copy of a read-only tree (its directories are made
-    writable first: they are the copy's own, unlike hard-linked files)."""
-    if not os.path.lexists(path):
-        return
-    _run(["find", str(path), "-type", "d", "!", "-perm", "-u+w", "-exec", "chmod", "u+w", "{}", "+"])
-    r = subprocess.run(["rm", "-rf", str(path)], capture_output=True, text=True, check=False)
-    if r.returncode != 0:
-        raise ToolError(f"cannot remove {path}: {r.stderr.strip().splitlines()[-1]}",
-                        "remove it by hand, or pass another OUT")
-
-
-def _fixed_baseline(base, patched, out, fixups):
-    """A hardlinked copy of the tree with the arch table's fixups, built as
-    the baseline of the arches they are for (others build the tree itself,
-    so their paths, ccache entries and build directories stay the same),
-    and the fixups applied (to this copy and to the patched ones)."""
-    if not buildcheck.applicable(fixups, base.root):
-        return None, []
-    dst = out / "baseline-tree"
-    _copy_tree(base.root, dst)
-    done = buildcheck.apply_fixups(fixups, dst, base.root)
-    for tree in filter(None, patched):
-        buildcheck.apply_fixups(fixups, tree.root, base.root)
-    return dst, done
-
-
-def _code_reference(base, out, rec, applied, jobs):
-    """The tree (None: the baseline) whose object code the no-op steps must
-    keep, and the cells' plan for comparing it (None: no no-op step applies)."""
-    against, why = _noop_plan(applied)
-    before = None
-    if against in (None, "baseline"):
-        _remove(out / "before-noop-tree")
-    else:
-        before = _patched_copy(base, out, recipe.until(rec, against), jobs, "before-noop-tree")
-        against = "before-noop"
-    return before, ({"against": against, "why": why} if any(st.noop for st in applied) else None)
-
-
-def _noop_plan(applied):
-    """What the object code of the applied no-op steps is compared with:
-    (None, why) when nothing can be, ("baseline", why) when every applied
-    step is a no-op, else (the step before them, why): a tree with the
-    steps up to it is built as well."""
-    first = next((i for i, st in enumerate(applied) if st.noop), None)
-    if first is None:
-        return None, ""
-    later = [st.name for st in applied[first:] if not st.noop]
-    if later:
-        return None, f"not compared: step {later[0]} changes code after no-op step {applied[first].name}"
-    if first == 0:
-        return "baseline", "compared with the baseline (every applied step is a no-op)"
-    return applied[first - 1].name, f"compared with the tree before {applied[first].name}"
-
-
 def cmd_build_check(args):
     base = Tree(args.ksrc)
     _check_clean(base)
@@ -151,7 +59,8 @@ def cmd_build_check(args):
         with_targets = [c for c in cells if cells[c]["targets"]]
         raise ToolError(f"no build-check targets for cell(s) {', '.join(unknown)}",
                         f"choose from {', '.join(with_targets)}, or use `treewide matrix`")
-    patched = Tree(args.patched) if args.patched else _patched_copy(base, out, recipe.load(args.recipe), args.jobs)
+    patched = (Tree(args.patched) if args.patched
+               else copies.patched_copy(base, out, recipe.load(args.recipe), args.jobs))
     print(f"build-check: {base.root} ({base.version}) against {patched.root}")
     results = [buildcheck.check_cell(c, cells[c], base.root, patched.root, base.version, quirks, out, args.jobs)
                for c in args.cell]
@@ -198,11 +107,11 @@ def cmd_matrix(args):
     _mark(out)
     matrix.clear_records(out)                 # records of an earlier run are not this run's
     rec = recipe.load(args.recipe)
-    patched = _patched_copy(base, out, rec, args.jobs)
+    patched = copies.patched_copy(base, out, rec, args.jobs)
     rep = json.loads((out / "apply" / "apply.json").read_text())
     applied = [st for st in rec.steps if st.name in {s["name"] for s in rep["steps"] if s["status"] == "applied"}]
-    before, code = _code_reference(base, out, rec, applied, args.jobs)
-    baseline, fixups = _fixed_baseline(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
+    before, code = copies.code_reference(base, out, rec, applied, args.jobs)
+    baseline, fixups = copies.fixed_baseline(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
     print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
           f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
           + (f"; object code {code['why']}" if code else ""))

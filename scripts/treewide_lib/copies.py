@@ -1,0 +1,102 @@
+"""Scratch copies of the user's tree under OUT, which is never written:
+patched (the recipe applied), the baseline with the arch table's fixups,
+and the tree before the no-op steps whose object code they must keep."""
+
+import os
+import subprocess
+
+from . import apply, buildcheck, recipe
+from .errors import ToolError
+from .spatch import Spatch
+from .tree import Tree
+
+
+def patched_copy(tree, out, rec, jobs, name="patched-tree"):
+    """A copy of the tree (hard links for unchanged files) with the recipe
+    applied. A rewritten file whose text is the same as in the previous copy
+    keeps its timestamp, so the builds of that copy stay incremental."""
+    dst, new = out / name, out / f"{name}.new"
+    copy_tree(tree.root, new)
+    report_dir = out / ("apply" if name == "patched-tree" else f"{name}.apply")
+    rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), report_dir, log=lambda *a: None)
+    for rel in rep["changed_files"]:
+        old = dst / rel
+        if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
+            st = old.stat()
+            os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
+    remove(dst)
+    new.rename(dst)
+    return Tree(dst)
+
+
+def copy_tree(src, dst):
+    """Hard links where they can be (same filesystem, a tree we may write:
+    apply replaces files, never writes through a link), else a real copy."""
+    remove(dst)
+    if os.access(src / "Makefile", os.W_OK) and _run(["cp", "-al", str(src), str(dst)]):
+        return
+    remove(dst)
+    if not (_run(["cp", "-a", "--reflink=auto", str(src), str(dst)]) and _run(["chmod", "-R", "u+w", str(dst)])):
+        remove(dst)
+        raise ToolError(f"cannot copy {src} to {dst}", "pass an OUT with room for a copy of the tree "
+                        "(on the tree's filesystem, the copy shares its files)")
+
+
+def _run(cmd):
+    return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+
+
+def remove(path):
+    """rm -rf, also of a copy of a read-only tree (its directories are made
+    writable first: they are the copy's own, unlike hard-linked files)."""
+    if not os.path.lexists(path):
+        return
+    _run(["find", str(path), "-type", "d", "!", "-perm", "-u+w", "-exec", "chmod", "u+w", "{}", "+"])
+    r = subprocess.run(["rm", "-rf", str(path)], capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise ToolError(f"cannot remove {path}: {r.stderr.strip().splitlines()[-1]}",
+                        "remove it by hand, or pass another OUT")
+
+
+def fixed_baseline(base, patched, out, fixups):
+    """A hardlinked copy of the tree with the arch table's fixups, built as
+    the baseline of the arches they are for (others build the tree itself,
+    so their paths, ccache entries and build directories stay the same),
+    and the fixups applied (to this copy and to the patched ones)."""
+    if not buildcheck.applicable(fixups, base.root):
+        return None, []
+    dst = out / "baseline-tree"
+    copy_tree(base.root, dst)
+    done = buildcheck.apply_fixups(fixups, dst, base.root)
+    for tree in filter(None, patched):
+        buildcheck.apply_fixups(fixups, tree.root, base.root)
+    return dst, done
+
+
+def code_reference(base, out, rec, applied, jobs):
+    """The tree (None: the baseline) whose object code the no-op steps must
+    keep, and the cells' plan for comparing it (None: no no-op step applies)."""
+    against, why = _noop_plan(applied)
+    before = None
+    if against in (None, "baseline"):
+        remove(out / "before-noop-tree")
+    else:
+        before = patched_copy(base, out, recipe.until(rec, against), jobs, "before-noop-tree")
+        against = "before-noop"
+    return before, ({"against": against, "why": why} if any(st.noop for st in applied) else None)
+
+
+def _noop_plan(applied):
+    """What the object code of the applied no-op steps is compared with:
+    (None, why) when nothing can be, ("baseline", why) when every applied
+    step is a no-op, else (the step before them, why): a tree with the
+    steps up to it is built as well."""
+    first = next((i for i, st in enumerate(applied) if st.noop), None)
+    if first is None:
+        return None, ""
+    later = [st.name for st in applied[first:] if not st.noop]
+    if later:
+        return None, f"not compared: step {later[0]} changes code after no-op step {applied[first].name}"
+    if first == 0:
+        return "baseline", "compared with the baseline (every applied step is a no-op)"
+    return applied[first - 1].name, f"compared with the tree before {applied[first].name}"
