@@ -2,7 +2,8 @@
 (x86_64, arm64, parisc: hooks the series changes, and the Xen arch; alpha:
 Debian's 6.1.192 builds for alpha only with the arch table's fixup), the
 same alpha cell without the fixup (baseline-broken), incremental reruns,
-and a deliberately broken rewrite caught in exactly the arch it breaks."""
+a deliberately broken rewrite caught in exactly the arch it breaks, and a
+no-op step checked against the tree of the code-changing steps before it."""
 
 import json
 import re
@@ -60,9 +61,11 @@ class MatrixCase(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
 
     def matrix(self, *args):
-        out = self.tmp / "out"
-        r = treewide("matrix", debian_tree("6.1"), "--out", out, *args)
-        return r, {c["cell"]: c for c in json.loads((out / "matrix.json").read_text())["cells"]}
+        r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / "out", *args)
+        return r, self.records()
+
+    def records(self):
+        return {c["cell"]: c for c in json.loads((self.tmp / "out/matrix.json").read_text())["cells"]}
 
     def recipe_with(self, name, smpl, site, before=None):
         """The recipe, with a step changing parisc's header by smpl (text)
@@ -100,8 +103,7 @@ class Smoke(MatrixCase):
         # beside it by treewide-diag).
         r = subprocess.run(shlex.split(cells["parisc"]["reproduce"]), capture_output=True, text=True, check=False)
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
-        again = {c["cell"]: c for c in json.loads((self.tmp / "out/matrix.json").read_text())["cells"]}
-        before, after = cells["parisc"], again["parisc"]
+        before, after = cells["parisc"], self.records()["parisc"]
         for tree in ("baseline", "patched"):
             log = (self.tmp / f"out/build/parisc-{tree}.log").read_text()
             self.assertNotRegex(log, r"(?m)^\s+CC( \[M\])?\s", f"{tree} rebuilt objects")
@@ -158,6 +160,7 @@ get_arch_dma_ops(struct bus_type *bus)
 + return NULL;
 }
 """
+
 
 class NoopAfterACodeChange(MatrixCase):
     def test_noop_code_is_compared_with_the_tree_before_it(self):

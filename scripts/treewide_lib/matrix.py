@@ -318,9 +318,10 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     extra, why = buildcheck.quirks_for(ctx["quirks"], ctx["version"], cell["arch"])
     fixups = [f["why"] for f in ctx["fixups"] if cell["arch"] in f.get("arches", [cell["arch"]])]
     rec.update(compiler=_compiler(cell), quirks=why, fixups=fixups)
-    trees = {"baseline": ctx["fixed_base"] if fixups else ctx["base"], "patched": ctx["patched"]}
-    if ctx.get("before_noop"):                # the code of the no-op steps is compared with this one
-        trees = {"baseline": trees["baseline"], "before-noop": ctx["before_noop"], "patched": trees["patched"]}
+    trees = {"baseline": ctx["fixed_base"] if fixups else ctx["base"],
+             "before-noop": ctx.get("before_noop"),      # the no-op steps' code is compared with it
+             "patched": ctx["patched"]}
+    trees = {label: src for label, src in trees.items() if src}
     outs = {label: ctx["work"] / f"{name}-{label}" for label in trees}
     phase = rec["phases"] = _Phases()
     for label, src in trees.items():
