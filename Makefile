@@ -8,6 +8,9 @@
 #   make matrix [KSRC=DIR] [ARCHES=a,b] [CELLS=a,b] [SHARD=i/N] [FULL=1|CHECK_SELECTION=1] [OUT=DIR]
 #                              build-test every arch x config cell, baseline vs patched
 #   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
+#   make sweep [TREES="dir1 dir2"] [OUT=DIR]   the recipe as a dry run over many trees,
+#                              against scripts/data/sweep.toml (default: the Debian trees and
+#                              every linux-* folder of $TREEWIDE_TREES)
 #   make bench-apply [KSRC=DIR]  time apply per step
 #   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR]
 #                              matrix cold/warm times, selection vs a full build
@@ -23,7 +26,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross apply series report range-diff bench-apply bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-matrix
+.PHONY: deps deps-kernel deps-cross apply sweep series report range-diff bench-apply bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix
 
 deps:
 	ci/install-deps core test build
@@ -36,6 +39,10 @@ deps-cross:
 
 apply:
 	$(TREEWIDE) apply -j $(JOBS) $(outflag) "$(ksrc)"
+
+sweep:
+	$(TREEWIDE) sweep -j $(JOBS) --out "$(if $(OUT),$(OUT),out/sweep)" --expect scripts/data/sweep.toml \
+		$(if $(TREES),$(TREES),"$$(ci/kernel-tree 6.1)" "$$(ci/kernel-tree 6.12)" $(wildcard $(TREEWIDE_TREES)/linux-*))
 
 matrix:
 	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
@@ -65,7 +72,7 @@ bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
-test: test-smpl test-scripts test-overlay test-trees test-matrix
+test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix
 
 test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
@@ -75,6 +82,9 @@ test-scripts:
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
+
+test-sweep:
+	cd scripts && $(PYTHON) -m unittest -v tests.test_sweep
 
 test-matrix:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_matrix

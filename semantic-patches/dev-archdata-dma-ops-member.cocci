@@ -1,20 +1,23 @@
 /// struct dev_archdata loses its dma_ops member, and a forward declaration
 /// of struct dma_map_ops that nothing else in the header needs goes with it.
 //
+// Only the member named dma_ops is the per-device pointer: another
+// dma_map_ops member (the Xen fix's dev_dma_ops, which keeps a device's
+// native ops in dom0) has another role and stays.
+//
 // Confidence: High
 // Options: --no-includes
 
 virtual patch
 
 @member depends on patch@
-identifier I;
 @@
 struct dev_archdata {
   ...
 (
-- struct dma_map_ops *I;
+- struct dma_map_ops *dma_ops;
 |
-- const struct dma_map_ops *I;
+- const struct dma_map_ops *dma_ops;
 )
   ...
 };

@@ -1,11 +1,15 @@
 /// One generic get_dma_ops(): the device's own ops when it has them,
 /// otherwise the arch default from get_arch_dma_ops().
 //
+// Not here on trees before 4.5 (virtual common_wrappers): their callers
+// come earlier, in asm-generic/dma-mapping-common.h, which gets it instead.
+//
 // Confidence: High
 // Options: --no-includes
 
 virtual patch
 virtual constops
+virtual common_wrappers
 
 @has depends on patch@
 identifier dev;
@@ -17,7 +21,7 @@ T get_dma_ops(struct device *dev)
   return get_arch_dma_ops(...);
 }
 
-@add_const depends on patch && !has && constops@
+@add_const depends on patch && !has && constops && !common_wrappers@
 @@
 #include <asm/dma-mapping.h>
 +static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
@@ -31,7 +35,7 @@ T get_dma_ops(struct device *dev)
 @@
 print("treewide-rule add_const")
 
-@add_nonconst depends on patch && !has && !constops@
+@add_nonconst depends on patch && !has && !constops && !common_wrappers@
 @@
 #include <asm/dma-mapping.h>
 +static inline struct dma_map_ops *get_dma_ops(struct device *dev)

@@ -7,12 +7,14 @@
 
 virtual patch
 
+// Already preserving: our helper, or the upstream fix's own block (the
+// native ops saved in a dev_archdata member, whatever its name).
 @done depends on patch@
-identifier dev;
+identifier dev, kept;
 @@
 void arch_setup_dma_ops(struct device *dev, ...)
 {
-  <+... xen_preserve_dma_ops(dev); ...+>
+  <+... \(xen_preserve_dma_ops(dev);\|dev->archdata.kept = dev->dma_ops;\) ...+>
 }
 
 @after_set depends on patch && !done@

@@ -133,7 +133,9 @@ class XenOrder(Base):
         self.assertIn("#include <xen/arm/dma-ops.h>", setup)
         self.assertIn("\tdev->archdata.dma_coherent = coherent;\n\txen_preserve_dma_ops(dev);\n}", setup)
         hook = (tree / "arch/arm64/include/asm/dma-mapping.h").read_text()
-        self.assertIn("get_arch_dma_ops(void)\n{\n\treturn __generic_dma_ops(NULL);\n}", hook)
+        # As upstream's fix has it: the native default, and no helper left.
+        self.assertIn("get_arch_dma_ops(void)\n{\n\treturn &arm64_dma_ops;\n}", hook)
+        self.assertNotIn("__generic_dma_ops", hook)
         self.assertIn("xen_get_dma_ops(hwdev)->alloc", (tree / "include/xen/arm/page-coherent.h").read_text())
 
     def test_consolidating_first_is_caught(self):

@@ -52,12 +52,19 @@ class StepResult:
         }
 
 
-def decide_virtuals(tree, recipe):
-    """The virtual rules to define for this tree, with the reason for each."""
+def decide_virtuals(tree, recipe, names=None):
+    """The virtual rules to define for the tree as staged now (those among
+    `names` only, when given), with the reason for each."""
     chosen = {}
     for v in recipe.virtuals:
+        if names is not None and v.name not in names:
+            continue
         files = tree.files(v.query)
-        if files and not any(v.unless.search(tree.read(f)) for f in files):
+        if v.if_any:
+            hit = any(v.if_any.search(tree.read(f)) for f in files)
+        else:
+            hit = (files or not v.require_files) and not any(v.unless.search(tree.read(f)) for f in files)
+        if hit:
             chosen[v.name] = v.why
     return chosen
 
@@ -77,7 +84,7 @@ def _diff(before, tree, rels):
 class Applier:
     def __init__(self, tree, recipe, spatch, log=print):
         self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
-        self.defines = decide_virtuals(tree, recipe)
+        self.defines = {}      # every virtual a rule of this run was given, with why
 
     def _record(self, res, rel, source, old, rules=()):
         """Which lines a rule (or the overlay) removed and added in a file, for provenance."""
@@ -100,7 +107,10 @@ class Applier:
         smpl = SmPL.load(rule.smpl)
         files = self.tree.files(rule.query)
         self.log(f"    spatch {rule.smpl.name} ({mode}) on {len(files)} file(s)")
-        results, stats = self.spatch.run(smpl, mode, set(self.defines), self.tree, files)
+        # Decided again for each rule: an earlier rule may have changed the answer.
+        defines = decide_virtuals(self.tree, self.recipe, smpl.virtuals)
+        self.defines.update(defines)
+        results, stats = self.spatch.run(smpl, mode, set(defines), self.tree, files)
         res.stats.add(stats)
         for r in results:
             where = {"file": r.rel, "rule": rule.smpl.name}

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import (VERSION, apply, bench, bench_matrix, buildcheck, copies, matrix, rangediff, recipe, report, select,
-               series, summary)
+               series, summary, sweep)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -45,6 +45,21 @@ def cmd_apply(args):
         return 3
     failures = [f for s in report["steps"] for f in s["failures"]]
     return 1 if failures else 0
+
+
+def cmd_sweep(args):
+    rec = recipe.load(args.recipe)
+    expect = sweep.load_expectations(args.expect) if args.expect else None
+    out = Path(args.out)
+    for t in args.trees:
+        t = Path(t).resolve()
+        if out.resolve() == t or t in out.resolve().parents:
+            raise ToolError(f"output directory {out} is inside the tree {t}", "pass --out DIR outside every tree")
+    sp = Spatch(jobs=args.jobs, timeout=args.timeout)
+    print(f"sweep: {len(args.trees)} tree(s), recipe {rec.name}, dry runs (nothing is written into a tree)")
+    data, md = sweep.run(args.trees, rec, sp, out, expect)
+    print(md + f"Details: {out}/sweep.json, per tree {out}/<tree>/apply.json and apply.diff")
+    return sweep.exit_status(data)
 
 
 def cmd_build_check(args):
@@ -257,6 +272,15 @@ def build_parser():
     b.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
     b.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up")
     b.set_defaults(func=bench.run)
+    w = sub.add_parser("sweep", help="the recipe as a dry run over many trees: one row per release or vendor tree")
+    w.add_argument("trees", nargs="+", help="kernel trees (never written)")
+    w.add_argument("--out", default="out/sweep", help="sweep.json, sweep.md and each tree's apply report")
+    w.add_argument("--expect", help="expectations per tree (TOML, e.g. scripts/data/sweep.toml)")
+    w.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    w.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="spatch processes at once")
+    w.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
+    w.set_defaults(func=cmd_sweep)
+
     s = sub.add_parser("series", help="regenerate the patch series (format-patch, Cc, checkpatch, report)")
     s.add_argument("ksrc", help="kernel tree (git or plain); never written")
     s.add_argument("--out", help="output directory (default out/<tree name>/); replaced only when complete")

@@ -14,9 +14,11 @@ DEFAULT_RECIPE = SMPL_DIR / "recipe.toml"
 
 @dataclass(frozen=True)
 class Query:
-    """Which files of a tree something looks at."""
+    """Which files of a tree something looks at: globs, less the excluded
+    ones, holding the grep string."""
     paths: tuple
     grep: str = ""
+    exclude: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,15 @@ class Step:
 
 @dataclass
 class Virtual:
+    """Defined for a rule when some file of the query matches `if_any`, or
+    when none matches `unless` (with require_files, only if the query
+    selects at least one file)."""
     name: str
     why: str
     query: Query
-    unless: re.Pattern
+    unless: re.Pattern | None = None
+    if_any: re.Pattern | None = None
+    require_files: bool = True
 
 
 @dataclass
@@ -106,7 +113,7 @@ def _query(d, where):
     paths = d.get("paths")
     if not paths or not isinstance(paths, list):
         raise ToolError(f"{where}: no 'paths' list", "give the globs of the files it looks at")
-    return Query(tuple(paths), d.get("grep", ""))
+    return Query(tuple(paths), d.get("grep", ""), tuple(d.get("exclude", ())))
 
 
 def _regex(text, where):
@@ -161,6 +168,15 @@ def _step(d, base):
     return step
 
 
+def _virtual(name, d):
+    where = f"virtual {name}"
+    if ("unless" in d) == ("if_any" in d):
+        raise ToolError(f"{where}: give exactly one of 'unless' and 'if_any'", "fix the [virtuals] entry")
+    regex = {k: _regex(d[k], where) for k in ("unless", "if_any") if k in d}
+    return Virtual(name, d.get("why", ""), _query(d, where), require_files=bool(d.get("require_files", True)),
+                   **regex)
+
+
 def load(path=DEFAULT_RECIPE):
     path = Path(path)
     try:
@@ -171,9 +187,7 @@ def load(path=DEFAULT_RECIPE):
         raise ToolError(f"recipe {path} is not valid TOML ({e})", "fix its syntax") from e
     base = path.parent
     head = data.get("recipe", {})
-    virtuals = [Virtual(name, v.get("why", ""), _query(v, f"virtual {name}"),
-                        _regex(v["unless"], f"virtual {name}"))
-                for name, v in data.get("virtuals", {}).items()]
+    virtuals = [_virtual(name, v) for name, v in data.get("virtuals", {}).items()]
     steps = [_step(s, base) for s in data.get("step", [])]
     names = [s.name for s in steps]
     if len(set(names)) != len(names):

@@ -119,7 +119,8 @@ class Spatch:
         res.parse_errors = _parse_errors(log)
         if "timeout" in r.stderr.lower():
             res.timed_out = True
-        if r.returncode != 0 and "there are no modified files" not in r.stderr:
+        # Neither is a failure: no file changed, or no rule can fire with these virtuals.
+        if r.returncode != 0 and not any(m in r.stderr for m in ("there are no modified files", "No rules apply")):
             res.failed = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
         res.rules = list(dict.fromkeys(re.findall(r"(?m)^treewide-rule (\w+)$", r.stdout)))
         if mode == "patch" and out.exists():

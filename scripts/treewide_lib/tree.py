@@ -119,7 +119,7 @@ class Tree:
                 found.discard(rel)
                 if not query.grep or query.grep in text:
                     found.add(rel)
-        return sorted(found)
+        return sorted(rel for rel in found if not any(glob_match(rel, p) for p in query.exclude))
 
     def _grep(self, pattern, token):
         prefix = _fixed_prefix(pattern)

@@ -1,0 +1,171 @@
+"""The release view: the recipe as a dry run over many trees, one row each.
+
+Nothing is written into any tree. Each tree is run twice on its staged
+view: the second pass runs the recipe on the first pass's result, so a row
+also says whether the recipe reached a fixpoint there (a second `apply`
+would change nothing). Expectations, one row per tree in a TOML file, say
+what upstream history makes each step do there.
+"""
+
+import json
+import time
+import tomllib
+from pathlib import Path
+
+from . import apply
+from .errors import ToolError
+from .tree import Tree
+
+SCHEMA = "treewide-sweep/1"
+DATA = Path(__file__).resolve().parents[1] / "data"
+EXPECTATIONS = DATA / "sweep.toml"
+SHORT = {"applied": "applied", "already-done": "done", "not-applicable": "n/a", "skipped": "skipped",
+         "pending": "pending", "no-change": "NO CHANGE"}
+
+
+def load_expectations(path):
+    """{tree folder name: expectation row} from a sweep expectations file."""
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ToolError(f"expectations file {path} not found", "pass an existing file with --expect") from None
+    except (tomllib.TOMLDecodeError, IsADirectoryError, UnicodeDecodeError) as e:
+        raise ToolError(f"expectations file {path} is not valid TOML ({e})", "fix its syntax") from None
+    rows = {}
+    for row in data.get("tree", []):
+        if "name" not in row:
+            raise ToolError(f"{path}: a [[tree]] row without 'name'", "name the tree folder it is for")
+        rows[row["name"]] = row
+    return rows
+
+
+def generation_after(recipe, results, before):
+    """How far the recipe brings the tree: the last generation step in order
+    that is applied without residuals or already done."""
+    gen = before
+    for step, res in zip(recipe.steps, results):
+        if not step.gen_to:
+            continue
+        if res.status == "already-done" or (res.status == "applied" and not res.residuals):
+            gen = step.gen_to if _order(step.gen_to) > _order(gen) else gen
+        elif res.status != "not-applicable":
+            break
+    return gen
+
+
+def _order(gen):
+    return ("A", "A'", "B", "C").index(gen) if gen in ("A", "A'", "B", "C") else -1
+
+
+def sweep_tree(path, recipe, spatch, out):
+    """One row: what the recipe does on the tree at `path` (never written)."""
+    t0 = time.monotonic()
+    try:
+        tree = Tree(path)
+    except ToolError as e:
+        return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
+    quiet = lambda *a: None  # noqa: E731
+    applier, results, broken_before = apply.run_steps(tree, recipe, spatch, quiet)
+    rep = apply.report(tree, recipe, spatch, applier, results, broken_before, True, time.monotonic() - t0)
+    first = dict(tree.staged)
+    _, again, _ = apply.run_steps(tree, recipe, spatch, quiet)
+    rechanged = sorted(rel for rel in tree.staged if tree.staged[rel] != first.get(rel))
+    dest = Path(out) / tree.name
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
+    (dest / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
+    return {
+        "tree": str(tree.root), "name": tree.name, "version": tree.version,
+        "generation_before": rep["generation_before"],
+        "generation_after": generation_after(recipe, results, rep["generation_before"]),
+        "steps": {s["name"]: {"status": s["status"], "reason": s["reason"], "files": len(s["changed_files"]),
+                              "sites": s["sites_rewritten"]} for s in rep["steps"]},
+        "changed_files": rep["changed_files"],
+        "residuals": rep["residuals"],
+        "parse_failures": len(rep["parse_failures_elsewhere"]),
+        "invariants": rep["invariants"],
+        "second_pass": {"changed_files": rechanged,
+                        "statuses": {r.name: r.status for r in again}},
+        "wall_s": round(time.monotonic() - t0, 1),
+    }
+
+
+def check(row, expect):
+    """What in a row differs from its expectation, as phrases."""
+    if expect is None:
+        return None
+    if "error" in row:
+        return [f"could not be read: {row['error']}"]
+    bad = []
+    for step, status in expect.get("steps", {}).items():
+        got = row["steps"].get(step, {}).get("status", "absent")
+        if got != status:
+            bad.append(f"{step}: {got}, expected {status}")
+    changes = expect.get("changes")
+    if changes is not None and bool(row["changed_files"]) != changes:
+        bad.append(f"{len(row['changed_files'])} file(s) changed, expected "
+                   + ("some" if changes else "none"))
+    for key in ("generation_before", "generation_after"):
+        if key in expect and row[key] != expect[key]:
+            bad.append(f"{key.replace('_', ' ')} {row[key]}, expected {expect[key]}")
+    if len(row["residuals"]) != expect.get("residuals", 0):
+        bad.append(f"{len(row['residuals'])} residual(s), expected {expect.get('residuals', 0)}")
+    if row["second_pass"]["changed_files"]:
+        bad.append("a second run changes " + ", ".join(row["second_pass"]["changed_files"][:3]))
+    return bad
+
+
+def markdown(rows, step_names):
+    head = ["tree", "version", "gen", *step_names, "files", "residuals", "parse failures", "2nd run", "s",
+            "expected"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['name']} | could not be read: {r['error']} |" + " |" * (len(head) - 2))
+            continue
+        steps = [SHORT.get(r["steps"].get(n, {}).get("status"), "-") for n in step_names]
+        second = "changes" if r["second_pass"]["changed_files"] else "nothing"
+        verdict = "-" if r["check"] is None else ("ok" if not r["check"] else "MISMATCH: " + "; ".join(r["check"]))
+        lines.append(f"| {r['name']} | {r['version']} | {r['generation_before']} → {r['generation_after']} | "
+                     + " | ".join(steps) + f" | {len(r['changed_files'])} | {len(r['residuals'])} | "
+                     f"{r['parse_failures']} | {second} | {r['wall_s']} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def reasons(rows, step_names):
+    """Why each step that did not apply did not, per tree: the table's footnotes."""
+    out = []
+    for r in rows:
+        for n in step_names:
+            s = r.get("steps", {}).get(n)
+            if s and s["status"] not in ("applied",) and s["reason"]:
+                out.append(f"- {r['name']}, {n}: {s['reason']}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def run(trees, recipe, spatch, out, expectations, log=print):
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i, path in enumerate(trees, 1):
+        log(f"[{i}/{len(trees)}] {path}")
+        row = sweep_tree(path, recipe, spatch, out)
+        row["check"] = check(row, expectations.get(row["name"])) if expectations is not None else None
+        rows.append(row)
+        log("    " + ("could not be read: " + row["error"] if "error" in row else
+                      f"{row['version']}: {row['generation_before']} → {row['generation_after']}, "
+                      f"{len(row['changed_files'])} file(s), {len(row['residuals'])} residual(s), "
+                      f"{row['wall_s']} s"))
+    names = [s.name for s in recipe.steps]
+    data = {"schema": SCHEMA, "recipe": recipe.name, "steps": names, "trees": rows}
+    (out / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
+    md = f"# Sweep: {recipe.name}\n\n" + markdown(rows, names) + "\n" + reasons(rows, names)
+    (out / "sweep.md").write_text(md)
+    return data, md
+
+
+def exit_status(data):
+    """2: a tree could not be read; 1: a row differs from its expectation; else 0."""
+    if any("error" in r for r in data["trees"]):
+        return 2
+    return 1 if any(r["check"] for r in data["trees"]) else 0

@@ -1,0 +1,106 @@
+/// The arch default hook returns the native default itself, as upstream's
+/// Xen fix has it (4.11.6: return &arm_dma_ops; return &dummy_dma_ops;),
+/// instead of asking a helper that reads the device's ops for no device.
+/// The helper goes with its last user.
+//
+// The helper is recognised by its role, whatever its name: a device ops
+// check, then the arch default. Its explanatory comment before the default
+// moves with it. The helper stays while anything else in the tree calls
+// it (virtual helper_unused, decided on the whole tree).
+//
+// Confidence: High
+// Options: --no-includes
+
+virtual patch
+virtual helper_unused
+
+@initialize:python@
+@@
+import re
+
+def mentions(name, code):
+    return re.search(r"\b%s\b" % re.escape(name), code) is not None
+
+@helper@
+identifier h, dev;
+type T;
+expression X;
+comments c;
+position px;
+@@
+T h(struct device *dev)
+{
+  if (dev && dev->dma_ops)
+	return dev->dma_ops;
+  return@c X@px;
+}
+
+// The new statement is built as text: SmPL cannot place a comments
+// metavariable in added code, and the default is copied as written.
+@script:python native_default@
+dev << helper.dev;
+x << helper.X;
+c << helper.c;
+px << helper.px;
+stmt;
+@@
+if mentions(dev, x):
+    cocci.include_match(False)
+else:
+    p = px[0]
+    with open(p.file, encoding="utf-8", errors="surrogateescape") as f:
+        lines = f.read().split("\n")
+    first, last = int(p.line) - 1, int(p.line_end) - 1
+    code = "\n".join(lines[first:last + 1])
+    start = int(p.column)
+    end = len(code) - (len(lines[last]) - int(p.column_end))
+    comment = "".join(cm.before for cm in c)
+    coccinelle.stmt = cocci.make_ident((comment + "\n\t" if comment else "") + "return " + code[start:end])
+
+@inline_default depends on patch@
+identifier helper.h;
+identifier native_default.stmt;
+type T;
+@@
+T get_arch_dma_ops(...)
+{
+- return h(NULL);
++ stmt;
+}
+
+@script:python depends on inline_default@
+@@
+print("treewide-rule inline_default")
+
+@still_used depends on inline_default@
+identifier helper.h;
+@@
+h(...)
+
+// Whether anything else calls it is decided on the tree by name, so only
+// the helper with upstream's name goes.
+@script:python upstream_name depends on inline_default@
+h << helper.h;
+hname;
+@@
+if h == "__generic_dma_ops":
+    coccinelle.hname = cocci.make_ident(h)
+else:
+    cocci.include_match(False)
+
+@drop_helper depends on patch && inline_default && helper_unused && !still_used@
+identifier upstream_name.hname;
+identifier dev;
+type T;
+expression helper.X;
+@@
+- T hname(struct device *dev)
+- {
+-   if (dev && dev->dma_ops)
+-	return dev->dma_ops;
+-   return X;
+- }
+
+@script:python depends on drop_helper@
+@@
+print("treewide-rule drop_helper")
