@@ -1,6 +1,7 @@
 /// Per-device DMA ops live in struct device, not in each arch's
 /// struct dev_archdata: every reader and writer of dev->archdata.dma_ops
-/// uses dev->dma_ops instead, also through a struct dev_archdata pointer.
+/// uses dev->dma_ops instead, also through a struct dev_archdata pointer
+/// and in designated initializers of static devices (vendor GPU glue).
 //
 // Confidence: High
 // Options: --no-includes
@@ -49,3 +50,35 @@ expression D;
 @script:python depends on alias_member@
 @@
 print("treewide-rule alias_member")
+
+// A static device set up by a designated initializer: .dev.archdata.dma_ops
+// (a platform_device's device) or .archdata.dma_ops (a struct device).
+@designated depends on patch@
+identifier f, s, x;
+expression E;
+@@
+struct s x = {
+  ...,
+- .f.archdata.dma_ops = E,
++ .f.dma_ops = E,
+  ...
+};
+
+@script:python depends on designated@
+@@
+print("treewide-rule designated")
+
+@designated_device depends on patch@
+identifier s, x;
+expression E;
+@@
+struct s x = {
+  ...,
+- .archdata.dma_ops = E,
++ .dma_ops = E,
+  ...
+};
+
+@script:python depends on designated_device@
+@@
+print("treewide-rule designated_device")

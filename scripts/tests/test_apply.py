@@ -269,7 +269,7 @@ class BadInput(Base):
 
         def dies_on_second(path, *a, **k):
             calls.append(path)
-            if len(calls) == 3:          # backup journal, first file, then the kill
+            if len(calls) == 2:          # the first file written (the journal is already on disk), then the kill
                 raise KeyboardInterrupt
             return real(path, *a, **k)
         Path.write_text = dies_on_second
@@ -288,11 +288,43 @@ class BadInput(Base):
         backup = self.out / ".txn" / "orig" / "include/linux/device.h"
         backup.parent.mkdir(parents=True)
         backup.write_bytes(before["include/linux/device.h"])
-        (self.out / ".txn" / JOURNAL).write_text(json.dumps({"files": ["include/linux/device.h"]}))
+        (self.out / ".txn" / JOURNAL).write_text(json.dumps({"tree": str(tree.resolve()),
+                                                             "files": ["include/linux/device.h"]}))
         (tree / "include/linux/device.h").write_text("half-written\n")
         r = self.apply(tree, "--dry-run")
         self.assertIn("rolled back an interrupted run: 1 file(s)", r.stdout)
         self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_journal_of_another_tree_is_never_replayed(self):
+        from treewide_lib.txn import JOURNAL
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        backup = self.out / ".txn" / "orig" / "include/linux/device.h"
+        backup.parent.mkdir(parents=True)
+        backup.write_text("the other tree's device.h\n")
+        journal = self.out / ".txn" / JOURNAL
+        journal.write_text(json.dumps({"tree": "/srv/other-linux", "files": ["include/linux/device.h"]}))
+        self.assertRefused(self.apply(tree, ok=False), "another tree, /srv/other-linux", "pass another OUT")
+        self.assertEqual(minitree.snapshot(tree), before)
+        journal.write_text("")                         # a crash while it was written
+        self.assertRefused(self.apply(tree, ok=False), "is damaged", "orig")
+        self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_output_that_contains_the_tree(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        for cmd in (["apply"], ["series", "--force"]):
+            r = treewide(*cmd, tree, "--out", tree.parent)
+            self.assertRefused(r, "contains the kernel tree")
+            self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_numbers_must_be_positive(self):
+        tree = self.tree()
+        for opt in (["--jobs", "-1"], ["--timeout", "0"], ["-j", "two"]):
+            r = treewide("apply", tree, "--out", self.out, *opt)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("is not a positive whole number", r.stderr)
+        self.assertFalse(self.out.exists())
 
 
 if __name__ == "__main__":

@@ -19,11 +19,26 @@ def default_out(tree):
 
 
 def _check_out(out, tree):
+    """OUT, refused where writing or replacing it would touch the tree."""
     out = out.resolve()
     if out == tree.root or tree.root in out.parents:
         raise ToolError(f"output directory {out} is inside the kernel tree",
                         "pass OUT=DIR outside the tree (default: out/<tree name>/ here)")
+    if out in tree.root.parents:
+        raise ToolError(f"output directory {out} contains the kernel tree {tree.root}, which --force or a "
+                        "rerun would replace with it", "pass OUT=DIR outside the tree and not above it")
     return out
+
+
+def _positive(text):
+    """An argparse type: a whole number above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def cmd_apply(args):
@@ -58,7 +73,7 @@ def cmd_sweep(args):
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
     print(f"sweep: {len(args.trees)} tree(s), recipe {rec.name}, dry runs (nothing is written into a tree)")
     data, md = sweep.run(args.trees, rec, sp, out, expect)
-    print(md + f"Details: {out}/sweep.json, per tree {out}/<tree>/apply.json and apply.diff")
+    print(md + f"Details: {out}/sweep.json; each tree's apply.json and apply.diff in {out}/<tree>/")
     return sweep.exit_status(data)
 
 
@@ -261,24 +276,24 @@ def build_parser():
     a.add_argument("--until", metavar="STEP", help="stop after this step (the tree as of that commit)")
     a.add_argument("--allow-dirty", action="store_true", help="rewrite a git tree with uncommitted changes")
     a.add_argument("--strict", action="store_true", help="exit 3 when residuals are left")
-    a.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="spatch processes at once")
-    a.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
+    a.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="spatch processes at once")
+    a.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
     a.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     a.set_defaults(func=cmd_apply)
 
     b = sub.add_parser("bench-apply", help="time apply (dry run) per step")
     b.add_argument("ksrc")
     b.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
-    b.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up")
+    b.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
+    b.add_argument("--runs", type=_positive, default=3, help="timed runs after one warm-up")
     b.set_defaults(func=bench.run)
     w = sub.add_parser("sweep", help="the recipe as a dry run over many trees: one row per release or vendor tree")
     w.add_argument("trees", nargs="+", help="kernel trees (never written)")
     w.add_argument("--out", default="out/sweep", help="sweep.json, sweep.md and each tree's apply report")
     w.add_argument("--expect", help="expectations per tree (TOML, e.g. scripts/data/sweep.toml)")
     w.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    w.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="spatch processes at once")
-    w.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
+    w.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="spatch processes at once")
+    w.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
     w.set_defaults(func=cmd_sweep)
 
     s = sub.add_parser("series", help="regenerate the patch series (format-patch, Cc, checkpatch, report)")
@@ -290,8 +305,8 @@ def build_parser():
     s.add_argument("--force", action="store_true", help="replace an existing OUT")
     s.add_argument("--allow-dirty", action="store_true", help="start from a git tree's uncommitted state")
     s.add_argument("--no-verify", action="store_true", help="skip the git am check")
-    s.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
-    s.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT)
+    s.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
+    s.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT)
     s.add_argument("--quiet", "-q", action="store_true")
     s.set_defaults(func=cmd_series)
 
@@ -307,9 +322,9 @@ def build_parser():
                    help="build only the baseline, whole, and report what the selection would miss")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
     m.add_argument("--arch-table", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
-    m.add_argument("--jobs", "-j", type=int, default=os.cpu_count(), help="compile jobs at once, over all cells")
+    m.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="compile jobs at once, over all cells")
     m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
-    m.add_argument("--cell-timeout", type=int, metavar="SECONDS",
+    m.add_argument("--cell-timeout", type=_positive, metavar="SECONDS",
                    help="stop a cell still building after this long and record it as timeout")
     m.set_defaults(func=cmd_matrix)
 
@@ -319,7 +334,7 @@ def build_parser():
     bm.add_argument("--full-cell", default="parisc", help="cell built whole to check the selection ('none': skip)")
     bm.add_argument("--full-from", help="OUT of an earlier `matrix --full` run to report instead")
     bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
-    bm.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    bm.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     bm.set_defaults(func=bench_matrix.run)
 
     g = sub.add_parser("matrix-merge", help="merge shard outputs into one matrix.json/matrix.md")
@@ -342,7 +357,7 @@ def build_parser():
     c.add_argument("--cell", action="append", default=None, help="cell from scripts/data/arches.toml")
     c.add_argument("--out", help="builds, logs and build-check.json (default out/<tree>/build-check/)")
     c.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    c.add_argument("--jobs", "-j", type=int, default=os.cpu_count())
+    c.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     c.set_defaults(func=cmd_build_check)
     return p
 

@@ -15,10 +15,13 @@ DEFAULT_RECIPE = SMPL_DIR / "recipe.toml"
 @dataclass(frozen=True)
 class Query:
     """Which files of a tree something looks at: globs, less the excluded
-    ones, holding the grep string."""
+    ones, holding the grep string and, where given, matching the `match`
+    regex (a prefilter as precise as the rule's sites: spatch parses only
+    files that can hold one)."""
     paths: tuple
     grep: str = ""
     exclude: tuple = ()
+    match: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def _query(d, where):
     paths = d.get("paths")
     if not paths or not isinstance(paths, list):
         raise ToolError(f"{where}: no 'paths' list", "give the globs of the files it looks at")
-    return Query(tuple(paths), d.get("grep", ""), tuple(d.get("exclude", ())))
+    match = _regex(d["match"], where) if "match" in d else None
+    return Query(tuple(paths), d.get("grep", ""), tuple(d.get("exclude", ())), match)
 
 
 def _regex(text, where):

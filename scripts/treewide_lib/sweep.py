@@ -57,8 +57,9 @@ def _order(gen):
     return ("A", "A'", "B", "C").index(gen) if gen in ("A", "A'", "B", "C") else -1
 
 
-def sweep_tree(path, recipe, spatch, out):
-    """One row: what the recipe does on the tree at `path` (never written)."""
+def sweep_tree(path, recipe, spatch, dest):
+    """One row: what the recipe does on the tree at `path` (never written);
+    its apply report and diff go to `dest`."""
     t0 = time.monotonic()
     try:
         tree = Tree(path)
@@ -70,7 +71,6 @@ def sweep_tree(path, recipe, spatch, out):
     first = dict(tree.staged)
     _, again, _ = apply.run_steps(tree, recipe, spatch, quiet)
     rechanged = sorted(rel for rel in tree.staged if tree.staged[rel] != first.get(rel))
-    dest = Path(out) / tree.name
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
     (dest / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
@@ -146,10 +146,14 @@ def reasons(rows, step_names):
 def run(trees, recipe, spatch, out, expectations, log=print):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows, used = [], set()
     for i, path in enumerate(trees, 1):
         log(f"[{i}/{len(trees)}] {path}")
-        row = sweep_tree(path, recipe, spatch, out)
+        name = Path(path).resolve().name
+        dest = name if name not in used else f"{name}-{i}"     # two trees of one name keep both reports
+        used.add(dest)
+        row = sweep_tree(path, recipe, spatch, out / dest)
+        row["report"] = dest
         row["check"] = check(row, expectations.get(row["name"])) if expectations is not None else None
         rows.append(row)
         log("    " + ("could not be read: " + row["error"] if "error" in row else

@@ -119,7 +119,8 @@ class Tree:
                 found.discard(rel)
                 if not query.grep or query.grep in text:
                     found.add(rel)
-        return sorted(rel for rel in found if not any(glob_match(rel, p) for p in query.exclude))
+        found = (rel for rel in found if not any(glob_match(rel, p) for p in query.exclude))
+        return sorted(rel for rel in found if not query.match or query.match.search(self.read(rel)))
 
     def _grep(self, pattern, token):
         prefix = _fixed_prefix(pattern)

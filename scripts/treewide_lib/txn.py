@@ -24,6 +24,16 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
+def _write_durably(path, text):
+    """Written whole or not at all, and on disk before the first file of the tree is replaced."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 def _writable(path):
     """path (or, for a new file, its nearest existing directory) can be written."""
     while not path.exists():
@@ -43,13 +53,33 @@ class Transaction:
         self.root = Path(root)
         self.dir = Path(workdir) / ".txn"
 
-    def recover(self):
-        """Roll back a commit an earlier run did not finish; returns the files restored."""
+    def _journal(self):
+        """The journal of an unfinished commit into this tree, or None."""
         journal = self.dir / JOURNAL
         if not journal.exists():
+            return None
+        try:
+            data = json.loads(journal.read_text())
+            tree, files, created = data["tree"], list(data["files"]), list(data.get("created", []))
+        except (ValueError, KeyError, TypeError, OSError) as e:
+            raise ToolError(f"the journal of an interrupted run, {journal}, is damaged ({e}); the tree may hold "
+                            f"some of that run's files, and their originals are in {self.dir / 'orig'}",
+                            f"restore the files listed there by hand (or check the tree with git), then delete "
+                            f"{self.dir}") from None
+        if tree != str(self.root):
+            raise ToolError(f"{journal} belongs to an interrupted run on another tree, {tree}",
+                            f"roll it back with `treewide apply {tree} --out {self.dir.parent} --dry-run`, "
+                            "or pass another OUT for this tree")
+        return files, created
+
+    def recover(self):
+        """Roll back a commit an earlier run on this tree did not finish; returns the files restored."""
+        found = self._journal()
+        if found is None:
             shutil.rmtree(self.dir, ignore_errors=True)
             return []
-        data = json.loads(journal.read_text())
+        files, created = found
+        data = {"files": files, "created": created}
         for rel in data["files"]:
             write_atomic(self.root / rel, (self.dir / "orig" / rel).read_text(**ENC))
         for rel in data.get("created", []):
@@ -68,7 +98,7 @@ class Transaction:
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.root / rel, backup)
         self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / JOURNAL).write_text(json.dumps({"tree": str(self.root), "files": existing, "created": created}))
+        _write_durably(self.dir / JOURNAL, json.dumps({"tree": str(self.root), "files": existing, "created": created}))
         try:
             for rel in rels:
                 (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
