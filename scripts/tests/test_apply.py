@@ -219,6 +219,34 @@ class BadInput(Base):
         self.assertRefused(r, "spatch not found", "make deps")
         self.assertEqual(minitree.snapshot(tree), before)
 
+    def test_a_spatch_crash_is_a_crash_not_a_timeout(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        fake = self.tmp / "spatch"
+        fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && { echo 'spatch version 1.1.1'; exit 0; }\n"
+                        "echo 'Fatal error: exception Stack_overflow' >&2\nexit 2\n")
+        fake.chmod(0o755)
+        r = treewide("apply", tree, "--out", self.out, env=dict(os.environ, SPATCH=str(fake)))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        failures = [f for s in self.report()["steps"] for f in s["failures"]]
+        self.assertTrue(failures)
+        self.assertTrue(all(f["error"] == "spatch crashed: Fatal error: exception Stack_overflow" for f in failures))
+        self.assertEqual([s for s in self.report()["steps"] if s["timeouts"]], [])
+        self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_one_writer_per_tree(self):
+        from treewide_lib import lock
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        with lock.held(tree.resolve(), exclusive=True, log=lambda *a: None):
+            r = self.apply(tree, ok=False)
+            self.assertRefused(r, "another treewide run is using", f"pid {os.getpid()}", "--wait")
+            self.assertEqual(minitree.snapshot(tree), before)
+            r = treewide("series", tree, "--out", self.tmp / "series")
+            self.assertRefused(r, "another treewide run is using")
+        self.apply(tree)                                # the lock went with its holder
+        self.assertNotEqual(minitree.snapshot(tree), before)
+
     def test_output_inside_the_tree(self):
         tree = self.tree()
         r = treewide("apply", tree, "--out", tree / "out")
@@ -264,7 +292,7 @@ class BadInput(Base):
         staged = {"include/linux/device.h": "changed\n", "include/linux/dma-mapping.h": "changed\n"}
         txn = Transaction(tree, self.out)
         # A run killed after its first write: journal and backups are on disk.
-        real = Path.write_text
+        real = Path.write_bytes
         calls = []
 
         def dies_on_second(path, *a, **k):
@@ -272,12 +300,12 @@ class BadInput(Base):
             if len(calls) == 2:          # the first file written (the journal is already on disk), then the kill
                 raise KeyboardInterrupt
             return real(path, *a, **k)
-        Path.write_text = dies_on_second
+        Path.write_bytes = dies_on_second
         try:
             with self.assertRaises(KeyboardInterrupt):
                 txn.commit(staged)
         finally:
-            Path.write_text = real
+            Path.write_bytes = real
         self.assertEqual(minitree.snapshot(tree), before)
         self.assertFalse((self.out / ".txn").exists())
 

@@ -147,10 +147,28 @@ class SeriesBadInput(SeriesBase):
         tree = kernel_scripts(self.tree())
         self.out.mkdir()
         (self.out / "mine.txt").write_text("keep\n")
+        for force in ((), ("--force",)):
+            r = self.series(tree, *force, ok=False)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("holds what no treewide series run wrote (mine.txt)", r.stderr)
+            self.assertEqual([p.name for p in self.out.iterdir()], ["mine.txt"])
+
+    def test_force_replaces_only_an_earlier_run(self):
+        tree = kernel_scripts(self.tree())
+        self.series(tree)
         r = self.series(tree, ok=False)
-        self.assertEqual(r.returncode, 2)
         self.assertIn("already holds a run", r.stderr)
-        self.assertEqual([p.name for p in self.out.iterdir()], ["mine.txt"])
+        (self.out / "notes.txt").write_text("mine\n")     # the user's file in an earlier run's OUT
+        r = self.series(tree, "--force", ok=False)
+        self.assertIn("(notes.txt)", r.stderr)
+        (self.out / "notes.txt").unlink()
+        self.series(tree, "--force")
+        sibling = self.out.with_name(self.out.name + ".old")
+        sibling.mkdir()
+        (sibling / "keep").write_text("mine\n")
+        r = self.series(tree, "--force", ok=False)
+        self.assertIn("no treewide series run wrote it", r.stderr)
+        self.assertEqual((sibling / "keep").read_text(), "mine\n")
 
     def test_failed_run_keeps_previous_output(self):
         tree = kernel_scripts(self.tree())

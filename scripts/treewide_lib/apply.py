@@ -2,6 +2,7 @@
 
 import difflib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +170,7 @@ class Applier:
         for rule in step.rules:
             self._run_rule(rule, "patch", res, step)
         res.changed_files = sorted(rel for rel in self.tree.staged if self.tree.staged[rel] != before.get(rel))
-        res.contents = {rel: self.tree.read(rel) for rel in res.changed_files}
+        res.contents = {rel: self.tree.rendered(rel) for rel in res.changed_files}
         res.diff, res.hunks = _diff(before, self.tree, res.changed_files)
         res.residuals = sites.find(self.tree, step.sites)
         res.missing = [e.what for e in sites.missing(self.tree, step.expect)]
@@ -224,10 +225,21 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
     applier, results, broken_before = run_steps(tree, recipe, spatch, log)
     rep = report(tree, recipe, spatch, applier, results, broken_before, dry_run, time.monotonic() - t0)
     (out / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
-    if tree.staged and not dry_run:
-        txn.commit(tree.staged)
-    (out / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
+    writes = bool(tree.staged) and not dry_run
+    # Written first as it stands, so that a run stopped while it writes the
+    # tree still leaves a report that says so.
+    _write_report(out, dict(rep, written="interrupted while writing the tree" if writes else "nothing to write"))
+    if writes:
+        txn.commit({rel: tree.rendered(rel) for rel in tree.staged})
+        rep["written"] = f"{len(tree.staged)} file(s) written"
+        _write_report(out, rep)
     return rep, results
+
+
+def _write_report(out, rep):
+    tmp = out / "apply.json.tmp"
+    tmp.write_text(json.dumps(rep, indent=2) + "\n")
+    os.replace(tmp, out / "apply.json")
 
 
 def _report(tree, recipe, spatch, defines, results, dry_run, wall):
@@ -249,6 +261,7 @@ def _report(tree, recipe, spatch, defines, results, dry_run, wall):
         "virtuals": defines,
         "mode": "dry-run" if dry_run else "in-place",
         "changed_files": sorted(tree.staged),
+        "through_symlinks": {rel: tree.via[rel] for rel in sorted(tree.staged) if rel in tree.via},
         "steps": steps,
         "residuals": residuals,
         "parse_failures_elsewhere": [p for p in failures if not p["touches_site"]],

@@ -1,6 +1,7 @@
 """The `treewide` command line."""
 
 import argparse
+import errno
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import (VERSION, apply, bench, bench_matrix, buildcheck, copies, matrix, rangediff, recipe, report, select,
-               series, summary, sweep)
+               lock, series, summary, sweep, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -54,7 +55,8 @@ def cmd_apply(args):
                             "commit or stash them first, or pass --allow-dirty")
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
     log = print if not args.quiet else (lambda *a: None)
-    report, _ = apply.run(tree, rec, sp, out, dry_run=args.dry_run, log=log)
+    with lock.held(tree.root, exclusive=not args.dry_run, wait=args.wait):
+        report, _ = apply.run(tree, rec, sp, out, dry_run=args.dry_run, log=log)
     print(summary.render(report, out))
     if args.strict and report["residuals"]:
         return 3
@@ -116,7 +118,8 @@ def cmd_series(args):
     rec = recipe.load(args.recipe)
     job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, signoff=args.signoff,
                         date=args.date, log=print if not args.quiet else (lambda *a: None))
-    data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
+    with lock.held(tree.root, exclusive=False, wait=args.wait):
+        data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
     if data is None:
         print(summary.render(rep, out))
         print("Nothing to do: no step changes this tree, so there is no series. Nothing was written.")
@@ -279,6 +282,7 @@ def build_parser():
     a.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="spatch processes at once")
     a.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
     a.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    a.add_argument("--wait", action="store_true", help="wait for another run on the same tree instead of refusing")
     a.set_defaults(func=cmd_apply)
 
     b = sub.add_parser("bench-apply", help="time apply (dry run) per step")
@@ -308,6 +312,7 @@ def build_parser():
     s.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     s.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT)
     s.add_argument("--quiet", "-q", action="store_true")
+    s.add_argument("--wait", action="store_true", help="wait for a run writing the same tree instead of refusing")
     s.set_defaults(func=cmd_series)
 
     m = sub.add_parser("matrix", help="build every arch x config cell, baseline and patched, and compare")
@@ -375,5 +380,28 @@ def main(argv=None):
         print(f"treewide: error: {e.cause}\n  fix: {e.fix}", file=sys.stderr)
         return e.status
     except KeyboardInterrupt:
-        print("treewide: interrupted; the tree was left as it was before this run", file=sys.stderr)
+        print(f"treewide: interrupted; {txn.last_words()}", file=sys.stderr)
         return 130
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"treewide: error: {where}{e.strerror or e}\n  fix: {_os_fix(e)}; {txn.last_words()}",
+              file=sys.stderr)
+        return 2
+    except Exception as e:                      # a bug of ours: say so, without a traceback
+        if os.environ.get("TREEWIDE_DEBUG"):
+            raise
+        print(f"treewide: internal error: {type(e).__name__}: {e}\n  this is a bug in treewide: please report "
+              f"it with the command line; TREEWIDE_DEBUG=1 shows the traceback; {txn.last_words()}", file=sys.stderr)
+        return 70
+
+
+def _os_fix(e):
+    """What the user can do about an error of the operating system."""
+    return {errno.ENOSPC: "free space on that filesystem (or pass another OUT), then run again",
+            errno.EROFS: "that filesystem is read-only: pass a writable OUT, or work on a writable copy",
+            errno.EACCES: "make the path readable and writable for this user, or work on a copy",
+            errno.EPERM: "make the path readable and writable for this user, or work on a copy",
+            errno.ENOTDIR: "a part of that path is a file: pass a directory path",
+            errno.EEXIST: "that path exists as a file: pass a directory path",
+            errno.ENOENT: "the file vanished while the run read it: run again on a tree nobody else is changing",
+            }.get(e.errno, "check the path and the filesystem, then run again")

@@ -187,6 +187,9 @@ def load(path=DEFAULT_RECIPE):
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ToolError(f"recipe {path} not found", "pass an existing recipe with --recipe") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ToolError(f"recipe {path} cannot be read ({e.strerror if isinstance(e, OSError) else e})",
+                        "pass a readable recipe file with --recipe") from None
     except tomllib.TOMLDecodeError as e:
         raise ToolError(f"recipe {path} is not valid TOML ({e})", "fix its syntax") from e
     base = path.parent

@@ -17,6 +17,10 @@ from .errors import ToolError
 from .gitrepo import Scratch, identity
 
 WORK = ".work"
+MARK = ".treewide-series"                 # in every OUT a series run wrote
+# What a series run writes into OUT (and a matrix run into OUT/matrix):
+# --force replaces a directory holding these and nothing else.
+OURS = {WORK, MARK, "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix"}
 SMPL_INTRO = "Generated with the following semantic patch"
 
 
@@ -82,6 +86,7 @@ class Series:
             return None, rep
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
+        (self.work / MARK).touch()
         try:
             data = self._build(results, rep, verify)
         except BaseException:
@@ -108,8 +113,21 @@ class Series:
         return data
 
     def _check_out(self, force):
-        """OUT (already checked to be outside the tree by the caller) must not hold an earlier run."""
-        if self.out.exists() and any(self.out.iterdir()) and not force:
+        """OUT (already checked to be outside the tree by the caller) must not
+        hold an earlier run unless --force, nor ever anything a run did not
+        write; nor may its .partial and .old siblings, which a run replaces."""
+        for d in (self.work, self.out.with_name(self.out.name + ".old")):
+            if d.exists() and not (d / MARK).is_file():
+                raise ToolError(f"{d} exists and no treewide series run wrote it, and this run would replace it",
+                                "move it away, or pass another OUT")
+        if not self.out.exists() or not any(self.out.iterdir()):
+            return
+        foreign = sorted(p.name for p in self.out.iterdir() if p.name not in OURS)
+        if foreign or not (self.out / MARK).is_file():
+            raise ToolError(f"output directory {self.out} holds what no treewide series run wrote"
+                            + (f" ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})" if foreign else ""),
+                            "pass a new or empty OUT; --force replaces only an earlier run's output")
+        if not force:
             raise ToolError(f"output directory {self.out} already holds a run",
                             "pass another OUT, or --force to replace it (it is replaced only when the new run "
                             "has finished)")

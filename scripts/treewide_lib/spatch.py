@@ -76,6 +76,11 @@ class RunStats:
         self.wall_s += other.wall_s
 
 
+# How spatch says it gave up on a file (--timeout), and how it dies.
+_TIMEOUT = re.compile(r"timeout \(we abort\)|Coccinelle_modules\.Common\.Timeout|^Timeout at ", re.M)
+_CRASH = re.compile(r"Fatal error: .*|.*(?:Stack overflow|Out of memory|Segmentation fault).*")
+
+
 def _parse_errors(output):
     """The source lines spatch reported as unparsable (its bad:/BAD: lines)."""
     seen = []
@@ -117,13 +122,18 @@ class Spatch:
             return res
         log = r.stdout + r.stderr
         res.parse_errors = _parse_errors(log)
-        if "timeout" in r.stderr.lower():
+        crash = _CRASH.search(r.stderr)
+        if r.returncode < 0:
+            res.failed = f"spatch was killed by signal {-r.returncode}"
+        elif crash:
+            res.failed = f"spatch crashed: {crash.group().strip()}"
+        elif _TIMEOUT.search(log):
             res.timed_out = True
         # Neither is a failure: no file changed, or no rule can fire with these virtuals.
-        if r.returncode != 0 and not any(m in r.stderr for m in ("there are no modified files", "No rules apply")):
+        elif r.returncode != 0 and not any(m in r.stderr for m in ("there are no modified files", "No rules apply")):
             res.failed = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
         res.rules = list(dict.fromkeys(re.findall(r"(?m)^treewide-rule (\w+)$", r.stdout)))
-        if mode == "patch" and out.exists():
+        if mode == "patch" and out.exists() and not res.failed and not res.timed_out:
             res.text = out.read_text(**ENC)
         if mode == "report":
             res.report = [line.replace(str(src), rel) for line in r.stdout.splitlines()

@@ -35,6 +35,8 @@ def render(report, out_dir):
     else:
         verb = "would change" if report["mode"] == "dry-run" else "changed"
         lines.append(f"{len(changed)} file(s) {verb}.")
+    for real, link in report.get("through_symlinks", {}).items():
+        lines.append(f"  {real}: reached through the symlink {link}, rewritten at its target (the link stays)")
     for name, inv in report.get("invariants", {}).items():
         if inv["broken_before"] or inv["broken_after"]:
             state = "broken before the run" if inv["broken_before"] else "held before the run"

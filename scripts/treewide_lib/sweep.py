@@ -12,7 +12,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from . import apply
+from . import apply, lock
 from .errors import ToolError
 from .tree import Tree
 
@@ -66,6 +66,14 @@ def sweep_tree(path, recipe, spatch, dest):
     except ToolError as e:
         return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
     quiet = lambda *a: None  # noqa: E731
+    try:
+        with lock.held(tree.root, exclusive=False):
+            return _sweep_locked(tree, recipe, spatch, dest, t0, quiet)
+    except ToolError as e:
+        return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
+
+
+def _sweep_locked(tree, recipe, spatch, dest, t0, quiet):
     applier, results, broken_before = apply.run_steps(tree, recipe, spatch, quiet)
     rep = apply.report(tree, recipe, spatch, applier, results, broken_before, True, time.monotonic() - t0)
     first = dict(tree.staged)

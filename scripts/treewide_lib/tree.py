@@ -1,5 +1,6 @@
 """A kernel source tree, read through the changes staged so far."""
 
+import difflib
 import os
 import re
 import subprocess
@@ -57,6 +58,27 @@ def kernel_version(root):
     return v + fields.get("EXTRAVERSION", "")
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def keep_line_endings(raw, new):
+    """`new` (text with LF lines, as rules see a file) written back over
+    `raw` (the file as it is, CRLF or mixed): lines outside the changes
+    keep their bytes and line endings; changed lines take the file's
+    usual ending."""
+    raw_lines = _LINE.findall(raw)
+    old_lines = [line.rstrip("\r\n") + "\n" if line[-1:] in "\r\n" else line for line in raw_lines]
+    new_lines = new.splitlines(keepends=True)
+    eol = "\r\n" if raw.count("\r\n") * 2 > raw.count("\n") else "\n"
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += raw_lines[i1:i2]
+        else:
+            out += [line[:-1] + eol if line.endswith("\n") else line for line in new_lines[j1:j2]]
+    return "".join(out)
+
+
 class Tree:
     """A kernel tree plus the file contents staged for it (not yet written)."""
 
@@ -71,6 +93,30 @@ class Tree:
                             "PATCHLEVEL, or no arch/ and include/linux/)",
                             "pass the top of a Linux source tree with KSRC=DIR")
         self.staged = {}
+        self.via = {}           # file -> the symlinked path it was reached through
+        self._check_symlinks()
+
+    def _check_symlinks(self):
+        """Refuse a symlink that leads outside the tree: rewriting through it
+        would write outside the tree, and skipping it would leave a site."""
+        r = subprocess.run(["find", ".", "-path", "./.git", "-prune", "-o", "-type", "l", "-print0"],
+                           cwd=self.root, capture_output=True, check=False)
+        if r.returncode != 0:
+            raise ToolError(f"cannot list the symlinks of {self.root}: {r.stderr.decode(errors='replace').strip()}",
+                            "check that the tree is readable")
+        for name in filter(None, r.stdout.split(b"\0")):
+            link = self.root / os.fsdecode(name)
+            target = Path(os.path.realpath(link))
+            if target.exists() and target != self.root and self.root not in target.parents:
+                raise ToolError(f"{link} is a symlink to {target}, outside the tree",
+                                "replace the link by a copy of its target (or remove it); nothing was written")
+
+    def _real(self, rel):
+        """The path of the file itself, for a path reached through symlinks."""
+        real = os.path.relpath(os.path.realpath(self.root / rel), self.root)
+        if real != rel:
+            self.via.setdefault(real, rel)
+        return real
 
     @property
     def name(self):
@@ -100,6 +146,13 @@ class Tree:
         path = self.root / rel
         return path.read_text(**ENC) if path.exists() else None
 
+    def rendered(self, rel):
+        """The staged file as it is to be written: the tree's own line endings kept."""
+        text = self.read(rel)
+        path = self.root / rel
+        raw = path.read_bytes().decode(**ENC) if path.exists() else ""
+        return keep_line_endings(raw, text) if "\r" in raw else text
+
     def stage(self, rel, text):
         if text == self.original(rel):
             self.staged.pop(rel, None)
@@ -114,20 +167,25 @@ class Tree:
                 found.update(self._grep(pattern, query.grep))
             else:
                 found.update(str(p.relative_to(self.root)) for p in self.root.glob(pattern) if p.is_file())
+        found = {self._real(rel) for rel in found}     # a file reached through a symlink is the file itself
         for rel, text in self.staged.items():
-            if any(glob_match(rel, p) for p in query.paths):
+            if self._matches(rel, query.paths):
                 found.discard(rel)
                 if not query.grep or query.grep in text:
                     found.add(rel)
-        found = (rel for rel in found if not any(glob_match(rel, p) for p in query.exclude))
+        found = (rel for rel in found if not self._matches(rel, query.exclude))
         return sorted(rel for rel in found if not query.match or query.match.search(self.read(rel)))
+
+    def _matches(self, rel, patterns):
+        """Whether a file, under its own path or the symlinked one it was reached by, matches a glob."""
+        return any(glob_match(path, p) for path in {rel, self.via.get(rel, rel)} for p in patterns)
 
     def _grep(self, pattern, token):
         prefix = _fixed_prefix(pattern)
         if not (self.root / prefix).is_dir():
             return []
         base = pattern.rsplit("/", 1)[-1]
-        r = subprocess.run(["grep", "-rlZF", "--exclude-dir=.git", f"--include={base}", "-e", token, prefix],
+        r = subprocess.run(["grep", "-RlZF", "--exclude-dir=.git", f"--include={base}", "-e", token, prefix],
                            cwd=self.root, capture_output=True, check=False)
         if r.returncode > 1 and not r.stdout:
             raise ToolError(f"cannot search {self.root / prefix}: {r.stderr.decode(errors='replace').strip()}",

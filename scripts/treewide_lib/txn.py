@@ -14,12 +14,29 @@ from .tree import ENC
 
 JOURNAL = "journal.json"
 
+# What the user's tree holds now, for the last words of an interrupted run.
+PHASE = {"phase": "untouched", "tree": "", "files": 0}
 
-def write_atomic(path, text):
-    """An interrupted run leaves the old file or the new one, never half of one."""
+
+def last_words():
+    """One sentence: what the tree holds after this process was interrupted."""
+    p = PHASE
+    if p["phase"] == "written":
+        return (f"{p['tree']} holds this run's result ({p['files']} file(s) rewritten); its report may be "
+                "missing: run apply again with the same OUT to write it (that run changes nothing)")
+    if p["phase"] == "writing":
+        return f"the write into {p['tree']} was cut off; the next run with the same OUT rolls it back"
+    if p["phase"] == "rolled-back":
+        return f"the write into {p['tree']} was rolled back: the tree is as it was before this run"
+    return "the tree was left as it was before this run"
+
+
+def write_atomic(path, data):
+    """An interrupted run leaves the old file or the new one, never half of
+    one. `data` is bytes, or text written with no newline translation."""
     tmp = path.with_name(path.name + ".treewide-tmp")
     mode = path.stat().st_mode if path.exists() else 0o644
-    tmp.write_text(text, **ENC)
+    tmp.write_bytes(data if isinstance(data, bytes) else data.encode(**ENC))
     os.chmod(tmp, mode & 0o7777)
     os.replace(tmp, path)
 
@@ -72,6 +89,18 @@ class Transaction:
                             "or pass another OUT for this tree")
         return files, created
 
+    def _check_space(self, staged):
+        """Refuse before the first byte when the backups or the new files cannot fit."""
+        backups = sum((self.root / r).stat().st_size for r in staged if (self.root / r).exists())
+        new = sum(len(t.encode(**ENC)) if isinstance(t, str) else len(t) for t in staged.values())
+        self.dir.parent.mkdir(parents=True, exist_ok=True)
+        for where, need in ((self.dir.parent, backups), (self.root, new)):
+            free = shutil.disk_usage(where).free
+            if free < need + (1 << 20):
+                raise ToolError(f"{where} has {free} bytes free; this run needs {need} and a margin",
+                                "free space on that filesystem (or pass another OUT), then run again; "
+                                "nothing was written")
+
     def recover(self):
         """Roll back a commit an earlier run on this tree did not finish; returns the files restored."""
         found = self._journal()
@@ -81,7 +110,7 @@ class Transaction:
         files, created = found
         data = {"files": files, "created": created}
         for rel in data["files"]:
-            write_atomic(self.root / rel, (self.dir / "orig" / rel).read_text(**ENC))
+            write_atomic(self.root / rel, (self.dir / "orig" / rel).read_bytes())
         for rel in data.get("created", []):
             (self.root / rel).unlink(missing_ok=True)
         shutil.rmtree(self.dir)
@@ -90,6 +119,7 @@ class Transaction:
     def commit(self, staged):
         rels = sorted(staged)
         check_writable(self.root, rels)
+        self._check_space(staged)
         shutil.rmtree(self.dir, ignore_errors=True)
         existing = [r for r in rels if (self.root / r).exists()]
         created = [r for r in rels if r not in existing]
@@ -99,11 +129,14 @@ class Transaction:
             shutil.copyfile(self.root / rel, backup)
         self.dir.mkdir(parents=True, exist_ok=True)
         _write_durably(self.dir / JOURNAL, json.dumps({"tree": str(self.root), "files": existing, "created": created}))
+        PHASE.update(phase="writing", tree=str(self.root), files=len(rels))
         try:
             for rel in rels:
                 (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(self.root / rel, staged[rel])
         except BaseException:
             self.recover()
+            PHASE["phase"] = "rolled-back"
             raise
+        PHASE["phase"] = "written"
         shutil.rmtree(self.dir)
