@@ -20,6 +20,8 @@ class Prefilters(unittest.TestCase):
         "drivers/usb/sample/host.c": "void g(struct device *c, struct device *p)\n{\n\tc->archdata.\n\t\tdma_ops = "
                                      "p->archdata . dma_ops;\n}\n",
         "include/xen/sample/users.h": "#define OPS(d) __generic_dma_ops(d)\n",
+        "arch/powerpc/kernel/sample.c": "void h(struct device *dev)\n{\n\tstruct dev_archdata __maybe_unused *sd ="
+                                        " &dev->archdata;\n\n\tsd->dma_ops = NULL;\n}\n",
     }
 
     def test_every_site_is_in_a_file_the_rules_see(self):
