@@ -17,11 +17,25 @@ from pathlib import Path
 from .errors import ToolError
 
 
+def _lock_dir():
+    """A directory every user can create lock files in (sticky, like /tmp)."""
+    base = Path(tempfile.gettempdir()) / "treewide-locks"
+    try:
+        base.mkdir(exist_ok=True)
+        if base.stat().st_uid == os.getuid():
+            os.chmod(base, 0o1777)         # mkdir's mode is cut by the umask
+    except OSError:
+        pass
+    if os.access(base, os.W_OK | os.X_OK):
+        return base
+    mine = Path(tempfile.gettempdir()) / f"treewide-locks-{os.getuid()}"   # only this user's runs see it
+    mine.mkdir(mode=0o700, exist_ok=True)
+    return mine
+
+
 def _lock_path(root):
     st = os.stat(root)
-    base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / "treewide-locks"
-    base.mkdir(mode=0o1777, parents=True, exist_ok=True)
-    return base / f"{st.st_dev}-{st.st_ino}.lock"
+    return _lock_dir() / f"{st.st_dev}-{st.st_ino}.lock"
 
 
 def _holder(fd):
@@ -36,7 +50,8 @@ def held(root, exclusive, wait=False, log=print):
     path = _lock_path(root)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        os.fchmod(fd, 0o666)          # other users lock the same tree through the same file
+        if os.fstat(fd).st_uid == os.getuid():
+            os.fchmod(fd, 0o666)      # other users lock the same tree through the same file
     except PermissionError:            # another user's lock file: flock works on a read-only descriptor
         fd = os.open(path, os.O_RDONLY)
     writable = os.fstat(fd).st_uid == os.getuid()

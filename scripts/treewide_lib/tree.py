@@ -94,6 +94,8 @@ class Tree:
                             "pass the top of a Linux source tree with KSRC=DIR")
         self.staged = {}
         self.via = {}           # file -> the symlinked path it was reached through
+        self._greps = {}
+        self._disk = {}
         self._check_symlinks()
 
     def _check_symlinks(self):
@@ -137,14 +139,21 @@ class Tree:
         return [line[3:] for line in r.stdout.splitlines()]
 
     def read(self, rel):
+        """The file as staged, else as on disk (LF line endings either way)."""
         if rel in self.staged:
             return self.staged[rel]
-        return (self.root / rel).read_text(**ENC)
+        text = self.original(rel)
+        if text is None:
+            raise FileNotFoundError(2, "No such file or directory", str(self.root / rel))
+        return text
 
     def original(self, rel):
-        """The file's content in the tree, or None if it does not exist."""
-        path = self.root / rel
-        return path.read_text(**ENC) if path.exists() else None
+        """The file's content in the tree, or None if it does not exist. Read
+        once per run: sites, prefilters and steps share it."""
+        if rel not in self._disk:
+            path = self.root / rel
+            self._disk[rel] = path.read_text(**ENC) if path.exists() else None
+        return self._disk[rel]
 
     def rendered(self, rel):
         """The staged file as it is to be written: the tree's own line endings kept."""
@@ -181,6 +190,14 @@ class Tree:
         return any(glob_match(path, p) for path in {rel, self.via.get(rel, rel)} for p in patterns)
 
     def _grep(self, pattern, token):
+        """Files under the pattern's fixed directory holding `token`, on disk.
+        Asked once per run: the tree on disk does not change while a run reads it."""
+        key = (pattern, token)
+        if key not in self._greps:
+            self._greps[key] = self._grep_disk(pattern, token)
+        return self._greps[key]
+
+    def _grep_disk(self, pattern, token):
         prefix = _fixed_prefix(pattern)
         if not (self.root / prefix).is_dir():
             return []
