@@ -177,6 +177,7 @@ class Interruptions(Base):
                 raise KeyboardInterrupt
             return real(out, rep)
         apply._write_report = stopped
+        txn.watch(tree.root)
         try:
             with self.assertRaises(KeyboardInterrupt):
                 apply.run(tree, recipe.load(), Spatch(jobs=2), self.out, log=lambda *a: None)
@@ -185,7 +186,9 @@ class Interruptions(Base):
         self.assertIn("holds this run's result", txn.last_words())
         self.assertEqual(self.report()["written"], "interrupted while writing the tree")
         self.assertIn("get_arch_dma_ops(void)", (tree.root / "arch/alpha/include/asm/dma-mapping.h").read_text())
-        txn.PHASE.update(phase="untouched")
+        txn.watch("")                                     # a scratch copy's state is never the user's
+        self.assertEqual(txn.last_words(), "the tree was left as it was before this run")
+        txn.PHASE.update(phase="untouched", user_tree=None)
 
 
 if __name__ == "__main__":

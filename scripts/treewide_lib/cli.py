@@ -55,6 +55,8 @@ def cmd_apply(args):
                             "commit or stash them first, or pass --allow-dirty")
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
     log = print if not args.quiet else (lambda *a: None)
+    if not args.dry_run:
+        txn.watch(tree.root)
     with lock.held(tree.root, exclusive=not args.dry_run, wait=args.wait):
         report, _ = apply.run(tree, rec, sp, out, dry_run=args.dry_run, log=log)
     print(summary.render(report, out))

@@ -15,12 +15,21 @@ from .tree import ENC
 JOURNAL = "journal.json"
 
 # What the user's tree holds now, for the last words of an interrupted run.
-PHASE = {"phase": "untouched", "tree": "", "files": 0}
+# Only `apply` in place names a user's tree; the scratch copies that
+# series and matrix rewrite are none of the user's business.
+PHASE = {"phase": "untouched", "tree": "", "files": 0, "user_tree": None}
+
+
+def watch(root):
+    """The tree the user asked this run to write."""
+    PHASE["user_tree"] = str(root)
 
 
 def last_words():
-    """One sentence: what the tree holds after this process was interrupted."""
+    """One sentence: what the user's tree holds after this process was interrupted."""
     p = PHASE
+    if p["tree"] != p["user_tree"]:
+        return "the tree was left as it was before this run"
     if p["phase"] == "written":
         return (f"{p['tree']} holds this run's result ({p['files']} file(s) rewritten); its report may be "
                 "missing: run apply again with the same OUT to write it (that run changes nothing)")
