@@ -118,12 +118,21 @@ class Debian612(TreeCase):
         self.assertEqual(differing(orig, tree), [])
 
 
-@unittest.skipUnless(os.environ.get("TREEWIDE_TREE_4_10") and os.environ.get("TREEWIDE_TREE_4_11"),
-                     "set TREEWIDE_TREE_4_10 and TREEWIDE_TREE_4_11 to unpacked 4.10.17 and 4.11.0 trees")
+def fetched_tree(variable, name):
+    """A fetched tree: $variable, else $TREEWIDE_TREES/name; None when neither is here."""
+    path = os.environ.get(variable) or (os.environ.get("TREEWIDE_TREES") and Path(os.environ["TREEWIDE_TREES"], name))
+    return Path(path) if path and (Path(path) / "Makefile").is_file() else None
+
+
+TREE_4_10 = fetched_tree("TREEWIDE_TREE_4_10", "linux-4.10.17")
+TREE_4_11 = fetched_tree("TREEWIDE_TREE_4_11", "linux-4.11.0")
+
+
+@unittest.skipUnless(TREE_4_10 and TREE_4_11, "set TREEWIDE_TREES (or TREEWIDE_TREE_4_10 and TREEWIDE_TREE_4_11) "
+                     "to unpacked 4.10.17 and 4.11.0 trees")
 class Linux410(TreeCase):
     def test_hooks_equal_4_11_and_xen_end_state_equal_fixed_4_11(self):
-        orig = Path(os.environ["TREEWIDE_TREE_4_10"])
-        ref = Path(os.environ["TREEWIDE_TREE_4_11"])
+        orig, ref = TREE_4_10, TREE_4_11
         tree = scratch_copy(orig, self.tmp)
         _, report = self.apply(tree)
         steps = {s["name"]: s for s in report["steps"]}

@@ -1,8 +1,8 @@
 """A scratch git repository that never writes into the user's tree.
 
-The base commit is the user's tree: imported from a plain source tree
-(read in place, `git add` into our own index), or the user's own HEAD
-commit, borrowed through alternates. Series commits are built with
+The base commit is the user's tree: the files the series touches, from a
+plain source tree (read in place, hashed into our own index), or the
+user's own HEAD commit, borrowed through alternates. Series commits are built with
 plumbing (hash-object, update-index, commit-tree): no work tree needed.
 """
 
@@ -42,10 +42,18 @@ class Scratch:
         self.git("config", "core.autocrlf", "false")
         self.git("config", "gc.auto", "0")
 
-    def import_plain(self, root, message):
-        """Commit a plain source tree as it is (ignore files included: it has no history)."""
+    def import_plain(self, root, message, paths):
+        """Commit the files of a plain source tree that the series touches,
+        as they are. A plain tree has no history: its other files would
+        change no patch, and hashing all of them cost most of a series run."""
         index = self.gitdir / "index.base"
-        self.git("--work-tree", str(root), "add", "-A", "-f", ".", index=index, cwd=root)
+        paths = sorted(p for p in paths if (Path(root) / p).is_file())
+        if paths:
+            blobs = self.git("hash-object", "-w", "--no-filters", "--stdin-paths",
+                             input="".join(f"{p}\n" for p in paths), cwd=root).split()
+            modes = ["100755" if os.access(Path(root) / p, os.X_OK) else "100644" for p in paths]
+            self.git("update-index", "--add", "--index-info", index=index,
+                     input="".join(f"{m} {b}\t{p}\n" for m, b, p in zip(modes, blobs, paths)))
         tree = self.git("write-tree", index=index).strip()
         return self.git("commit-tree", tree, "-m", message).strip()
 

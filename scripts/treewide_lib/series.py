@@ -102,7 +102,9 @@ class Series:
         if self.tree.is_git() and not self.dirty:
             base = scratch.borrow_head(self.tree.root)
         else:
-            base = scratch.import_plain(self.tree.root, f"Linux {self.tree.version} ({self.tree.name})\n")
+            touched = {f for r in results for f in r.changed_files}
+            base = scratch.import_plain(self.tree.root, f"Linux {self.tree.version} ({self.tree.name}), "
+                                        f"the {len(touched)} file(s) this series touches\n", touched)
         commits = self._commit(scratch, base, results)
         data = self._write(scratch, base, commits, results, rep)
         if verify:

@@ -63,17 +63,14 @@ def sweep_tree(path, recipe, spatch, dest):
     t0 = time.monotonic()
     try:
         tree = Tree(path)
-    except ToolError as e:
-        return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
-    quiet = lambda *a: None  # noqa: E731
-    try:
         with lock.held(tree.root, exclusive=False):
-            return _sweep_locked(tree, recipe, spatch, dest, t0, quiet)
-    except ToolError as e:
+            return _sweep_locked(tree, recipe, spatch, dest, t0, lambda *a: None)
+    except ToolError as e:           # a row that says why, and the sweep goes on
         return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
 
 
 def _sweep_locked(tree, recipe, spatch, dest, t0, quiet):
+    """The two passes of sweep_tree, under the tree's shared lock."""
     applier, results, broken_before = apply.run_steps(tree, recipe, spatch, quiet)
     rep = apply.report(tree, recipe, spatch, applier, results, broken_before, True, time.monotonic() - t0)
     first = dict(tree.staged)
