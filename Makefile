@@ -11,7 +11,8 @@
 #   make sweep [TREES="dir1 dir2"] [OUT=DIR]   the recipe as a dry run over many trees,
 #                              against scripts/data/sweep.toml (default: the Debian trees and
 #                              every linux-* folder of $TREEWIDE_TREES)
-#   make bench-apply [KSRC=DIR]  time apply per step
+#   make bench-apply [KSRC=DIR]  time apply per step (dry run: the tree is not written)
+#   make bench-series [KSRC=DIR] time whole series runs
 #   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR]
 #                              matrix cold/warm times, selection vs a full build
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
@@ -26,7 +27,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross apply sweep series report range-diff bench-apply bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix
+.PHONY: deps deps-kernel deps-cross apply sweep series report range-diff bench-apply bench-series bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix
 
 deps:
 	ci/install-deps core test build
@@ -64,7 +65,10 @@ range-diff:
 	$(TREEWIDE) range-diff "$(OLD)" "$(NEW)"
 
 bench-apply:
-	$(TREEWIDE) bench-apply -j $(JOBS) "$(ksrc)"
+	$(TREEWIDE) bench-apply -j $(JOBS) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+
+bench-series:
+	$(TREEWIDE) bench-series -j $(JOBS) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 # Cold, warm and fresh-directory matrix times, then one cell built whole
 # (FULL_CELL=none skips it). About an hour on 2 cores for every cell.

@@ -11,7 +11,7 @@ import statistics
 import tempfile
 import time
 
-from . import apply, recipe
+from . import apply, recipe, series
 from .spatch import Spatch
 from .tree import Tree
 
@@ -57,4 +57,28 @@ def run(args):
     totals = [r[0] for r in runs]
     print(f"  {'whole apply, warm median':<40} {statistics.median(totals):8.2f}  "
           f"(min {min(totals):.2f}, max {max(totals):.2f})")
+    return 0
+
+
+def run_series(args):
+    """make bench-series: whole `treewide series` runs (plain or git tree as
+    given), the first after dropping the page cache where allowed, then warm."""
+    rec = recipe.load(args.recipe)
+    sp = Spatch(jobs=args.jobs)
+    tree = Tree(args.ksrc)
+    print(f"bench-series: {tree.name} ({tree.version}), {'git' if tree.is_git() else 'plain'} tree, "
+          f"{sp.jobs} job(s), 1 first + {args.runs} warm run(s), {os.cpu_count()} core(s)")
+
+    def once():
+        with tempfile.TemporaryDirectory(prefix="treewide-bench-series-") as tmp:
+            job = series.Series(Tree(args.ksrc), rec, sp, os.path.join(tmp, "out"),
+                                signoff="Bench <bench@example.org>", log=lambda *a: None)
+            t0 = time.monotonic()
+            data, _ = job.run(allow_dirty=True)
+            return time.monotonic() - t0, len(data["patches"]) if data else 0
+    how = drop_page_cache()
+    first, patches = once()
+    warm = [once()[0] for _ in range(args.runs)]
+    print(f"  {patches} patch(es); first run ({how}): {first:.2f} s; warm median {statistics.median(warm):.2f} s "
+          f"(min {min(warm):.2f}, max {max(warm):.2f})")
     return 0
