@@ -352,6 +352,7 @@ class BadInput(Base):
             r = treewide("apply", tree, "--out", self.out, *opt)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn("is not a positive whole number", r.stderr)
+        self.assertRefused(self.apply(tree, "--recipe", self.tmp, ok=False), "cannot be read", "Is a directory")
         self.assertFalse(self.out.exists())
 
 

@@ -153,6 +153,19 @@ class SeriesBadInput(SeriesBase):
             self.assertIn("holds what no treewide series run wrote (mine.txt)", r.stderr)
             self.assertEqual([p.name for p in self.out.iterdir()], ["mine.txt"])
 
+    def test_scripts_that_die_are_named_never_read_as_clean(self):
+        tree = kernel_scripts(self.tree())
+        for script in ("get_maintainer.pl", "checkpatch.pl"):    # as on a machine missing a Perl module
+            (tree / "scripts" / script).write_text("use Treewide::Missing;\n")
+        r = self.series(tree, ok=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        for script in ("get_maintainer.pl", "checkpatch.pl"):
+            self.assertIn(f"scripts/{script} did not finish (exit 2)", r.stderr)
+        self.assertIn("Can't locate Treewide/Missing.pm", r.stderr)
+        self.assertIn("apt-get install libtreewide-missing-perl", r.stderr)
+        self.assertNotIn("clean", r.stdout)
+        self.assertFalse(self.out.exists())
+
     def test_force_replaces_only_an_earlier_run(self):
         tree = kernel_scripts(self.tree())
         self.series(tree)

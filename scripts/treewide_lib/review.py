@@ -18,12 +18,36 @@ KNOWN_CHECKPATCH = {
 LONG_LINE_WHY = "the line was as long before the change; the rewrite did not lengthen it"
 
 
-def _perl(tree_root, script, *args):
+class ScriptFailed(ToolError):
+    """One of the tree's Perl scripts did not finish as it does when it works."""
+
+
+def _perl(tree_root, script, *args, ok=(0,)):
+    """Run one of the tree's scripts; a run that ends in a status outside
+    `ok`, by a signal, or with Perl's own errors on stderr is a failure:
+    its output is never read as an answer."""
     path = Path(tree_root) / "scripts" / script
     if not path.is_file():
         raise ToolError(f"{path} not found", "pass the top of a kernel source tree with its scripts/")
-    return subprocess.run(["perl", str(path), *args], cwd=tree_root, capture_output=True, text=True,
-                          errors="replace", check=False)
+    cmd = ["perl", str(path), *args]
+    r = subprocess.run(cmd, cwd=tree_root, capture_output=True, text=True, errors="replace", check=False)
+    # Perl's warnings ("Use of uninitialized value ... line N.") are not deaths; these are.
+    perl_died = re.search(r"^(Can't locate \S+ in @INC|BEGIN failed|.*Compilation failed)", r.stderr, re.M)
+    if r.returncode not in ok or perl_died:
+        end = f"exit {r.returncode}" if r.returncode >= 0 else f"killed by signal {-r.returncode}"
+        tail = " | ".join(r.stderr.strip().splitlines()[-3:]) or "no message"
+        raise ScriptFailed(f"{path} did not finish ({end}): {tail} [command: {' '.join(cmd)}]", _fix(r.stderr))
+    return r
+
+
+def _fix(stderr):
+    """What to do about a tree script that died, from what Perl said."""
+    m = re.search(r"Can't locate (\S+)\.pm in @INC", stderr)
+    if m:
+        module = m.group(1).replace("/", "::")
+        pkg = "lib" + m.group(1).replace("/", "-").lower() + "-perl"
+        return f"install the Perl module {module} (Debian: apt-get install {pkg}, or the package that ships it)"
+    return "run the command above by hand in the tree to see why it fails; the series was not written"
 
 
 def maintainers(tree_root, patch):
@@ -60,8 +84,9 @@ def add_recipients(patch, m):
 
 def checkpatch(tree_root, patch):
     """The tree's checkpatch.pl --strict on one patch: messages, each with why it stays (or not)."""
+    # checkpatch exits 1 when it has messages: that is a finished run too.
     r = _perl(tree_root, "checkpatch.pl", "--strict", "--terse", "--show-types", "--no-summary",
-              f"--root={tree_root}", str(patch))
+              f"--root={tree_root}", str(patch), ok=(0, 1))
     lines = Path(patch).read_text(**ENC).split("\n")
     messages = []
     for line in r.stdout.splitlines():
@@ -74,7 +99,25 @@ def checkpatch(tree_root, patch):
             if kind == "COMMIT_LOG_LONG_LINE" and not _in_quoted_smpl(lines, int(at) - 1):
                 why = ""
             messages.append({"level": level, "type": kind, "message": text, "line": int(at), "why": why})
+    if r.returncode == 1 and not messages:
+        raise ScriptFailed(f"{tree_root}/scripts/checkpatch.pl exited 1 with no message treewide can read: "
+                           f"{r.stdout.strip()[:200] or r.stderr.strip()[:200]}",
+                           "run it by hand on the patch; the series was not written")
     return {"clean": not messages, "explained": all(m["why"] for m in messages), "messages": messages}
+
+
+def review_all(tree_root, patches):
+    """(recipients, checkpatch results) of every patch. Both scripts are run
+    before any failure is raised, so one error names every script that died."""
+    results, failed = {}, []
+    for name, check in (("maintainers", maintainers), ("checkpatch", checkpatch)):
+        try:
+            results[name] = [check(tree_root, p) for p in patches]
+        except ScriptFailed as e:
+            failed.append(e)
+    if failed:
+        raise ToolError("; and ".join(e.cause for e in failed), "; ".join(dict.fromkeys(e.fix for e in failed)))
+    return results["maintainers"], results["checkpatch"]
 
 
 def _in_quoted_smpl(lines, i):

@@ -157,8 +157,7 @@ class Series:
                     f"--signature=treewide {VERSION}", "-o", str(series), f"{base}..{tip}")
         patches = sorted(series.glob("*.patch"))
         cover, patches = patches[0], patches[1:]
-        maint = [review.maintainers(self.tree.root, p) for p in patches]
-        checks = [review.checkpatch(self.tree.root, p) for p in patches]
+        maint, checks = review.review_all(self.tree.root, patches)
         for p, m in zip(patches, maint):
             review.add_recipients(p, m)
         prov = provenance.build(results, commits, patches)
