@@ -130,6 +130,24 @@ class BaselineBroken(MatrixCase):
         self.assertIn("page_table_check_pte_clear", cells["alpha"]["reason"])
 
 
+class ConfigLost(MatrixCase):
+    def test_an_option_olddefconfig_drops_fails_the_cell_and_is_named(self):
+        table = self.tmp / "arches.toml"
+        text = ARCHES.read_text()
+        asked = 'enable = ["HYPERVISOR_GUEST", "PARAVIRT", "XEN", "AMD_IOMMU"]'
+        self.assertIn(asked, text)
+        # An arm-only option asked of x86_64: scripts/config sets it, olddefconfig drops it.
+        table.write_text(text.replace(asked, asked[:-1] + ', "ARM_DMA_USE_IOMMU"]'))
+        r, cells = self.matrix("--arch-table", table, "--cell", "x86_64", "--no-sparse")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        cell = cells["x86_64"]
+        self.assertEqual(cell["status"], "config-lost")
+        self.assertIn("CONFIG_ARM_DMA_USE_IOMMU", cell["reason"])
+        self.assertIn("defined only in arch/arm/Kconfig, which x86 does not read", cell["reason"])
+        self.assertEqual(cell["config"]["ARM_DMA_USE_IOMMU"], None)
+        self.assertEqual(cell["config"]["XEN"], "y")
+
+
 class BrokenRewrite(MatrixCase):
     def test_caught_as_a_new_error_in_that_arch_only(self):
         recipe = self.recipe_with("break-parisc", BREAK, r"get_arch_dma_ops\(void\)")

@@ -218,14 +218,57 @@ def config_steps(src, out, cell, extra, jobs, wrap=False):
     return steps + [make(src, out, cell, extra, jobs, "olddefconfig")]
 
 
+def config_values(out, cell):
+    """{option: its value in the final .config, or None} for every option the
+    cell asks for (olddefconfig drops one whose dependencies are unmet, without
+    a word), and the options that did not come out as asked."""
+    text = (out / ".config").read_text(errors="replace") if (out / ".config").is_file() else ""
+    values = dict(re.findall(r"(?m)^CONFIG_(\w+)=(.*)$", text))
+    got = {o: values.get(o) for o in [*cell["enable"], *cell["disable"]]}
+    lost = [o for o in cell["enable"] if got[o] not in ("y", "m")] + [o for o in cell["disable"] if got[o]]
+    return got, lost
+
+
+def unmet(src, option, arch):
+    """Why Kconfig would drop an option on this arch: defined nowhere, only
+    in other arches' Kconfig, or its `depends on` lines."""
+    r = subprocess.run(["grep", "-rn", "--include=Kconfig*", "-A", "12", f"^\\s*\\(menu\\)\\?config {option}$", "."],
+                       cwd=src, capture_output=True, text=True, errors="replace", check=False)
+    entries = {}                                   # Kconfig file -> its entry for the option
+    for group in re.split(r"(?m)^--$", r.stdout):
+        m = re.search(r"^\./(\S+?):\d+:", group, re.M)
+        if m:
+            entries.setdefault(m.group(1), group)
+    if not entries:
+        return "no Kconfig of this tree defines it"
+    ours = {f: e for f, e in entries.items() if not f.startswith("arch/") or f.startswith(f"arch/{arch}/")}
+    if not ours:
+        return f"defined only in {', '.join(sorted(entries))}, which {arch} does not read"
+    deps = [d for e in ours.values() for d in re.findall(r"^\S+-\d+-\s*depends on (.*)$", e, re.M)]
+    deps = [f"({d})" if "||" in d and len(deps) > 1 else d for d in dict.fromkeys(deps)]    # lines are ANDed
+    return ("depends on " + " && ".join(deps) if deps else
+            f"see its entry in {', '.join(sorted(ours))}")
+
+
 def build(src, out, cell, extra, jobs):
     """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
     out.mkdir(parents=True, exist_ok=True)
     steps = config_steps(src, out, cell, extra, jobs) + [make_command(src, out, cell, extra, jobs, *cell["targets"])]
     text = []
-    for cmd in steps:
+    for i, cmd in enumerate(steps):
         r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
         text.append(r.stdout + r.stderr)
+        # The targets' make may fail (then the objects it did not build say
+        # so); configuring may not.
+        if r.returncode != 0 and i < len(steps) - 1:
+            raise ToolError(f"configuring {out} failed (exit {r.returncode}): {' '.join(cmd)}: "
+                            + " | ".join((r.stdout + r.stderr).strip().splitlines()[-3:]),
+                            "run that command by hand to see why; nothing was compared")
+    _, lost = config_values(out, cell)
+    if lost:
+        raise ToolError(f"{out}: requested option(s) not in the final .config: "
+                        + "; ".join(f"CONFIG_{o} ({unmet(src, o, cell['arch'])})" for o in lost),
+                        "fix the cell's 'enable'/'disable' in the arch table for this tree")
     objs = sorted(str(p.relative_to(out)) for t in cell["targets"] for p in _objects(out, t))
     return "\n".join(text), objs, " ".join(steps[-1])
 

@@ -27,7 +27,7 @@ from .txn import write_atomic
 
 
 MARK = ".treewide-matrix"                 # in every OUT a matrix run wrote
-FAILED = ("regression", "selection-misses", "timeout")
+FAILED = ("regression", "selection-misses", "timeout", "config-lost")
 
 
 def exit_status(data):
@@ -333,6 +333,13 @@ def _run_cell(name, cell, ctx, log, rec, t0):
             status = "baseline-broken" if label == "baseline" else "regression"
             rec.update(status=status, reason=f"{label} configure/prepare fails: " + _last_error(text),
                        duration_s=round(time.monotonic() - t0, 1))
+            return rec
+        # Options olddefconfig dropped would take their objects out of the cell without a word.
+        rec["config"], lost = buildcheck.config_values(outs[label], cell)
+        if lost:
+            rec.update(status="config-lost", duration_s=round(time.monotonic() - t0, 1),
+                       reason=f"{label}: requested option(s) not in the final .config: " + "; ".join(
+                           f"CONFIG_{o} ({buildcheck.unmet(src, o, cell['arch'])})" for o in lost))
             return rec
     with phase("select"):
         selected, candidates, targets = select.objects(trees["baseline"], outs["baseline"], cell["arch"],
