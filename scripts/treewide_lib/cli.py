@@ -86,7 +86,7 @@ def cmd_build_check(args):
     _check_clean(base)
     out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
     out.mkdir(parents=True, exist_ok=True)
-    cells, quirks = buildcheck.load_cells()
+    cells, quirks = buildcheck.load_cells(args.arch_table)
     args.cell = args.cell or ["arm", "arm64"]
     unknown = [c for c in args.cell if c not in cells or not cells[c]["targets"]]
     if unknown:
@@ -370,6 +370,7 @@ def build_parser():
     c.add_argument("--cell", action="append", default=None, help="cell from scripts/data/arches.toml")
     c.add_argument("--out", help="builds, logs and build-check.json (default out/<tree>/build-check/)")
     c.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    c.add_argument("--arch-table", default=buildcheck.ARCHES, help="cells and quirks (TOML), e.g. a vendor's own")
     c.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     c.set_defaults(func=cmd_build_check)
     return p
