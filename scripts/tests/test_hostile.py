@@ -124,6 +124,51 @@ class Symlinks(Base):
         self.assertEqual((digest(tree), digest(elsewhere)), (before, outside))
 
 
+class Permissions(Base):
+    """What a user without root meets: files and directories they may not read or write."""
+
+    def as_user(self, *args):
+        """treewide run as an unprivileged user when the tests run as root (root reads and writes anything)."""
+        from .test_apply import SCRIPTS, TREEWIDE
+        if os.geteuid() != 0:
+            return treewide(*args)
+        kit = self.tmp / "kit"
+        if not kit.exists():
+            for part in ("scripts", "semantic-patches", "kernel-overlay"):
+                shutil.copytree(SCRIPTS.parent / part, kit / part, ignore=shutil.ignore_patterns("__pycache__"))
+            for p in [self.tmp, kit, *kit.rglob("*")]:
+                p.chmod(0o777 if p.is_dir() else 0o755)
+        return treewide(*args, user="nobody", tool=["/usr/bin/python3", str(kit / "scripts/treewide")])
+
+    def test_unreadable_header_is_a_clear_error(self):
+        tree = self.tree()
+        for p in [tree, *tree.rglob("*")]:
+            p.chmod(0o777 if p.is_dir() else 0o666)
+        header = tree / "include/linux/dma-mapping.h"
+        header.chmod(0)
+        before = digest(tree)
+        r = self.as_user("apply", tree, "--out", self.tmp / "out")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("include/linux/dma-mapping.h: Permission denied", r.stderr)
+        self.assertIn("fix:", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        self.assertEqual(digest(tree), before)
+
+    def test_out_that_cannot_be_written(self):
+        tree = self.tree()
+        for p in [tree, *tree.rglob("*")]:
+            p.chmod(0o777 if p.is_dir() else 0o666)
+        out = self.tmp / "locked out"
+        out.mkdir()
+        out.chmod(0o555)
+        before = digest(tree)
+        r = self.as_user("apply", tree, "--out", out / "run")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("locked out/run: Permission denied", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        self.assertEqual(digest(tree), before)
+
+
 class Interruptions(Base):
     def test_out_that_is_a_file_or_lies_under_one(self):
         tree = self.tree()
