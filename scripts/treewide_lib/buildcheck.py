@@ -251,8 +251,12 @@ def unmet(src, option, arch):
 
 
 def build(src, out, cell, extra, jobs):
-    """Configure and build a cell's targets; returns (combined log, produced objects, command)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Configure and build a cell's targets from an empty O= directory (an
+    object a rerun did not rebuild would print no diagnostic, and compare as
+    clean); returns (combined log, produced objects, command). ccache keeps
+    the rebuild short."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     steps = config_steps(src, out, cell, extra, jobs) + [make_command(src, out, cell, extra, jobs, *cell["targets"])]
     text = []
     for i, cmd in enumerate(steps):
