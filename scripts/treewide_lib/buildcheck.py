@@ -250,13 +250,19 @@ def unmet(src, option, arch):
             f"see its entry in {', '.join(sorted(ours))}")
 
 
+BUILT_MARK = ".treewide-build-check"
+
+
 def build(src, out, cell, extra, jobs):
     """Configure and build a cell's targets from an empty O= directory (an
     object a rerun did not rebuild would print no diagnostic, and compare as
     clean); returns (combined log, produced objects, command). ccache keeps
     the rebuild short."""
+    if out.is_dir() and any(out.iterdir()) and not (out / BUILT_MARK).is_file():
+        raise ToolError(f"{out} exists and build-check did not make it", "pass another OUT")
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    (out / BUILT_MARK).touch()
     steps = config_steps(src, out, cell, extra, jobs) + [make_command(src, out, cell, extra, jobs, *cell["targets"])]
     text = []
     for i, cmd in enumerate(steps):
