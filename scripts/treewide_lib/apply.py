@@ -82,10 +82,21 @@ def _diff(before, tree, rels):
     return "".join(out), hunks
 
 
+def queries(recipe):
+    """Every file query of a recipe: sites, expectations, conditions, rules, virtuals."""
+    for step in recipe.steps:
+        yield from (p.query for p in step.sites + step.expect)
+        yield from (c.query for w in step.when for c in w.all + w.evidence)
+        yield from (r.query for r in step.rules + ([step.skip_if.rule] if step.skip_if else []))
+    yield from (c.query for inv in recipe.invariants for c in inv.broken_when)
+    yield from (v.query for v in recipe.virtuals)
+
+
 class Applier:
     def __init__(self, tree, recipe, spatch, log=print):
         self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
         self.defines = {}      # every virtual a rule of this run was given, with why
+        tree.prime(queries(recipe))
 
     def _record(self, res, rel, source, old, rules=()):
         """Which lines a rule (or the overlay) removed and added in a file, for provenance."""

@@ -96,6 +96,7 @@ class Tree:
         self.via = {}           # file -> the symlinked path it was reached through
         self._greps = {}
         self._disk = {}
+        self._primed = None
         self._check_symlinks()
 
     def _check_symlinks(self):
@@ -189,12 +190,35 @@ class Tree:
         """Whether a file, under its own path or the symlinked one it was reached by, matches a glob."""
         return any(glob_match(path, p) for path in {rel, self.via.get(rel, rel)} for p in patterns)
 
+    def prime(self, queries):
+        """Scan the tree once for every token the run's queries look for, in
+        the kinds of file they name: later queries filter this list (and the
+        files, read once) instead of walking the tree again."""
+        queries = [q for q in queries if q.grep]
+        tokens = sorted({q.grep for q in queries})
+        if not tokens:
+            return
+        # A token that holds another is found by it ("dma_ops" finds get_dma_ops): grep the shortest only.
+        least = [t for t in tokens if not any(u != t and u in t for u in tokens)]
+        args = [a for t in least for a in ("-e", t)]
+        args += sorted({f"--include={p.rsplit('/', 1)[-1]}" for q in queries for p in q.paths})
+        r = subprocess.run(["grep", "-RlZF", "--exclude-dir=.git", *args, "."],
+                           cwd=self.root, capture_output=True, check=False)
+        if r.returncode > 1 and not r.stdout:
+            raise ToolError(f"cannot search {self.root}: {r.stderr.decode(errors='replace').strip()}",
+                            "check that the tree is readable")
+        self._primed = (set(tokens), [os.path.normpath(n.decode(**ENC)) for n in r.stdout.split(b"\0") if n])
+
     def _grep(self, pattern, token):
-        """Files under the pattern's fixed directory holding `token`, on disk.
-        Asked once per run: the tree on disk does not change while a run reads it."""
+        """Files matching the pattern that hold `token`, on disk. Asked once
+        per run: the tree on disk does not change while a run reads it."""
         key = (pattern, token)
         if key not in self._greps:
-            self._greps[key] = self._grep_disk(pattern, token)
+            if self._primed and token in self._primed[0]:
+                self._greps[key] = [n for n in self._primed[1]
+                                    if glob_match(n, pattern) and token in (self.original(self._real(n)) or "")]
+            else:
+                self._greps[key] = self._grep_disk(pattern, token)
         return self._greps[key]
 
     def _grep_disk(self, pattern, token):
