@@ -202,12 +202,7 @@ class Tree:
         least = [t for t in tokens if not any(u != t and u in t for u in tokens)]
         args = [a for t in least for a in ("-e", t)]
         args += sorted({f"--include={p.rsplit('/', 1)[-1]}" for q in queries for p in q.paths})
-        r = subprocess.run(["grep", "-RlZF", "--exclude-dir=.git", *args, "."],
-                           cwd=self.root, capture_output=True, check=False)
-        if r.returncode > 1 and not r.stdout:
-            raise ToolError(f"cannot search {self.root}: {r.stderr.decode(errors='replace').strip()}",
-                            "check that the tree is readable")
-        self._primed = (set(tokens), [os.path.normpath(n.decode(**ENC)) for n in r.stdout.split(b"\0") if n])
+        self._primed = (set(tokens), self._grep_run(args, "."))
 
     def _grep(self, pattern, token):
         """Files matching the pattern that hold `token`, on disk. Asked once
@@ -225,11 +220,17 @@ class Tree:
         prefix = _fixed_prefix(pattern)
         if not (self.root / prefix).is_dir():
             return []
-        base = pattern.rsplit("/", 1)[-1]
-        r = subprocess.run(["grep", "-RlZF", "--exclude-dir=.git", f"--include={base}", "-e", token, prefix],
-                           cwd=self.root, capture_output=True, check=False)
-        if r.returncode > 1 and not r.stdout:
-            raise ToolError(f"cannot search {self.root / prefix}: {r.stderr.decode(errors='replace').strip()}",
-                            "check that the tree is readable")
-        names = (os.path.normpath(n.decode(**ENC)) for n in r.stdout.split(b"\0") if n)
+        names = self._grep_run(["--include=" + pattern.rsplit("/", 1)[-1], "-e", token], prefix)
         return [n for n in names if glob_match(n, pattern)]
+
+    def _grep_run(self, args, where):
+        """Paths below `where` (relative to the top) of the files grep -R finds with `args`."""
+        r = subprocess.run(["grep", "-RlZF", "--exclude-dir=.git", *args, where],
+                           cwd=self.root, capture_output=True, check=False)
+        # 1 is "nothing found"; 2 is an error, and a file grep could not read may hold a site.
+        errors = [line for line in r.stderr.decode(errors="replace").splitlines()
+                  if "recursive directory loop" not in line]
+        if r.returncode > 1 and errors:
+            raise ToolError(f"cannot search {self.root / where}: {errors[0]}",
+                            "make every file of the tree readable (or work on a readable copy)")
+        return [os.path.normpath(n.decode(**ENC)) for n in r.stdout.split(b"\0") if n]
