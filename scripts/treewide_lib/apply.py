@@ -2,7 +2,6 @@
 
 import difflib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from .cpp_tidy import tidy
 from .recipe import OVERLAY_DIR
 from .spatch import RunStats, SmPL
 from .tree import ENC
-from .txn import Transaction
+from .txn import Transaction, write_atomic
 
 SCHEMA = "treewide-apply/1"
 
@@ -248,9 +247,7 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
 
 
 def _write_report(out, rep):
-    tmp = out / "apply.json.tmp"
-    tmp.write_text(json.dumps(rep, indent=2) + "\n")
-    os.replace(tmp, out / "apply.json")
+    write_atomic(out / "apply.json", json.dumps(rep, indent=2) + "\n")
 
 
 def _report(tree, recipe, spatch, defines, results, dry_run, wall):

@@ -41,20 +41,19 @@ def load_expectations(path):
 
 def generation_after(recipe, results, before):
     """How far the recipe brings the tree: the last generation step in order
-    that is applied without residuals or already done."""
+    that is applied without residuals or already done. Generations are
+    ordered as the recipe's steps name them."""
+    order = list(dict.fromkeys(g for st in recipe.steps for g in (st.gen_from, st.gen_to) if g))
+    rank = {g: i for i, g in enumerate(order)}
     gen = before
     for step, res in zip(recipe.steps, results):
         if not step.gen_to:
             continue
         if res.status == "already-done" or (res.status == "applied" and not res.residuals):
-            gen = step.gen_to if _order(step.gen_to) > _order(gen) else gen
+            gen = step.gen_to if rank[step.gen_to] > rank.get(gen, -1) else gen
         elif res.status != "not-applicable":
             break
     return gen
-
-
-def _order(gen):
-    return ("A", "A'", "B", "C").index(gen) if gen in ("A", "A'", "B", "C") else -1
 
 
 def sweep_tree(path, recipe, spatch, dest):
