@@ -341,7 +341,7 @@ class BadInput(Base):
     def test_output_that_contains_the_tree(self):
         tree = self.tree()
         before = minitree.snapshot(tree)
-        for cmd in (["apply"], ["series", "--force"]):
+        for cmd in (["apply"], ["series", "--force"], ["sweep"]):
             r = treewide(*cmd, tree, "--out", tree.parent)
             self.assertRefused(r, "contains the kernel tree")
             self.assertEqual(minitree.snapshot(tree), before)

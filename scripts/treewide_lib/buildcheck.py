@@ -250,6 +250,12 @@ def unmet(src, option, arch):
             f"see its entry in {', '.join(sorted(ours))}")
 
 
+def lost_options(src, lost, arch):
+    """The options a cell asked for that the final .config lacks, each with why."""
+    return "requested option(s) not in the final .config: " + "; ".join(
+        f"CONFIG_{o} ({unmet(src, o, arch)})" for o in lost)
+
+
 BUILT_MARK = ".treewide-build-check"
 
 
@@ -276,8 +282,7 @@ def build(src, out, cell, extra, jobs):
                             "run that command by hand to see why; nothing was compared")
     _, lost = config_values(out, cell)
     if lost:
-        raise ToolError(f"{out}: requested option(s) not in the final .config: "
-                        + "; ".join(f"CONFIG_{o} ({unmet(src, o, cell['arch'])})" for o in lost),
+        raise ToolError(f"{out}: {lost_options(src, lost, cell['arch'])}",
                         "fix the cell's 'enable'/'disable' in the arch table for this tree")
     objs = sorted(str(p.relative_to(out)) for t in cell["targets"] for p in _objects(out, t))
     return "\n".join(text), objs, " ".join(steps[-1])

@@ -21,13 +21,19 @@ def default_out(tree):
 
 def _check_out(out, tree):
     """OUT, refused where writing or replacing it would touch the tree."""
+    return _apart(out, tree.root)
+
+
+def _apart(out, root):
+    """OUT resolved, refused when it lies inside the tree at `root` or contains it."""
     out = out.resolve()
-    if out == tree.root or tree.root in out.parents:
-        raise ToolError(f"output directory {out} is inside the kernel tree",
+    if out == root or root in out.parents:
+        raise ToolError(f"output directory {out} is inside the kernel tree {root}",
                         "pass OUT=DIR outside the tree (default: out/<tree name>/ here)")
-    if out in tree.root.parents:
-        raise ToolError(f"output directory {out} contains the kernel tree {tree.root}, which --force or a "
-                        "rerun would replace with it", "pass OUT=DIR outside the tree and not above it")
+    if out in root.parents:
+        raise ToolError(f"output directory {out} contains the kernel tree {root}, where this run "
+                        "would write its reports (and --force would replace it)",
+                        "pass OUT=DIR outside the tree and not above it")
     return out
 
 
@@ -70,10 +76,8 @@ def cmd_sweep(args):
     rec = recipe.load(args.recipe)
     expect = sweep.load_expectations(args.expect) if args.expect else None
     out = Path(args.out)
-    for t in args.trees:
-        t = Path(t).resolve()
-        if out.resolve() == t or t in out.resolve().parents:
-            raise ToolError(f"output directory {out} is inside the tree {t}", "pass --out DIR outside every tree")
+    for t in args.trees:                     # its reports go to OUT/<tree name>/: never into a tree
+        _apart(out, Path(t).resolve())
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
     print(f"sweep: {len(args.trees)} tree(s), recipe {rec.name}, dry runs (nothing is written into a tree)")
     data, md = sweep.run(args.trees, rec, sp, out, expect)

@@ -338,8 +338,7 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         rec["config"], lost = buildcheck.config_values(outs[label], cell)
         if lost:
             rec.update(status="config-lost", duration_s=round(time.monotonic() - t0, 1),
-                       reason=f"{label}: requested option(s) not in the final .config: " + "; ".join(
-                           f"CONFIG_{o} ({buildcheck.unmet(src, o, cell['arch'])})" for o in lost))
+                       reason=f"{label}: {buildcheck.lost_options(src, lost, cell['arch'])}")
             return rec
     with phase("select"):
         selected, candidates, targets = select.objects(trees["baseline"], outs["baseline"], cell["arch"],
