@@ -5,7 +5,7 @@
 #                              the patch series, cover letter, report (default: Debian 6.1 source)
 #   make report OUT=DIR        render report.md/html of a series again
 #   make range-diff OLD=DIR NEW=DIR   how a series changed between two runs
-#   make matrix [KSRC=DIR] [ARCHES=a,b] [CELLS=a,b] [SHARD=i/N] [FULL=1|CHECK_SELECTION=1] [OUT=DIR]
+#   make matrix [KSRC=DIR] [ARCHES=a,b] [CELLS=a,b] [SHARD=i/N] [FULL=1|CHECK_SELECTION=1] [LINK=1] [OUT=DIR]
 #                              build-test every arch x config cell, baseline vs patched
 #   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
 #   make sweep [TREES="dir1 dir2"] [OUT=DIR]   the recipe as a dry run over many trees,
@@ -49,7 +49,7 @@ matrix:
 	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) \
 		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) $(if $(CHECK_SELECTION),--check-selection) \
-		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(LINK),--link) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)

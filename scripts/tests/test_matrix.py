@@ -46,11 +46,11 @@ split = "none"
 noop = false
 [[step.sites]]
 kind = "parisc hook"
-paths = ["arch/parisc/include/asm/dma-mapping.h"]
+paths = ["{path}"]
 regex = '{site}'
 [[step.rules]]
 smpl = "{smpl}"
-paths = ["arch/parisc/include/asm/dma-mapping.h"]
+paths = ["{path}"]
 
 """
 
@@ -67,11 +67,12 @@ class MatrixCase(unittest.TestCase):
     def records(self):
         return {c["cell"]: c for c in json.loads((self.tmp / "out/matrix.json").read_text())["cells"]}
 
-    def recipe_with(self, name, smpl, site, before=None):
-        """The recipe, with a step changing parisc's header by smpl (text)
-        placed before the step named `before` (default: at the end)."""
+    def recipe_with(self, name, smpl, site, before=None, path="arch/parisc/include/asm/dma-mapping.h"):
+        """The recipe, with a step changing a parisc file (default: its DMA
+        header) by smpl (text) placed before the step named `before`
+        (default: at the end)."""
         (self.tmp / f"{name}.cocci").write_text(smpl)
-        step = PARISC_STEP.format(name=name, site=site, smpl=self.tmp / f"{name}.cocci")
+        step = PARISC_STEP.format(name=name, site=site, smpl=self.tmp / f"{name}.cocci", path=path)
         text = (SMPL_DIR / "recipe.toml").read_text()
         text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
         if before:
@@ -159,6 +160,37 @@ class BrokenRewrite(MatrixCase):
                       cells["x86_64"]["code"]["not_compared"])
         self.assertTrue(any("get_arch_dma_ops" in d and "error" in d for d in cells["parisc"]["new"]),
                         cells["parisc"]["new"])
+
+
+DROP_DEFINITION = """\
+/// Deliberately wrong: removes a function pdc_stable.c still calls (its
+/// EXPORT_SYMBOL stays behind).
+//
+// Confidence: Low
+// Options: --no-includes
+
+virtual patch
+
+@depends on patch@
+type T;
+@@
+- T hwpath_to_device(...) { ... }
+"""
+
+
+class UnresolvedReference(MatrixCase):
+    def test_a_removed_definition_still_called_is_found_without_a_link(self):
+        recipe = self.recipe_with("drop-hwpath", DROP_DEFINITION, r"hwpath_to_device\(struct",
+                                  path="arch/parisc/kernel/drivers.c")
+        r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", "--no-sparse")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        cell = cells["parisc"]
+        self.assertEqual(cell["status"], "regression")
+        self.assertEqual(cell["unresolved"], ["hwpath_to_device: referenced by arch/parisc/kernel/drivers.o, "
+                                              "drivers/parisc/pdc_stable.o"])
+        # Every object compiled, without a new diagnostic.
+        self.assertEqual((cell["new"], cell["new_failures"]), ([], []))
+        self.assertIn("NEW UNRESOLVED REFERENCE in parisc: hwpath_to_device", r.stdout)
 
 
 NULL_OPS = """\

@@ -84,10 +84,12 @@ class ReportPage(unittest.TestCase):
         data, rep, prov = fixture()
         cell = {"cell": "arm64", "status": "regression", "new": ["a.c: error: x " + HOSTILE], "gone": [],
                 "sparse": {"new": ["b.c: warning: sparse y"], "gone": [], "unchanged": []},
-                "code": {"compared": 2, "differs": ["c.o: f"]}, "preexisting_failures": ["d.o"]}
+                "code": {"compared": 2, "differs": ["c.o: f"]}, "preexisting_failures": ["d.o"],
+                "unresolved": ["foo: referenced by e.o"]}
         m = report.model(data, rep, prov, [cell])
         md = report.markdown(m)
-        for line in ("- arm64: regression, new 1, gone 0, sparse new 1, pre-existing failures 1, code 1 differ",
+        for line in ("- arm64: regression, new 1, gone 0, sparse new 1, unresolved new 1, pre-existing failures 1, "
+                     "code 1 differ", "- NEW UNRESOLVED REFERENCE in arm64: foo: referenced by e.o",
                      f"- NEW in arm64: a.c: error: x {HOSTILE}", "- SPARSE NEW in arm64: b.c: warning: sparse y",
                      "- CODE DIFFERS in arm64: c.o: f", "- pre-existing failure in arm64: d.o"):
             self.assertIn(line, md)

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import linkrefs
 from .errors import ToolError
 
 ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
@@ -33,6 +34,11 @@ _NUMBER = re.compile(r"(?<![\w.])-?(?:0x[0-9a-fA-F]+|\d+)\b")
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
+# A link that fails on a symbol: ld's "file.c:(.text+0x1c): undefined
+# reference to `foo'", modpost's "ERROR: modpost: "foo" [dir/m.ko] undefined!"
+# (a WARNING before 5.x).
+_UNDEF = re.compile(r"^(?P<file>[^\s:]+):(?:\d+|\(\S+\)): (?P<msg>undefined reference to .*)$")
+_MODPOST = re.compile(r'^(?P<kind>ERROR|WARNING): (?:modpost: )?(?P<msg>"\S+" \[(?P<file>\S+)\] undefined!)$')
 _MAKE = re.compile(r"^make(?:\[\d+\])?: \*\*\* \[(?:\S+:\d+: )?(?P<file>[^\]]+)\] Error")
 
 
@@ -134,6 +140,8 @@ def diagnostics(log, roots):
         if m:
             kind = m.group("kind").lower().replace("fatal error", "error")
             found[Diag(os.path.normpath(m.group("file")), kind, _normal(m.group("msg")))] += 1
+        elif m := _UNDEF.match(line) or _MODPOST.match(line):
+            found[Diag(os.path.normpath(m.group("file")), "link", m.group("msg"))] += 1
         elif _LD.match(line):
             found[Diag("(link)", _LD.match(line).group("kind"), _normal(_LD.match(line).group("msg")))] += 1
         elif _MAKE.match(line):
@@ -313,6 +321,9 @@ def check_cell(name, cell, base, patched, version, quirks, workdir, jobs, log=pr
     result["unchanged"] = sorted(str(d) for d in (b & p))
     result["missing_objects"] = sorted(set(result["trees"]["baseline"]["objects"]) -
                                        set(result["trees"]["patched"]["objects"]))
+    result["unresolved"] = linkrefs.new_unresolved(
+        f"{cell['cross_compile']}nm", workdir / f"{name}-baseline", result["trees"]["baseline"]["objects"],
+        workdir / f"{name}-patched", result["trees"]["patched"]["objects"], patched, cell["arch"])
     for t in result["trees"].values():
         t["diagnostics"] = len(t.pop("diagnostics"))
     return result

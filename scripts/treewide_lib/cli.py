@@ -108,12 +108,15 @@ def cmd_build_check(args):
         b, p = r["trees"]["baseline"], r["trees"]["patched"]
         print(f"  {r['cell']}: objects {len(b['objects'])} baseline, {len(p['objects'])} patched; "
               f"diagnostics {b['diagnostics']} baseline, {p['diagnostics']} patched; "
-              f"new {len(r['new'])}, gone {len(r['gone'])}, missing objects {len(r['missing_objects'])}")
+              f"new {len(r['new'])}, gone {len(r['gone'])}, missing objects {len(r['missing_objects'])}, "
+              f"new unresolved references {len(r['unresolved'])}")
         for d in r["new"]:
             print(f"    NEW {d}")
         for o in r["missing_objects"]:
             print(f"    MISSING {o}")
-        bad += len(r["new"]) + len(r["missing_objects"])
+        for u in r["unresolved"]:
+            print(f"    UNRESOLVED {u}")
+        bad += len(r["new"]) + len(r["missing_objects"]) + len(r["unresolved"])
     print(f"Details: {out}/build-check.json and per-build logs there.")
     return 1 if bad else 0
 
@@ -159,7 +162,7 @@ def cmd_matrix(args):
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "work": out / "build", "jobs": args.jobs,
            "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection,
-           "check_selection": args.check_selection, "cell_timeout": args.cell_timeout,
+           "check_selection": args.check_selection, "cell_timeout": args.cell_timeout, "link": args.link,
            "sparse": not args.no_sparse and bool(shutil.which("sparse")),
            "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
            "reproduce": _reproduce(args, base, out)}
@@ -240,7 +243,8 @@ def _reproduce(args, base, out):
            "-j", str(args.jobs)]
     cmd += ["--recipe", str(Path(args.recipe).resolve())] if args.recipe != recipe.DEFAULT_RECIPE else []
     cmd += ["--arch-table", str(Path(args.arch_table).resolve())] if args.arch_table != buildcheck.ARCHES else []
-    flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse}
+    flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
+             "--link": args.link}
     return cmd + [f for f, on in flags.items() if on]
 
 
@@ -331,6 +335,8 @@ def build_parser():
     m.add_argument("--out", help="output directory (default out/<tree>/matrix/)")
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
     m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=1)")
+    m.add_argument("--link", action="store_true",
+                   help="also link vmlinux and run modpost in both trees (builds every built-in object: slow)")
     m.add_argument("--check-selection", action="store_true",
                    help="build only the baseline, whole, and report what the selection would miss")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)

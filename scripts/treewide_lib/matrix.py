@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import buildcheck, select
+from . import buildcheck, linkrefs, select
 from .errors import ToolError
 from .txn import write_atomic
 
@@ -266,7 +266,7 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
     logged = buildcheck.diagnostics(text, roots)
-    cc = Counter({d: n for d, n in logged.items() if d.kind == "make"})
+    cc = Counter({d: n for d, n in logged.items() if d.kind in ("make", "link")})
     cc += link_diagnostics(out, Counter({d: n for d, n in logged.items() if d.file == "(link)"}),
                            start.stat().st_mtime_ns, roots)
     sparse = Counter()
@@ -344,8 +344,10 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         selected, candidates, targets = select.objects(trees["baseline"], outs["baseline"], cell["arch"],
                                                        ctx["changed"], ctx["diff"], ctx["graph"],
                                                        extra=cell["targets"])
-    objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets)
-    rec.update(selected=len(selected), candidates=candidates)
+    linking = ["all"] if ctx["full"] else link_targets(outs["baseline"], ctx)
+    objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets + linking)
+    rec.update(selected=len(selected), candidates=candidates,
+               link=f"linked: make {' '.join(linking)}" if linking else "not linked (--link: vmlinux and modpost)")
     if ctx["check_selection"]:                 # the baseline built whole is all the check needs
         trees = {"baseline": trees["baseline"]}
     diags, built, sparse = {}, {}, {}
@@ -369,6 +371,8 @@ def _run_cell(name, cell, ctx, log, rec, t0):
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
                preexisting_failures=_failed(objs, built["baseline"], b))
+    with phase("references"):
+        rec["unresolved"] = unresolved(cell, outs, built, trees["patched"])
     ref = (ctx.get("code") or {}).get("against")
     if ref:
         log(name, f"compare object code with {ref}")
@@ -387,11 +391,29 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         rec["sparse"] = "not run: " + ctx["no_sparse_why"]
     rec["make"] = shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra, ctx["jobs"],
                                                      *targets, sparse=ctx["sparse"]))
-    bad = rec["new"] or rec["new_failures"] or (rec.get("code") or {}).get("differs") or (
+    bad = rec["new"] or rec["new_failures"] or rec["unresolved"] or (rec.get("code") or {}).get("differs") or (
         isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
     rec["status"] = "regression" if bad else "ok"
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
+
+
+def link_targets(out, ctx):
+    """With --link: vmlinux, and the modules with modpost where the config has them."""
+    if not ctx.get("link"):
+        return []
+    modules = re.search(r"(?m)^CONFIG_MODULES=y$", buildcheck.read_text(out / ".config"))
+    return ["vmlinux"] + (["modules"] if modules else [])
+
+
+def unresolved(cell, outs, built, patched_src):
+    """New unresolved references of the patched objects (linkrefs.py); an
+    object nm cannot read is a finding, not a pass."""
+    try:
+        return linkrefs.new_unresolved(f"{cell['cross_compile']}nm", outs["baseline"], sorted(built["baseline"]),
+                                       outs["patched"], sorted(built["patched"]), patched_src, cell["arch"])
+    except ToolError as e:
+        return [f"(not checked: {e.cause})"]
 
 
 class Progress:
@@ -457,12 +479,13 @@ def _last_error(text):
 
 
 def markdown(records, skips):
-    out = ["| cell | arch | status | new | gone | sparse new | pre-existing failures | objects | code | time |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| cell | arch | status | new | gone | sparse new | unresolved new | pre-existing failures | objects | code "
+           "| time |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(records, key=lambda r: r["cell"]):
         code = code_summary(r.get("code"))
         out.append(f"| {r['cell']} | {r['arch']} | {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
                    f"| {len(r.get('new', []))} | {len(r.get('gone', []))} | {_sparse_new(r)} "
+                   f"| {len(r['unresolved']) if 'unresolved' in r else '-'} "
                    f"| {len(r.get('preexisting_failures', []))} "
                    f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {r.get('duration_s', 0)} s |")
     out += ["", "Skipped arches:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
@@ -490,6 +513,7 @@ def details(records):
         sparse = r.get("sparse") if isinstance(r.get("sparse"), dict) else {}
         for label, found in [("NEW", r.get("new", [])), ("SPARSE NEW", sparse.get("new", [])),
                              ("CODE DIFFERS", (r.get("code") or {}).get("differs", [])),
+                             ("NEW UNRESOLVED REFERENCE", r.get("unresolved", [])),
                              ("pre-existing failure", r.get("preexisting_failures", []))]:
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
         if (r.get("code") or {}).get("not_compared"):

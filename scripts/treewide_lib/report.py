@@ -88,6 +88,7 @@ def _matrix_md(matrix):
     return [f"- {c['cell']}: {c['status']}" + (f" ({c['reason']})" if c.get("reason") else "")
             + f", new {len(c.get('new', []))}, gone {len(c.get('gone', []))}"
             + (f", sparse new {len(c['sparse']['new'])}" if isinstance(c.get("sparse"), dict) else "")
+            + (f", unresolved new {len(c['unresolved'])}" if "unresolved" in c else "")
             + (f", pre-existing failures {len(c['preexisting_failures'])}" if c.get("preexisting_failures") else "")
             + (f", code {code_summary(c['code'])}" if c.get("code") else "")
             for c in matrix] + matrix_details(matrix)

@@ -1,0 +1,93 @@
+"""Link-level references of a cell, without linking it.
+
+A rewrite that removes a function still called from another file compiles
+everywhere and fails only at the link. Per cell, the symbols the patched
+objects leave undefined (`nm`) and no built object defines are compared
+with the baseline's; a symbol unresolved only in the patched tree, and
+defined nowhere in its sources for this arch, is a new unresolved reference.
+"""
+
+import os
+import re
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+from .errors import ToolError
+from .select import _for_arch
+
+# Where a symbol is defined in the sources, when no built object defines
+# it: a C definition or a file-scope macro that makes one (DEFINE_MUTEX(x)),
+# an export, an assembler label or entry macro, a linker-script assignment.
+_DEFINES = [r"^(?!extern\b)[A-Za-z_][^;]*\b{s}\s*\([^;]*(?:$|\)\s*\{)",   # int foo(...) {  (not a declaration)
+            r"^{s}\s*\(",                                            # int\nfoo(...)
+            r"^(?!extern\b)[A-Za-z_][^(;]*\b{s}\s*(?:=|\[|;|__)",     # a variable
+            r"^[A-Z_][A-Z0-9_]*\(.*\b{s}\b",                          # DEFINE_PER_CPU(int, foo);
+            r"EXPORT_SYMBOL\w*\(\s*{s}\s*\)", r"^\s*{s}\s*:", r"\b(?:ENTRY|GLOBAL|SYM_\w+)\(\s*{s}\b",
+            r"^\s*(?:PROVIDE\()?\s*{s}\s*="]
+
+
+def symbols(nm, obj):
+    """(undefined, defined global) symbols of one object. Weak undefined
+    symbols (w, v) resolve to 0 when nothing defines them: not counted."""
+    r = subprocess.run([nm, "-P", str(obj)], capture_output=True, text=True, errors="replace", check=False)
+    if r.returncode != 0:
+        raise ToolError(f"{nm} -P {obj} failed (exit {r.returncode}): "
+                        + " | ".join(r.stderr.strip().splitlines()[-2:]),
+                        "check that the cross binutils are installed and the object is not truncated")
+    undefined, defined = set(), set()
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) < 2 or parts[0].endswith(":"):          # "archive member:" headers
+            continue
+        name, kind = parts[0], parts[1]
+        if kind == "U":
+            undefined.add(name)
+        elif kind.isupper() or kind in "iu":
+            defined.add(name)
+    return undefined, defined
+
+
+def unresolved(nm, out, objs):
+    """{symbol: objects referencing it} the objects leave to the link."""
+    users, defined = defaultdict(set), set()
+    for o in objs:
+        u, d = symbols(nm, Path(out) / o)
+        defined |= d
+        for s in u:
+            users[s].add(o)
+    return {s: sorted(v) for s, v in users.items() if s not in defined}
+
+
+def defined_in_sources(root, syms, arch, built=()):
+    """The symbols of syms some source of this arch defines (a file of another
+    arch's directory does not help this arch's link). The sources of built
+    objects are passed over: their objects said what they define (an
+    EXPORT_SYMBOL left behind by a removed definition defines nothing)."""
+    if not syms:
+        return set()
+    args = ["grep", "-rnwE", "--exclude-dir=.git", "--include=*.c", "--include=*.S", "--include=*.lds*",
+            "-e", "|".join(map(re.escape, sorted(syms))), "."]
+    r = subprocess.run(args, cwd=root, capture_output=True, text=True, errors="replace", check=False)
+    if r.returncode > 1:                      # 1: no line matched
+        raise ToolError(f"grep for definitions in {root} failed: {r.stderr.strip()[-300:]}",
+                        "check that the tree is readable")
+    found, skip = set(), {o[:-len(".o")] for o in built}
+    pats = {s: re.compile("|".join(p.replace("{s}", re.escape(s)) for p in _DEFINES)) for s in syms}
+    for line in r.stdout.splitlines():
+        path, _, text = line.split(":", 2) if line.count(":") >= 2 else (line, "", "")
+        path = os.path.normpath(path)
+        if not _for_arch(path, arch) or os.path.splitext(path)[0] in skip:
+            continue
+        found |= {s for s in syms - found if s in text and pats[s].search(text)}
+    return found
+
+
+def new_unresolved(nm, base_out, base_objs, patched_out, patched_objs, patched_src, arch):
+    """["symbol: referenced by a.o, b.o"] for every symbol the patched objects
+    leave unresolved, the baseline's did not, and the patched sources do not
+    define."""
+    base = unresolved(nm, base_out, base_objs)
+    fresh = {s: objs for s, objs in unresolved(nm, patched_out, patched_objs).items() if s not in base}
+    known = defined_in_sources(patched_src, set(fresh), arch, patched_objs)
+    return [f"{s}: referenced by {', '.join(objs)}" for s, objs in sorted(fresh.items()) if s not in known]
