@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import linkrefs
+from . import linkrefs, select
 from .errors import ToolError
 
 ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
@@ -240,10 +240,9 @@ def config_values(out, cell):
 def unmet(src, option, arch):
     """Why Kconfig would drop an option on this arch: defined nowhere, only
     in other arches' Kconfig, or its `depends on` lines."""
-    r = subprocess.run(["grep", "-rn", "--include=Kconfig*", "-A", "12", f"^\\s*\\(menu\\)\\?config {option}$", "."],
-                       cwd=src, capture_output=True, text=True, errors="replace", check=False)
+    found = select.grep(["-rn", "--include=Kconfig*", "-A", "12", f"^\\s*\\(menu\\)\\?config {option}$", "."], src)
     entries = {}                                   # Kconfig file -> its entry for the option
-    for group in re.split(r"(?m)^--$", r.stdout):
+    for group in re.split(r"(?m)^--$", found):
         m = re.search(r"^\./(\S+?):\d+:", group, re.M)
         if m:
             entries.setdefault(m.group(1), group)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import ToolError
-from .select import _for_arch
+from .select import _for_arch, grep
 
 # Where a symbol is defined in the sources, when no built object defines
 # it: a C definition or a file-scope macro that makes one (DEFINE_MUTEX(x)),
@@ -66,15 +66,11 @@ def defined_in_sources(root, syms, arch, built=()):
     EXPORT_SYMBOL left behind by a removed definition defines nothing)."""
     if not syms:
         return set()
-    args = ["grep", "-rnwE", "--exclude-dir=.git", "--include=*.c", "--include=*.S", "--include=*.lds*",
-            "-e", "|".join(map(re.escape, sorted(syms))), "."]
-    r = subprocess.run(args, cwd=root, capture_output=True, text=True, errors="replace", check=False)
-    if r.returncode > 1:                      # 1: no line matched
-        raise ToolError(f"grep for definitions in {root} failed: {r.stderr.strip()[-300:]}",
-                        "check that the tree is readable")
+    lines = grep(["-rnwE", "--exclude-dir=.git", "--include=*.c", "--include=*.S", "--include=*.lds*",
+                  "-e", "|".join(map(re.escape, sorted(syms))), "."], root)
     found, skip = set(), {o[:-len(".o")] for o in built}
     pats = {s: re.compile("|".join(p.replace("{s}", re.escape(s)) for p in _DEFINES)) for s in syms}
-    for line in r.stdout.splitlines():
+    for line in lines.splitlines():
         path, _, text = line.split(":", 2) if line.count(":") >= 2 else (line, "", "")
         path = os.path.normpath(path)
         if not _for_arch(path, arch) or os.path.splitext(path)[0] in skip:

@@ -16,6 +16,7 @@ from collections import defaultdict, namedtuple
 from pathlib import Path
 
 from . import kbuild
+from .errors import ToolError
 
 _INC = re.compile(r'^(?P<file>[^:]+):\s*#\s*include\s*(?P<q>[<"])(?P<name>[^">]+)[">]')
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -23,14 +24,23 @@ _NOT_SYMBOLS = {"if", "for", "while", "switch", "return", "sizeof", "defined", "
                 "typeof", "BUG", "BUG_ON", "WARN_ON", "__attribute__"}
 
 
+def grep(args, root):
+    """grep's output over the tree. Exit 1 is "no line matched"; any other
+    failure is an error: a file grep could not read may hold what is sought."""
+    r = subprocess.run(["grep", *args], cwd=root, capture_output=True, text=True, errors="replace", check=False)
+    if r.returncode not in (0, 1):
+        raise ToolError(f"grep {' '.join(args[:2])} ... failed in {root} (exit {r.returncode}): "
+                        + " | ".join(r.stderr.strip().splitlines()[-2:]), "check that every file of the tree is readable")
+    return r.stdout
+
+
 class IncludeGraph:
     def __init__(self, root):
         self.root = Path(root)
-        r = subprocess.run(["grep", "-rHE", "--exclude-dir=.git", "--include=*.c", "--include=*.h",
-                            "--include=*.S", r'^\s*#\s*include\s*[<"]', "."],
-                           cwd=self.root, capture_output=True, text=True, errors="replace", check=False)
+        found = grep(["-rHE", "--exclude-dir=.git", "--include=*.c", "--include=*.h", "--include=*.S",
+                      r'^\s*#\s*include\s*[<"]', "."], self.root)
         self.by_name = defaultdict(set)     # "<linux/x.h>" or '"x.h"' -> includer files
-        for line in r.stdout.splitlines():
+        for line in found.splitlines():
             m = _INC.match(line)
             if m:
                 includer = os.path.normpath(m.group("file"))
@@ -100,8 +110,7 @@ def symbol_users(root, symbols, arch):
     args = ["grep", "-rlw", "--exclude-dir=.git", "--include=*.c", "--include=*.S"]
     for s in symbols:
         args += ["-e", s]
-    r = subprocess.run(args + ["."], cwd=root, capture_output=True, text=True, errors="replace", check=False)
-    return {os.path.normpath(p) for p in r.stdout.split()} if r.stdout else set()
+    return {os.path.normpath(p) for p in grep(args[1:] + ["."], root).split()}
 
 
 Selection = namedtuple("Selection", "objects reached targets")
