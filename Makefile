@@ -8,6 +8,8 @@
 #   make matrix [KSRC=DIR] [ARCHES=a,b] [CELLS=a,b] [SHARD=i/N] [FULL=1|CHECK_SELECTION=1] [LINK=1] [OUT=DIR]
 #                              build-test every arch x config cell, baseline vs patched
 #   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
+#   make boot [KSRC=DIR] [ARCHES=a,b] [MACHINES=a,b] [OUT=DIR] [BOOT_TIMEOUT=S]
+#                              boot small baseline and patched kernels under QEMU, DMA test
 #   make sweep [TREES="dir1 dir2"] [OUT=DIR]   the recipe as a dry run over many trees,
 #                              against scripts/data/sweep.toml (default: the Debian trees and
 #                              every linux-* folder of $TREEWIDE_TREES)
@@ -27,7 +29,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross apply sweep series report range-diff bench-apply bench-series bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix
+.PHONY: deps deps-kernel deps-cross deps-boot boot apply sweep series report range-diff bench-apply bench-series bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 
 deps:
 	ci/install-deps core test build
@@ -37,6 +39,10 @@ deps-kernel:
 
 deps-cross:
 	ci/install-deps cross
+
+deps-boot:
+	ci/install-deps boot
+	ci/xen-hypervisor >/dev/null
 
 apply:
 	$(TREEWIDE) apply -j $(JOBS) $(outflag) "$(ksrc)"
@@ -53,6 +59,11 @@ matrix:
 
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)
+
+boot:
+	$(TREEWIDE) boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
+		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) $(if $(BOOT_TIMEOUT),--timeout $(BOOT_TIMEOUT)) \
+		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 series:
 	$(TREEWIDE) series -j $(JOBS) $(outflag) $(if $(SIGNOFF),--signoff "$(SIGNOFF)") $(if $(FORCE),--force) \
@@ -76,7 +87,7 @@ bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
-test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix
+test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 
 test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
@@ -92,6 +103,11 @@ test-sweep:
 
 test-matrix:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_matrix
+
+# Real kernels under QEMU: the initramfs and /init on the host, then Debian
+# 6.1 booted on x86_64 baseline and patched, and a run-time DMA breakage caught.
+test-boot:
+	cd scripts && TREEWIDE_BOOT_TESTS=1 $(PYTHON) -m unittest -v tests.test_boot
 
 test-trees:
 	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees tests.test_overlay tests.test_series

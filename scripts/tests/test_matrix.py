@@ -73,14 +73,20 @@ class MatrixCase(unittest.TestCase):
         (default: at the end)."""
         (self.tmp / f"{name}.cocci").write_text(smpl)
         step = PARISC_STEP.format(name=name, site=site, smpl=self.tmp / f"{name}.cocci", path=path)
-        text = (SMPL_DIR / "recipe.toml").read_text()
-        text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
-        if before:
-            head, tail = text.split(f'[[step]]\nname = "{before}"')
-            text = f'{head}{step}[[step]]\nname = "{before}"{tail}'
         recipe = self.tmp / "recipe.toml"
-        recipe.write_text(text if before else text + step)
+        recipe.write_text(recipe_plus(step, before))
         return recipe
+
+
+def recipe_plus(step, before=None):
+    """The text of the toolkit's recipe (its SmPL paths made absolute) with
+    one more step, before the step named `before` (default: at the end)."""
+    text = (SMPL_DIR / "recipe.toml").read_text()
+    text = re.sub(r'smpl = "([^"/]+\.cocci)"', lambda m: f'smpl = "{SMPL_DIR / m.group(1)}"', text)
+    if not before:
+        return text + step
+    head, tail = text.split(f'[[step]]\nname = "{before}"')
+    return f'{head}{step}[[step]]\nname = "{before}"{tail}'
 
 
 class Smoke(MatrixCase):

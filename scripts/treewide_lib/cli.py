@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from . import (VERSION, apply, bench, bench_matrix, buildcheck, copies, matrix, rangediff, recipe, report, select,
-               lock, series, summary, sweep, txn)
+from . import (VERSION, apply, bench, bench_matrix, boot, buildcheck, copies, matrix, rangediff, recipe, report,
+               select, lock, series, summary, sweep, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -183,24 +183,25 @@ def _check_clean(tree):
                         "tree into no O= directory", "run `make mrproper` in it, or pass a clean copy")
 
 
-def _matrix_out(out, base):
+def _matrix_out(out, base, mark=matrix.MARK, command="matrix"):
     """OUT, checked (not yet created): a run replaces cells/, patched-tree/
-    and baseline-tree/ there, so it must be new, empty, or an earlier matrix run's."""
+    and baseline-tree/ there, so it must be new, empty, or an earlier run's
+    of the same command."""
     out = _check_out(out, base)
     for path in (base.root, out):
         if " " in str(path) or ":" in str(path):
             raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
                             "use a tree and OUT whose paths have neither (a bind mount of the tree will do)")
-    if out.is_dir() and any(out.iterdir()) and not (out / matrix.MARK).is_file():
-        raise ToolError(f"{out} is not empty and no `treewide matrix` run wrote it",
-                        "pass a new or empty OUT, or the OUT of an earlier matrix run")
+    if out.is_dir() and any(out.iterdir()) and not (out / mark).is_file():
+        raise ToolError(f"{out} is not empty and no `treewide {command}` run wrote it",
+                        f"pass a new or empty OUT, or the OUT of an earlier {command} run")
     return out
 
 
-def _mark(out):
+def _mark(out, mark=matrix.MARK):
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / matrix.MARK).touch()
+        (out / mark).touch()
     except OSError as e:
         raise ToolError(f"cannot write {out}: {e.strerror}", "pass an OUT=DIR you can write") from None
 
@@ -246,6 +247,31 @@ def _reproduce(args, base, out):
     flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
              "--link": args.link}
     return cmd + [f for f, on in flags.items() if on]
+
+
+def cmd_boot(args):
+    base = Tree(args.ksrc)
+    _check_clean(base)
+    out = _matrix_out(Path(args.out) if args.out else default_out(base) / "boot", base, boot.MARK, "boot")
+    machines, skips = boot.for_tree(base.root, *boot.load_machines(args.arch_table))
+    names = args.machine or [n for n in machines if not args.arch or machines[n]["arch"] in args.arch]
+    unknown = [n for n in names if n not in machines] + [a for a in args.arch or [] if a in skips]
+    if unknown or not names:
+        raise ToolError(f"no boot machine {', '.join(unknown) or 'for ' + ', '.join(args.arch or ['this tree'])}"
+                        + "".join(f" ({a}: {skips[a]})" for a in unknown if a in skips),
+                        f"choose from {', '.join(sorted(machines))}")
+    missing = {pkg for n in names for _, pkg in boot.missing_tools(machines[n])}
+    if missing:
+        raise ToolError(f"missing tools for {', '.join(names)}", f"apt-get install {' '.join(sorted(missing))} "
+                        "(or `make deps-boot`)")
+    _mark(out, boot.MARK)
+    reproduce = [str(Path(__file__).resolve().parents[1] / "treewide"), "boot", str(base.root), "--out", str(out)]
+    print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
+    status = boot.run(base, out, names, machines, skips, recipe.load(args.recipe),
+                      {"jobs": args.jobs, "timeout": args.timeout, "arch_table": args.arch_table,
+                       "reproduce": reproduce})
+    print((out / "boot.md").read_text())
+    return status
 
 
 def cmd_matrix_merge(args):
@@ -355,6 +381,17 @@ def build_parser():
     bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
     bm.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     bm.set_defaults(func=bench_matrix.run)
+
+    b = sub.add_parser("boot", help="boot small kernels of the baseline and patched trees under QEMU, DMA test")
+    b.add_argument("ksrc", help="the unpatched tree (never written)")
+    b.add_argument("--machine", action="append", help="machines to boot (default: all the arch table has)")
+    b.add_argument("--arch", action="append", help="every machine of this arch")
+    b.add_argument("--out", help="output directory (default out/<tree>/boot/)")
+    b.add_argument("--timeout", type=_positive, metavar="SECONDS", help="per boot (default: the machine's)")
+    b.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    b.add_argument("--arch-table", default=buildcheck.ARCHES, help="arch table: machines, quirks, fixups (TOML)")
+    b.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="compile jobs")
+    b.set_defaults(func=cmd_boot)
 
     g = sub.add_parser("matrix-merge", help="merge shard outputs into one matrix.json/matrix.md")
     g.add_argument("out", help="merged output directory")

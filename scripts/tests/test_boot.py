@@ -1,0 +1,148 @@
+"""The boot test: its initramfs and /init on the host (fast), then real
+kernels of the Debian 6.1 tree booted under QEMU (slow: `make test-boot`):
+the series passes where the baseline does, a rewrite that breaks DMA at
+run time, though it compiles, is caught as a regression, and a boot past
+its timeout is stopped and reported as such."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+from treewide_lib import initramfs
+
+from .test_apply import treewide
+from .test_debian_trees import debian_tree
+from .test_matrix import recipe_plus
+
+OVERLAY_TESTS = Path(__file__).resolve().parents[2] / "kernel-overlay" / "tests"
+
+
+class Initramfs(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="treewide-boot-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def test_cpio_holds_console_node_and_executable_init(self):
+        init = initramfs.build_init("gcc", "libc6-dev", self.tmp)
+        cpio = initramfs.write_cpio(self.tmp / "initramfs.cpio", init, [("probe.ko", init)])
+        r = subprocess.run(["cpio", "-itv", "-F", str(cpio)], capture_output=True, text=True, check=True)
+        listing = {line.split()[-1]: line for line in r.stdout.splitlines()}
+        self.assertEqual(sorted(listing), ["dev", "dev/console", "init", "probe.ko", "proc", "sys"])
+        self.assertTrue(listing["dev/console"].startswith("crw-------"), listing["dev/console"])
+        self.assertIn("5,", listing["dev/console"])
+        self.assertTrue(listing["init"].startswith("-rwxr-xr-x"), listing["init"])
+        self.assertIn(str(init.stat().st_size), listing["init"])
+        out = self.tmp / "x"
+        out.mkdir()
+        subprocess.run(["cpio", "-id", "--quiet", "-F", str(cpio), "init"], cwd=out, check=True)
+        self.assertEqual((out / "init").read_bytes(), init.read_bytes())
+
+    def test_init_checks_the_harness_checksum(self):
+        subprocess.run(["make", "-s", "-C", str(OVERLAY_TESTS), "build/boot-init-test"], check=True)
+        disk = self.tmp / "disk"
+        words = dict(w.split("=") for w in initramfs.write_disk(disk))
+        self.assertEqual(disk.stat().st_size, initramfs.DISK_SIZE)
+        run = [str(OVERLAY_TESTS / "build/boot-init-test"), str(disk)]
+        r = subprocess.run(run + [words["treewide.sum"]], capture_output=True, text=True, check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"({words['treewide.len']} bytes checked)", r.stdout)
+        # A sum that is off is seen as off.
+        wrong = f"{int(words['treewide.sum'], 16) ^ 1:016x}"
+        r = subprocess.run(run + [wrong], capture_output=True, text=True, check=False)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+
+
+DUMMY_OPS = """\
+/// Deliberately wrong: x86's default DMA ops become the dummy ops, which
+/// fail every mapping. Compiles everywhere; breaks DMA at run time.
+//
+// Confidence: Low
+// Options: --no-includes
+
+virtual patch
+
+@depends on patch@
+@@
+get_arch_dma_ops(...)
+{
+- return dma_ops;
++ return &dma_dummy_ops;
+}
+"""
+
+X86_STEP = """
+[[step]]
+name = "break-x86-dma"
+subject = "x86: break DMA"
+split = "none"
+noop = false
+[[step.sites]]
+kind = "x86 hook"
+paths = ["arch/x86/include/asm/dma-mapping.h"]
+regex = 'return dma_ops;'
+[[step.rules]]
+smpl = "{smpl}"
+paths = ["arch/x86/include/asm/dma-mapping.h"]
+"""
+
+
+@unittest.skipUnless(os.environ.get("TREEWIDE_BOOT_TESTS"), "real boots: `make test-boot`")
+class Boot(unittest.TestCase):
+    """One output directory for both tests: the second run rebuilds only
+    what its recipe changes (ccache does the rest)."""
+
+    out = Path(tempfile.gettempdir()) / "treewide-test-boot"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tree = debian_tree("6.1")
+        shutil.rmtree(cls.out, ignore_errors=True)
+
+    def boot(self, *args):
+        r = treewide("boot", self.tree, "--out", self.out, "--machine", "x86_64-pc", *args)
+        data = json.loads((self.out / "boot.json").read_text())
+        return r, {m["machine"]: m for m in data["machines"]}
+
+    def test_1_series_boots_and_does_dma_where_the_baseline_does(self):
+        r, machines = self.boot()
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
+        m = machines["x86_64-pc"]
+        self.assertEqual(m["status"], "ok", m)
+        for label in ("baseline", "patched"):
+            t = m["trees"][label]
+            self.assertEqual(t["verdict"], "pass", t)
+            self.assertIn("read=ok:1048576", t["detail"])
+            self.assertIn("write=ok", t["detail"])
+            self.assertIn("virtio", Path(t["console"]).read_text(errors="replace"))
+
+    def test_3_a_rewrite_that_breaks_dma_at_run_time_regresses(self):
+        tmp = Path(tempfile.mkdtemp(prefix="treewide-boot-recipe-"))
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        (tmp / "break.cocci").write_text(DUMMY_OPS)
+        (tmp / "recipe.toml").write_text(recipe_plus(X86_STEP.format(smpl=tmp / "break.cocci")))
+        r, machines = self.boot("--recipe", tmp / "recipe.toml")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        m = machines["x86_64-pc"]
+        self.assertEqual(m["status"], "regression", m)
+        self.assertEqual(m["trees"]["baseline"]["verdict"], "pass")
+        self.assertNotEqual(m["trees"]["patched"]["verdict"], "pass")
+        self.assertIn("REGRESSION x86_64-pc: patched", r.stdout)
+
+    def test_2_a_boot_past_its_timeout_is_stopped_and_says_so(self):
+        r, machines = self.boot("--timeout", "1")
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:])       # pre-existing, not a regression
+        m = machines["x86_64-pc"]
+        self.assertEqual(m["status"], "baseline-broken", m)
+        for t in m["trees"].values():
+            self.assertEqual((t["verdict"], t["exit"]), ("no-verdict", "stopped"), t)
+            self.assertIn("no verdict within 1 s", t["reason"])
+        left = subprocess.run(["pgrep", "-f", str(self.out / "build")], capture_output=True, text=True, check=False)
+        self.assertEqual(left.stdout, "", "a QEMU of this run is still running")
+
+
+if __name__ == "__main__":
+    unittest.main()

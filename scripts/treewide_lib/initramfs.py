@@ -1,0 +1,78 @@
+"""What a boot cell boots with: our /init cross-compiled against Debian's
+cross libc, an initramfs (newc cpio, written here: no root, no cpio tool
+needed for /dev/console) and a disk image whose first region holds a
+pattern the init checks by checksum."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from .errors import ToolError
+
+INIT_C = Path(__file__).resolve().parents[2] / "kernel-overlay" / "boot" / "init.c"
+DISK_SIZE = 8 << 20          # bytes: the checked region, then room for the init's writes
+CHECKED = 1 << 20            # bytes of pattern the init reads back and checksums
+
+
+def build_init(cc, package, out):
+    """Compile /init statically for the machine; returns its path."""
+    if not shutil.which(cc):
+        raise ToolError(f"{cc} not found", f"install {package} (make deps-boot)")
+    exe = Path(out) / "init"
+    r = subprocess.run([cc, "-static", "-O2", "-Wall", "-o", str(exe), str(INIT_C)],
+                       capture_output=True, text=True, errors="replace", check=False)
+    if r.returncode != 0 or not exe.is_file():
+        raise ToolError(f"{cc} could not build {INIT_C} (exit {r.returncode}): "
+                        + " | ".join(r.stderr.strip().splitlines()[-3:]),
+                        f"install the cross libc ({package}, make deps-boot)")
+    return exe
+
+
+def _newc(name, mode, data=b"", rdev=(0, 0), ino=1):
+    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name) + 1, 0]
+    head = b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
+    pad = lambda n: b"\0" * (-n % 4)                       # noqa: E731 (newc aligns to 4 bytes)
+    return head + pad(len(head)) + data + pad(len(data))
+
+
+def write_cpio(path, init, extra=()):
+    """An initramfs: /dev/console (the kernel opens it for init's stdout
+    before devtmpfs is mounted), /proc, /sys, /init and extra files
+    [(name in the image, host path)]."""
+    entries = [("dev", 0o40755, b"", (0, 0)), ("dev/console", 0o20600, b"", (5, 1)),
+               ("proc", 0o40555, b"", (0, 0)), ("sys", 0o40555, b"", (0, 0)),
+               ("init", 0o100755, Path(init).read_bytes(), (0, 0))]
+    entries += [(name, 0o100644, Path(p).read_bytes(), (0, 0)) for name, p in extra]
+    blob = b"".join(_newc(n, m, d, r, ino=i + 1) for i, (n, m, d, r) in enumerate(entries))
+    blob += _newc("TRAILER!!!", 0, ino=0)
+    Path(path).write_bytes(blob + b"\0" * (-len(blob) % 512))
+    return path
+
+
+def pattern(length=CHECKED):
+    """The disk's checked region: a SHA-256 chain, the same on every run."""
+    out, block = bytearray(), b"treewide-boot"
+    while len(out) < length:
+        block = hashlib.sha256(block).digest()
+        out += block
+    return bytes(out[:length])
+
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def write_disk(path):
+    """A fresh disk image per boot (the init writes to it); returns the
+    kernel command-line words that tell the init what to expect."""
+    data = pattern()
+    with open(path, "wb") as f:
+        f.write(data)
+        f.truncate(DISK_SIZE)
+    os.chmod(path, 0o644)
+    return [f"treewide.len={len(data)}", f"treewide.sum={fnv1a(data):016x}"]
