@@ -57,7 +57,7 @@ class Initramfs(unittest.TestCase):
 
 
 DUMMY_OPS = """\
-/// Deliberately wrong: x86's default DMA ops become the dummy ops, which
+/// Deliberately wrong: x86's default DMA ops start as the dummy ops, which
 /// fail every mapping. Compiles everywhere; breaks DMA at run time.
 //
 // Confidence: Low
@@ -67,11 +67,9 @@ virtual patch
 
 @depends on patch@
 @@
-get_arch_dma_ops(...)
-{
-- return dma_ops;
-+ return &dma_dummy_ops;
-}
+const struct dma_map_ops *dma_ops
++ = &dma_dummy_ops
+;
 """
 
 X86_STEP = """
@@ -81,18 +79,18 @@ subject = "x86: break DMA"
 split = "none"
 noop = false
 [[step.sites]]
-kind = "x86 hook"
-paths = ["arch/x86/include/asm/dma-mapping.h"]
-regex = 'return dma_ops;'
+kind = "x86 default ops"
+paths = ["arch/x86/kernel/pci-dma.c"]
+regex = 'const struct dma_map_ops \\*dma_ops;'
 [[step.rules]]
 smpl = "{smpl}"
-paths = ["arch/x86/include/asm/dma-mapping.h"]
+paths = ["arch/x86/kernel/pci-dma.c"]
 """
 
 
 @unittest.skipUnless(os.environ.get("TREEWIDE_BOOT_TESTS"), "real boots: `make test-boot`")
 class Boot(unittest.TestCase):
-    """One output directory for both tests: the second run rebuilds only
+    """One output directory for the three tests: a later run rebuilds only
     what its recipe changes (ccache does the rest)."""
 
     out = Path(tempfile.gettempdir()) / "treewide-test-boot"

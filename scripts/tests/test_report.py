@@ -97,6 +97,20 @@ class ReportPage(unittest.TestCase):
         self.assertNotIn("img", dom.tags)
         self.assertIn("SPARSE NEW in arm64: b.c: warning: sparse y", " ".join(dom.text))
 
+    def test_boot_results_are_shown_per_machine(self):
+        data, rep, prov = fixture()
+        ok = {"build": "ok", "verdict": "pass", "boot_s": 2.1}
+        machines = [{"machine": "x86_64-pc", "status": "ok", "reason": "", "trees": {"baseline": ok, "patched": ok}},
+                    {"machine": "arm64-xen-dom0", "status": "regression", "reason": "patched " + HOSTILE,
+                     "trees": {"baseline": ok, "patched": {"build": "failed", "reason": "x"}}}]
+        m = report.model(data, rep, prov, None, machines)
+        md = report.markdown(m)
+        self.assertIn("- x86_64-pc: ok (baseline pass in 2.1 s, patched pass in 2.1 s)", md)
+        self.assertIn(f"- arm64-xen-dom0: regression (baseline pass in 2.1 s, patched build failed): patched {HOSTILE}",
+                      md)
+        dom, _ = self.render_in_chromium(report.page(m))
+        self.assertIn(f"patched {HOSTILE}", " ".join(dom.text))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -29,7 +29,7 @@ def _checkpatch_cell(ck):
     return f"{len(ck['messages'])} message(s), {state}: {', '.join(kinds)}"
 
 
-def model(data, rep, prov, matrix=None):
+def model(data, rep, prov, matrix=None, boots=None):
     """Everything the page shows, as plain data (rendered twice: Markdown and HTML)."""
     t = rep["tree"]
     patches = [{"patch": p["patch"], "subject": p["subject"], "step": p["step"], "files": p["files"],
@@ -53,6 +53,7 @@ def model(data, rep, prov, matrix=None):
         "residuals": rep["residuals"],
         "invariants": [(n, i["what"], i["broken_before"], i["broken_after"]) for n, i in rep.get("invariants", {}).items()],
         "matrix": matrix,
+        "boot": boots,
     }
 
 
@@ -81,7 +82,17 @@ def markdown(m):
     for p in m["patches"]:
         out += [f"- {p['patch']}"] + [f"  - {h['file']} `{h['hunk']}`: {_made_by(h)}" for h in p["hunks"]]
     out += ["", "## Build matrix", ""] + (_matrix_md(m["matrix"]) if m["matrix"] else ["Not run for this series."])
+    out += ["", "## Boot test", ""] + (_boot_md(m["boot"]) if m["boot"] else ["Not run for this series."])
     return "\n".join(out) + "\n"
+
+
+def _boot_md(machines):
+    """One line per machine: status, each tree's verdict and boot time, why."""
+    def tree(t):
+        return (f"{t['verdict']} in {t['boot_s']} s" if t.get("boot_s") else t.get("verdict", f"build {t['build']}"))
+    return [f"- {b['machine']}: {b['status']} (baseline {tree(b['trees']['baseline'])}, "
+            f"patched {tree(b['trees']['patched'])})" + (f": {b['reason']}" if b.get("reason") else "")
+            for b in machines]
 
 
 def _matrix_md(matrix):
@@ -131,6 +142,8 @@ def page(m):
           f"<td>{_e(_made_by(x))}</td></tr>" for p in m["patches"] for x in p["hunks"]]
     h += ["</table><h2>Build matrix</h2><div id=matrix>"]
     h += [_e(line) + "<br>" for line in _matrix_md(m["matrix"])] if m["matrix"] else ["Not run for this series."]
+    h += ["</div><h2>Boot test</h2><div id=boot>"]
+    h += [_e(line) + "<br>" for line in _boot_md(m["boot"])] if m["boot"] else ["Not run for this series."]
     h += ["</div></body></html>"]
     return "\n".join(h) + "\n"
 
@@ -139,6 +152,8 @@ def write(out_dir, data, rep, prov):
     out_dir = Path(out_dir)
     matrix_file = out_dir / "matrix" / "matrix.json"
     matrix = json.loads(matrix_file.read_text())["cells"] if matrix_file.exists() else None
-    m = model(data, rep, prov, matrix)
+    boot_file = out_dir / "boot" / "boot.json"
+    boots = json.loads(boot_file.read_text())["machines"] if boot_file.exists() else None
+    m = model(data, rep, prov, matrix, boots)
     (out_dir / "report.md").write_text(markdown(m))
     (out_dir / "report.html").write_text(page(m))
