@@ -15,6 +15,7 @@
 #                              every linux-* folder of $TREEWIDE_TREES)
 #   make bench-apply [KSRC=DIR]  time apply per step (dry run: the tree is not written)
 #   make bench-series [KSRC=DIR] time whole series runs
+#   make bench-boot [KSRC=DIR] [MACHINES=a,b] [OUT=DIR]  boot build and boot times, cold and warm
 #   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR]
 #                              matrix cold/warm times, selection vs a full build
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
@@ -29,7 +30,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross deps-boot boot apply sweep series report range-diff bench-apply bench-series bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
+.PHONY: deps deps-kernel deps-cross deps-boot boot apply sweep series report range-diff bench-apply bench-series bench-boot bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 
 deps:
 	ci/install-deps core test build
@@ -80,6 +81,11 @@ bench-apply:
 
 bench-series:
 	$(TREEWIDE) bench-series -j $(JOBS) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+
+# Boot machines: cold, warm-ccache and rerun build and boot times per tree.
+bench-boot:
+	$(TREEWIDE) bench-boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
+		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 # Cold, warm and fresh-directory matrix times, then one cell built whole
 # (FULL_CELL=none skips it). About an hour on 2 cores for every cell.

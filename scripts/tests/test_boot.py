@@ -93,12 +93,14 @@ class Boot(unittest.TestCase):
     """One output directory for the three tests: a later run rebuilds only
     what its recipe changes (ccache does the rest)."""
 
-    out = Path(tempfile.gettempdir()) / "treewide-test-boot"
-
     @classmethod
     def setUpClass(cls):
         cls.tree = debian_tree("6.1")
-        shutil.rmtree(cls.out, ignore_errors=True)
+        cls.out = Path(tempfile.mkdtemp(prefix="treewide-test-boot-", dir="/var/tmp")) / "out"
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.out.parent, ignore_errors=True)
 
     def boot(self, *args):
         r = treewide("boot", self.tree, "--out", self.out, "--machine", "x86_64-pc", *args)
@@ -138,7 +140,8 @@ class Boot(unittest.TestCase):
         for t in m["trees"].values():
             self.assertEqual((t["verdict"], t["exit"]), ("no-verdict", "stopped"), t)
             self.assertIn("no verdict within 1 s", t["reason"])
-        left = subprocess.run(["pgrep", "-f", str(self.out / "build")], capture_output=True, text=True, check=False)
+        left = subprocess.run(["pgrep", "-f", f"qemu-system.*{self.out}"], capture_output=True, text=True,
+                              check=False)
         self.assertEqual(left.stdout, "", "a QEMU of this run is still running")
 
 

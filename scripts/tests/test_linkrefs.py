@@ -38,7 +38,8 @@ class Unresolved(unittest.TestCase):
         objs = []
         for c in ("lib/a.c", "lib/b.c"):
             (out / c).parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["gcc", "-c", "-O2", "-DEXPORT_SYMBOL(s)=", "-o", out / c.replace(".c", ".o"), src / c], check=True)
+            subprocess.run(["gcc", "-c", "-O2", "-DEXPORT_SYMBOL(s)=", "-o", out / c.replace(".c", ".o"), src / c],
+                           check=True)
             objs.append(c.replace(".c", ".o"))
         return src, out, objs
 

@@ -11,6 +11,7 @@ pre-existing, with the reason, never as a pass.
 """
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -79,7 +80,7 @@ def known_options(src, names):
     return set(names) & {line.split()[-1] for line in found.splitlines()}
 
 
-def configure(src, out, machine, extra, jobs):
+def configure(src, out, machine, extra, jobs, env):
     """The base config with the row's options forced (KCONFIG_ALLCONFIG), as
     the kernel's own `make allnoconfig KCONFIG_ALLCONFIG=...` does; options
     the tree does not define are left out. Returns (log, lost options
@@ -92,13 +93,12 @@ def configure(src, out, machine, extra, jobs):
     frag.write_text("".join(f"CONFIG_{o}=y\n" for o in machine["enable"]) +
                     "".join(f"# CONFIG_{o} is not set\n" for o in machine["disable"]))
     cmd = buildcheck.make_command(src, out, machine, extra, jobs, f"KCONFIG_ALLCONFIG={frag}", machine["config"])
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
-    if r.returncode != 0:
-        raise BuildFailed(f"configuring failed (exit {r.returncode}): {shlex.join(cmd)}",
-                          r.stdout + r.stderr)
+    rc, log = _make(cmd, env)
+    if rc != 0:
+        raise BuildFailed(f"configuring failed (exit {rc}): {shlex.join(cmd)}", log)
     _, lost = buildcheck.config_values(out, machine)
     absent = sorted(set(asked["enable"] + asked["disable"]) - known)
-    return r.stdout + r.stderr, lost and buildcheck.lost_options(src, lost, machine["arch"]), absent
+    return log, lost and buildcheck.lost_options(src, lost, machine["arch"]), absent
 
 
 class BuildFailed(Exception):
@@ -107,38 +107,49 @@ class BuildFailed(Exception):
         self.reason, self.log = reason, log
 
 
-def build(src, out, machine, extra, jobs):
+def _make(cmd, env):
+    """Run a make in its own process group, stopped whole (compilers
+    included) on Ctrl-C or SIGTERM. Returns (exit status, output)."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                          env=env, process_group=0) as p:
+        try:
+            out, _ = p.communicate()
+        except BaseException:
+            qemu.stop(p)
+            raise
+    return p.returncode, out
+
+
+def build(src, out, machine, extra, jobs, env):
     """Configure and build the image; returns (image path, build log,
     options the tree does not define)."""
-    log, lost, absent = configure(src, out, machine, extra, jobs)
+    log, lost, absent = configure(src, out, machine, extra, jobs, env)
     if lost:
         raise ConfigLost(lost)
     targets = [Path(machine["image"]).name] + (["modules"] if machine.get("probe") else [])
-    cmd = buildcheck.make_command(src, out, machine, extra, jobs, *targets)
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
-    log += r.stdout + r.stderr
+    rc, text = _make(buildcheck.make_command(src, out, machine, extra, jobs, *targets), env)
+    log += text
     image = out / machine["image"]
-    if r.returncode != 0 or not image.is_file():
+    if rc != 0 or not image.is_file():
         errs = [str(d) for d in buildcheck.diagnostics(log, (src, out)) if d.kind in ("error", "make", "link")]
-        raise BuildFailed(f"make {Path(machine['image']).name} failed (exit {r.returncode}): "
+        raise BuildFailed(f"make {Path(machine['image']).name} failed (exit {rc}): "
                           + ("; ".join(errs[:3]) or " | ".join(log.strip().splitlines()[-3:])), log)
     if machine.get("probe"):
-        log += build_probe(src, out, machine, extra, jobs)
+        log += build_probe(src, out, machine, extra, jobs, env)
     return image, log, absent
 
 
-def build_probe(src, out, machine, extra, jobs):
+def build_probe(src, out, machine, extra, jobs, env):
     """The DMA-ops probe, built against this tree as an external module
     (M= must be writable: a copy of its sources under the build directory)."""
     mdir = out / "treewide-probe"
     shutil.rmtree(mdir, ignore_errors=True)
     shutil.copytree(PROBE, mdir)
-    cmd = buildcheck.make_command(src, out, machine, extra, jobs, f"M={mdir}", "modules")
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", check=False)
-    if r.returncode != 0 or not (mdir / "dma_ops_probe.ko").is_file():
-        raise BuildFailed(f"the DMA-ops probe module does not build (exit {r.returncode}): "
-                          + " | ".join((r.stdout + r.stderr).strip().splitlines()[-3:]), r.stdout + r.stderr)
-    return r.stdout + r.stderr
+    rc, log = _make(buildcheck.make_command(src, out, machine, extra, jobs, f"M={mdir}", "modules"), env)
+    if rc != 0 or not (mdir / "dma_ops_probe.ko").is_file():
+        raise BuildFailed(f"the DMA-ops probe module does not build (exit {rc}): "
+                          + " | ".join(log.strip().splitlines()[-3:]), log)
+    return log
 
 
 class ConfigLost(Exception):
@@ -161,33 +172,33 @@ def qemu_command(machine, image, initrd, disk, words):
     return [w.format(**values) for w in words] + ["-nographic", "-no-reboot"]
 
 
-def run_tree(label, src, machine, ctx, log):
+def run_tree(label, machine, ctx, log):
     """Build and boot one tree on one machine: its record."""
-    name, work = machine["name"], ctx["work"]
-    out = work / f"{name}-{label}"
+    name, logs, src = machine["name"], ctx["out"] / "logs", ctx["out"] / label / "src"
+    out = ctx["out"] / label / name
     rec = {"tree": str(src)}
     t0 = time.monotonic()
     log(f"{name}: build {label}")
     try:
-        image, text, absent = build(src, out, machine, ctx["extra"][name], ctx["jobs"])
+        image, text, absent = build(src, out, machine, ctx["extra"][name], ctx["jobs"], ctx["env"])
     except BuildFailed as e:
-        (work / f"{name}-{label}.build.log").write_text(e.log)
+        (logs / f"{name}-{label}.build.log").write_text(e.log)
         return dict(rec, build="failed", reason=e.reason, build_s=round(time.monotonic() - t0, 1))
     except ConfigLost as e:
         return dict(rec, build="config-lost", reason=str(e), build_s=round(time.monotonic() - t0, 1))
-    (work / f"{name}-{label}.build.log").write_text(text)
+    (logs / f"{name}-{label}.build.log").write_text(text)
     rec.update(build="ok", build_s=round(time.monotonic() - t0, 1), options_not_in_tree=absent)
-    disk, initrd = work / f"{name}-{label}.disk", ctx["initrd"][name]
+    disk, initrd = logs / f"{name}-{label}.disk", ctx["initrd"][name]
     if machine.get("probe"):
-        initrd = initramfs.write_cpio(work / f"{name}-{label}.cpio", ctx["init"][name],
+        initrd = initramfs.write_cpio(logs / f"{name}-{label}.cpio", ctx["init"][name],
                                       [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")])
     cmd = qemu_command(machine, image, initrd, disk, initramfs.write_disk(disk))
     log(f"{name}: boot {label}")
-    res = qemu.boot(cmd, work / f"{name}-{label}.console", ctx["timeout"] or machine.get("timeout", 300))
+    res = qemu.boot(cmd, logs / f"{name}-{label}.console", ctx["timeout"] or machine.get("timeout", 300))
     disk.unlink(missing_ok=True)
-    rec.update(res, console=str(work / f"{name}-{label}.console"), qemu=shlex.join(cmd))
+    rec.update(res, console=str(logs / f"{name}-{label}.console"), qemu=shlex.join(cmd))
     if machine.get("probe"):
-        rec["probe"] = probe_result((work / f"{name}-{label}.console").read_text(errors="replace"))
+        rec["probe"] = probe_result((logs / f"{name}-{label}.console").read_text(errors="replace"))
     return rec
 
 
@@ -241,7 +252,7 @@ def run_machine(machine, ctx, log):
            "config": f"{machine['config']} + {len(machine['enable'])} option(s)",
            "reproduce": shlex.join(ctx["reproduce"] + ["--machine", machine["name"]]), "trees": {}}
     for label in ("baseline", "patched"):
-        rec["trees"][label] = run_tree(label, ctx["trees"][label][machine["arch"]], machine, ctx, log)
+        rec["trees"][label] = run_tree(label, machine, ctx, log)
     rec["status"], rec["reason"] = verdict(rec["trees"], machine)
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
@@ -277,26 +288,36 @@ def check_out(out):
     (out / MARK).touch()
 
 
+def trees(base, out, rec, fixups, jobs):
+    """OUT/baseline/src and OUT/patched/src: hard-linked copies (the patched
+    one with the recipe applied), the arch table's fixups in both (each
+    touches its own arch's files only). Both trees and their build
+    directories (OUT/<tree>/<machine>) lie at the same depth under OUT, so
+    that with CCACHE_BASEDIR=OUT every object the series does not change is
+    a ccache hit in the patched build."""
+    for label in ("baseline", "patched"):
+        (out / label).mkdir(exist_ok=True)
+    copies.copy_tree(base.root, out / "baseline" / "src")
+    patched = copies.patched_copy(base, out / "patched", rec, jobs, "src")
+    for root in (out / "baseline" / "src", patched.root):
+        buildcheck.apply_fixups(fixups, root, base.root)
+
+
 def run(base, out, names, machines, skips, rec, opts, log=print):
     """Every named machine, baseline and patched; boot.json and boot.md in
     out. Returns the exit status (1 when a machine regressed)."""
-    patched = copies.patched_copy(base, out, rec, opts["jobs"])
-    baseline, fixups = copies.fixed_baseline(base, [patched], out, buildcheck.load_fixups(opts["arch_table"]))
-    work = out / "build"
-    work.mkdir(parents=True, exist_ok=True)
-    ctx = {"work": work, "jobs": opts["jobs"], "timeout": opts["timeout"], "reproduce": opts["reproduce"],
-           "trees": {"baseline": {}, "patched": {}}, "extra": {}, "initrd": {}, "init": {}}
+    trees(base, out, rec, buildcheck.load_fixups(opts["arch_table"]), opts["jobs"])
+    (out / "logs").mkdir(exist_ok=True)
+    ctx = {"out": out, "jobs": opts["jobs"], "timeout": opts["timeout"], "reproduce": opts["reproduce"],
+           "env": dict(os.environ, CCACHE_BASEDIR=str(out)), "extra": {}, "initrd": {}, "init": {}}
     quirks = buildcheck.load_arches(opts["arch_table"])[2]
     for n in names:
-        m = machines[n]
-        fixed = baseline and any(m["arch"] in f.get("arches", [m["arch"]]) for f in fixups)
-        ctx["trees"]["baseline"][m["arch"]] = baseline if fixed else base.root
-        ctx["trees"]["patched"][m["arch"]] = patched.root
+        m, init_dir = machines[n], out / "init" / n
+        init_dir.mkdir(parents=True, exist_ok=True)
         ctx["extra"][n] = buildcheck.quirks_for(quirks, base.version, m["arch"])[0]
-        (work / f"{n}-init").mkdir(exist_ok=True)
         m["hypervisor_path"] = hypervisor(m)
-        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], work / f"{n}-init")
-        ctx["initrd"][n] = initramfs.write_cpio(work / f"{n}-init" / "initramfs.cpio", ctx["init"][n])
+        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], init_dir)
+        ctx["initrd"][n] = initramfs.write_cpio(init_dir / "initramfs.cpio", ctx["init"][n])
     records = []
     for n in names:
         records.append(run_machine(machines[n], ctx, log))

@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from . import (VERSION, apply, bench, bench_matrix, boot, buildcheck, copies, matrix, rangediff, recipe, report,
-               select, lock, series, summary, sweep, txn)
+from . import (VERSION, apply, bench, bench_boot, bench_matrix, boot, buildcheck, copies, matrix, rangediff, recipe,
+               report, select, lock, series, summary, sweep, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -372,6 +372,13 @@ def build_parser():
     m.add_argument("--cell-timeout", type=_positive, metavar="SECONDS",
                    help="stop a cell still building after this long and record it as timeout")
     m.set_defaults(func=cmd_matrix)
+
+    bb = sub.add_parser("bench-boot", help="time boot machines cold, with a warm ccache, and rerun")
+    bb.add_argument("ksrc")
+    bb.add_argument("--machine", action="append", help="machines to time (default: all the arch table has)")
+    bb.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
+    bb.add_argument("--out", default="/var/tmp/treewide-bench-boot", help="work directory (emptied first)")
+    bb.set_defaults(func=bench_boot.run)
 
     bm = sub.add_parser("bench-matrix", help="time the matrix cold and warm, and check selection by a full build")
     bm.add_argument("ksrc")

@@ -32,7 +32,7 @@ def boot(cmd, log_path, timeout):
                 pass
         finally:
             if p.poll() is None:
-                _stop(p)
+                stop(p)
                 res["exit"] = "stopped"
     if res["verdict"] == "no-verdict" and not res["reason"]:
         res["reason"] = (f"QEMU exited with status {res['exit']} before the verdict: {_tail(console)}"
@@ -70,7 +70,8 @@ def _console(p, log, res, t0, timeout):
     return console
 
 
-def _stop(p):
+def stop(p):
+    """SIGTERM to the process group p leads, SIGKILL if it lingers."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(p.pid, sig)

@@ -30,7 +30,8 @@ def grep(args, root):
     r = subprocess.run(["grep", *args], cwd=root, capture_output=True, text=True, errors="replace", check=False)
     if r.returncode not in (0, 1):
         raise ToolError(f"grep {' '.join(args[:2])} ... failed in {root} (exit {r.returncode}): "
-                        + " | ".join(r.stderr.strip().splitlines()[-2:]), "check that every file of the tree is readable")
+                        + " | ".join(r.stderr.strip().splitlines()[-2:]),
+                        "check that every file of the tree is readable")
     return r.stdout
 
 
