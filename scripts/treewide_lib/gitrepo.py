@@ -38,7 +38,7 @@ class Scratch:
 
     def init(self):
         self.gitdir.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "-q", "--bare", str(self.gitdir)], check=True)
+        init_bare(self.gitdir)
         self.git("config", "core.autocrlf", "false")
         self.git("config", "gc.auto", "0")
 
@@ -102,3 +102,10 @@ def identity(signoff):
         raise ToolError("no identity for Signed-off-by", "pass --signoff 'Name <email>' or set git config user.name/email")
     return tuple(vals)
 
+
+def init_bare(path):
+    """git init --bare, its failure an error naming git's reason."""
+    r = subprocess.run(["git", "init", "-q", "--bare", str(path)], capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise ToolError(f"git init {path} failed (exit {r.returncode}): {r.stderr.strip()[:300]}",
+                        "check that git is installed and OUT is writable")

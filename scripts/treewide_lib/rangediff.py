@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import ToolError
+from .gitrepo import init_bare
 
 
 def _load(out):
@@ -38,7 +39,7 @@ def run(old, new):
             status, reason = other["status"].get(step, ("absent", "not in that recipe"))
             lines.append(f"  {step}: only in {side}; in the other: {status}" + (f" ({reason})" if reason else ""))
     with tempfile.TemporaryDirectory(prefix="treewide-range-diff-") as tmp:
-        subprocess.run(["git", "init", "-q", "--bare", tmp], check=True)
+        init_bare(tmp)
         alternates = [str((g / "objects").resolve()) for g in (agit, bgit)]
         (Path(tmp) / "objects/info/alternates").write_text("\n".join(alternates) + "\n")
         r = subprocess.run(["git", "--git-dir", tmp, "range-diff", "--no-color",
