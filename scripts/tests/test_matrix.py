@@ -104,7 +104,11 @@ class Smoke(MatrixCase):
                 self.assertGreater(c["code"]["compared"], 0)
                 self.assertEqual(c["code"]["differs"], [])
                 self.assertEqual(c["sparse"]["new"], [])
+                self.assertEqual(c["unresolved"], [])
                 self.assertIn("make -C", c["make"])
+        self.assertEqual(cells["x86_64"]["config"],
+                         {"HYPERVISOR_GUEST": "y", "PARAVIRT": "y", "XEN": "y", "AMD_IOMMU": "y"})
+        self.assertEqual(cells["arm64"]["config"], {"XEN": "y"})
         # The record's own command reruns its cell into the same OUT: nothing
         # is rebuilt, and every object still reports its diagnostics (kept
         # beside it by treewide-diag).
