@@ -253,6 +253,9 @@ def cmd_boot(args):
     base = Tree(args.ksrc)
     _check_clean(base)
     out = _matrix_out(Path(args.out) if args.out else default_out(base) / "boot", base, boot.MARK, "boot")
+    if "," in str(out):
+        raise ToolError(f"{out} has a comma, which QEMU's -drive and -device options cannot take in a path",
+                        "pass an OUT whose path has no comma")
     machines, skips = boot.for_tree(base.root, *boot.load_machines(args.arch_table))
     names = args.machine or [n for n in machines if not args.arch or machines[n]["arch"] in args.arch]
     unknown = [n for n in names if n not in machines] + [a for a in args.arch or [] if a in skips]
@@ -267,9 +270,10 @@ def cmd_boot(args):
     _mark(out, boot.MARK)
     reproduce = [str(Path(__file__).resolve().parents[1] / "treewide"), "boot", str(base.root), "--out", str(out)]
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
-    status = boot.run(base, out, names, machines, skips, recipe.load(args.recipe),
-                      {"jobs": args.jobs, "timeout": args.timeout, "arch_table": args.arch_table,
-                       "reproduce": reproduce})
+    with lock.held(out, exclusive=True):           # two runs would build and boot in the same directories
+        status = boot.run(base, out, names, machines, skips, recipe.load(args.recipe),
+                          {"jobs": args.jobs, "timeout": args.timeout, "arch_table": args.arch_table,
+                           "reproduce": reproduce})
     print((out / "boot.md").read_text())
     return status
 
