@@ -19,7 +19,7 @@ from treewide_lib.recipe import SMPL_DIR
 
 from .test_apply import treewide
 from .test_debian_trees import TREE_4_11, debian_tree
-from .test_matrix import recipe_plus
+from .test_matrix import STEP, recipe_plus
 
 OVERLAY_TESTS = Path(__file__).resolve().parents[2] / "kernel-overlay" / "tests"
 
@@ -75,21 +75,6 @@ const struct dma_map_ops *dma_ops
 ;
 """
 
-X86_STEP = """
-[[step]]
-name = "break-x86-dma"
-subject = "x86: break DMA"
-split = "none"
-noop = false
-[[step.sites]]
-kind = "x86 default ops"
-paths = ["arch/x86/kernel/pci-dma.c"]
-regex = 'const struct dma_map_ops \\*dma_ops;'
-[[step.rules]]
-smpl = "{smpl}"
-paths = ["arch/x86/kernel/pci-dma.c"]
-"""
-
 
 @unittest.skipUnless(os.environ.get("TREEWIDE_BOOT_TESTS"), "real boots: `make test-boot`")
 class Boot(unittest.TestCase):
@@ -126,7 +111,9 @@ class Boot(unittest.TestCase):
         tmp = Path(tempfile.mkdtemp(prefix="treewide-boot-recipe-"))
         self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
         (tmp / "break.cocci").write_text(DUMMY_OPS)
-        (tmp / "recipe.toml").write_text(recipe_plus(X86_STEP.format(smpl=tmp / "break.cocci")))
+        step = STEP.format(name="break-x86-dma", arch="x86", path="arch/x86/kernel/pci-dma.c",
+                           site=r"const struct dma_map_ops \*dma_ops;", smpl=tmp / "break.cocci")
+        (tmp / "recipe.toml").write_text(recipe_plus(step))
         r, machines = self.boot("--recipe", tmp / "recipe.toml")
         self.assertEqual(r.returncode, 1, r.stdout[-3000:])
         m = machines["x86_64-pc"]

@@ -38,14 +38,14 @@ T
   (...) { ... }
 """
 
-PARISC_STEP = """
+STEP = """
 [[step]]
 name = "{name}"
-subject = "parisc: {name}"
+subject = "{arch}: {name}"
 split = "none"
 noop = false
 [[step.sites]]
-kind = "parisc hook"
+kind = "{arch} site"
 paths = ["{path}"]
 regex = '{site}'
 [[step.rules]]
@@ -72,7 +72,7 @@ class MatrixCase(unittest.TestCase):
         header) by smpl (text) placed before the step named `before`
         (default: at the end)."""
         (self.tmp / f"{name}.cocci").write_text(smpl)
-        step = PARISC_STEP.format(name=name, site=site, smpl=self.tmp / f"{name}.cocci", path=path)
+        step = STEP.format(name=name, arch="parisc", site=site, smpl=self.tmp / f"{name}.cocci", path=path)
         recipe = self.tmp / "recipe.toml"
         recipe.write_text(recipe_plus(step, before))
         return recipe
