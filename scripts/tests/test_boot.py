@@ -14,7 +14,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import initramfs
+from treewide_lib import initramfs, qemu
 from treewide_lib.recipe import SMPL_DIR
 
 from .test_apply import treewide
@@ -43,6 +43,13 @@ class Initramfs(unittest.TestCase):
         out.mkdir()
         subprocess.run(["cpio", "-id", "--quiet", "-F", str(cpio), "init"], cwd=out, check=True)
         self.assertEqual((out / "init").read_bytes(), init.read_bytes())
+
+    def test_verdict_lines_of_every_console_are_read(self):
+        # Xen's hvc console ends lines with \r\r\n; a line not yet ended is not read.
+        for end in ("\n", "\r\n", "\r\r\n"):
+            m = qemu.VERDICT.search(f"boot\ntreewide-boot: verdict=pass disk=vda read=ok:1{end}reboot")
+            self.assertEqual((m.group("verdict"), m.group("detail")), ("pass", " disk=vda read=ok:1"), repr(end))
+        self.assertIsNone(qemu.VERDICT.search("treewide-boot: verdict=pass disk=vda re"))
 
     def test_init_checks_the_harness_checksum(self):
         subprocess.run(["make", "-s", "-C", str(OVERLAY_TESTS), "build/boot-init-test"], check=True)

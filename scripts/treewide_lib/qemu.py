@@ -8,10 +8,10 @@ import signal
 import subprocess
 import time
 
-VERDICT = re.compile(r"treewide-boot: verdict=(?P<verdict>pass|fail)(?P<detail>[^\r\n]*)\r?\n")
+VERDICT = re.compile(r"treewide-boot: verdict=(?P<verdict>pass|fail)(?P<detail>[^\r\n]*)\r*\n")
 # What a kernel prints when it cannot go on: said in the record, not left to the timeout.
 _DEATH = re.compile(r"(?:Kernel panic - not syncing|Unable to mount root|Attempted to kill init|"
-                    r"No working init found)[^\r\n]*\r?\n")
+                    r"No working init found)[^\r\n]*\r*\n")
 # After the verdict the init resets the machine (QEMU exits: -no-reboot); give it that long.
 POWEROFF_GRACE_S = 10
 
