@@ -25,11 +25,12 @@ def boot(cmd, log_path, timeout):
     with open(log_path, "wb") as log, subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                        stderr=subprocess.STDOUT, process_group=0) as p:
         try:
-            console = _console(p, log, res, t0, timeout)
-            try:
-                res["exit"] = p.wait(timeout=2)            # it closed its console to exit, or is stopped below
-            except subprocess.TimeoutExpired:
-                pass
+            console, closed = _console(p, log, res, t0, timeout)
+            if closed:                                     # it closed its console to exit
+                try:
+                    res["exit"] = p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
         finally:
             if p.poll() is None:
                 stop(p)
@@ -42,8 +43,9 @@ def boot(cmd, log_path, timeout):
 
 def _console(p, log, res, t0, timeout):
     """Copy the console to the log until QEMU exits: after the verdict line
-    (the init then powers off) or a kernel's last words it has a few seconds
-    more, then it is stopped; so it is at the timeout."""
+    (the init then resets the machine) or a kernel's last words it has a few
+    seconds more, then it is stopped; so it is at the timeout, at once.
+    Returns (console, whether QEMU closed it)."""
     sel = selectors.DefaultSelector()
     sel.register(p.stdout, selectors.EVENT_READ)
     console, deadline = bytearray(), t0 + timeout
@@ -52,7 +54,7 @@ def _console(p, log, res, t0, timeout):
             continue
         chunk = os.read(p.stdout.fileno(), 65536)
         if not chunk:
-            break                                          # QEMU closed its console: it exited
+            return console, True
         console += chunk
         log.write(chunk)
         log.flush()
@@ -67,7 +69,7 @@ def _console(p, log, res, t0, timeout):
         elif death:
             res["reason"] = death.group(0).strip()
             deadline = min(deadline, time.monotonic() + 2)
-    return console
+    return console, False
 
 
 def stop(p):
