@@ -194,7 +194,10 @@ class SeedBug(unittest.TestCase):
         (self.tmp / "nothing.cocci").write_text("virtual patch\n")
         (self.tmp / "recipe.toml").write_text(re.sub(r'smpl = "([^"/]+\.cocci)"',
                                                      lambda x: f'smpl = "{SMPL_DIR / x.group(1)}"', recipe))
+        # Into the same OUT: the file the first run's patched tree changed is
+        # the tree's own again, and must be rebuilt (not its object kept).
         r, m = self.dom0("--recipe", self.tmp / "recipe.toml")
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
         self.assertEqual(m["trees"]["patched"]["probe"]["verdict"], "native", m)
         self.assertNotEqual(m["status"], "fixed")
 

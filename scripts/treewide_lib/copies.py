@@ -3,6 +3,7 @@ patched (the recipe applied), the baseline with the arch table's fixups,
 and the tree before the no-op steps whose object code they must keep."""
 
 import os
+import shutil
 import subprocess
 
 from . import apply, buildcheck, recipe
@@ -15,7 +16,8 @@ def patched_copy(tree, out, rec, jobs, name="patched-tree"):
     """A copy of the tree (hard links for unchanged files) with the recipe
     applied. A rewritten file whose text is the same as in the previous copy
     keeps its timestamp, so the builds of that copy stay incremental."""
-    dst, new = out / name, out / f"{name}.new"
+    dst, new, record = out / name, out / f"{name}.new", out / f"{name}.changed"
+    before = set(record.read_text().splitlines()) if record.is_file() else set()
     copy_tree(tree.root, new)
     report_dir = out / ("apply" if name == "patched-tree" else f"{name}.apply")
     rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), report_dir, log=lambda *a: None)
@@ -24,9 +26,25 @@ def patched_copy(tree, out, rec, jobs, name="patched-tree"):
         if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
             st = old.stat()
             os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for rel in sorted(before - set(rep["changed_files"])):
+        _dated_now(new / rel)
     remove(dst)
     new.rename(dst)
+    record.write_text("".join(f"{rel}\n" for rel in rep["changed_files"]))
     return Tree(dst)
+
+
+def _dated_now(path):
+    """A file the previous copy changed and this one does not is the tree's
+    own again: a hard link with the tree's old date, older than the objects
+    built from the previous copy, so make would keep them. It becomes a
+    file of its own, dated now (the tree's file is not touched)."""
+    if not path.is_file():
+        return
+    tmp = path.with_name(path.name + ".treewide-tmp")
+    shutil.copyfile(path, tmp)
+    shutil.copymode(path, tmp)
+    os.replace(tmp, path)
 
 
 def copy_tree(src, dst):
