@@ -281,14 +281,6 @@ def write(out, records, skips):
     return 1 if any(r["status"] in FAILED for r in records) else 0
 
 
-def check_out(out):
-    if out.is_dir() and any(out.iterdir()) and not (out / MARK).is_file():
-        raise ToolError(f"{out} is not empty and no `treewide boot` run wrote it",
-                        "pass a new or empty OUT, or the OUT of an earlier boot run")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARK).touch()
-
-
 def trees(base, out, rec, fixups, jobs):
     """OUT/baseline/src and OUT/patched/src: hard-linked copies (the patched
     one with the recipe applied), the arch table's fixups in both (each
