@@ -1,23 +1,93 @@
-"""report.html in headless Chromium: what it shows, and that tree content
-cannot inject markup."""
+"""The review page in headless Chromium: the diff with the rule that made
+each hunk, the checks per patch, the matrix grid, and that tree content
+cannot inject markup; report.md carries the same facts.
+
+Screenshots go to $TREEWIDE_SCREENSHOTS when set (else a scratch
+directory). With $TREEWIDE_SERIES_OUT naming the OUT of a real series run
+(with OUT/matrix), that series' page is rendered and checked too."""
 
 import html.parser
+import json
+import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import report
+from treewide_lib import patchfile, report, report_html, report_md, smpl_rules
+from treewide_lib.cpp_tidy import FOLDING
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
+SMPL = """/// Drops the argument.
+// Confidence: High
 
-def fixture():
-    data = {"toolkit_version": "0.1.0", "spatch_version": "1.1.1", "base": "abc123",
-            "verify": {"identical": True},
-            "patches": [{"patch": "0001-x.patch", "subject": "treewide: Drop " + HOSTILE, "step": "drop",
-                         "files": ["a.h", "b.h"], "sites": 2,
+virtual patch
+
+@definition depends on patch@
+identifier bus;
+@@
+ get_arch_dma_ops(
+- struct bus_type *bus
++ void
+ )
+ {...}
+
+@script:python depends on definition@
+@@
+print("treewide-rule definition")
+
+@@
+expression E;
+@@
+- old_call(E)
++ new_call(E)
+"""
+
+PATCH = """From 0123 Mon Sep 17 00:00:00 2001
+From: A <a@example.org>
+Date: Thu, 13 Apr 2017 12:00:00 +0000
+Subject: [PATCH 1/1] treewide: Drop
+ the bus argument
+
+Drop it everywhere. {hostile}
+
+Signed-off-by: A <a@example.org>
+---
+ arch/x/include/asm/dma-mapping.h | 8 +++-----
+
+diff --git a/arch/x/include/asm/dma-mapping.h b/arch/x/include/asm/dma-mapping.h
+index 1..2 100644
+--- a/arch/x/include/asm/dma-mapping.h
++++ b/arch/x/include/asm/dma-mapping.h
+@@ -10,4 +10,4 @@ extern struct dma_map_ops x_ops;
+ 
+-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)
++static inline struct dma_map_ops *get_arch_dma_ops(void)
+ {{
+ \treturn a < b ? &x_ops : NULL; /* {hostile} */
+@@ -30,5 +30,2 @@ static void f(void)
+ {{
+-#ifdef CONFIG_X
+-#endif
+-- 
+ }}
+-- 
+2.39.5
+""".format(hostile=HOSTILE)
+
+NAME = "0001-treewide-Drop.patch"
+
+
+def fixture(tmp):
+    smpl = Path(tmp) / "drop.cocci"
+    smpl.write_text(SMPL)
+    data = {"toolkit_version": "0.1.0", "spatch_version": "1.1.1", "base": "abc123", "verify": {"identical": True},
+            "sources": {"drop.cocci": str(smpl)},
+            "patches": [{"patch": NAME, "subject": "treewide: Drop " + HOSTILE, "step": "drop", "noop": True,
+                         "files": ["arch/x/include/asm/dma-mapping.h"], "sites": 2,
                          "maintainers": {"to": ["A <a@example.org>"], "cc": ["list@example.org"]},
                          "checkpatch": {"clean": False, "explained": False, "messages": [
                              {"level": "WARNING", "type": "LONG_LINE", "message": "long", "line": 9, "why": ""}]}}]}
@@ -27,89 +97,214 @@ def fixture():
            "residuals": [{"step": "drop", "kind": "arch get_dma_ops()", "file": "arch/x/a.h", "line": 3,
                           "text": "return a < b && " + HOSTILE}],
            "invariants": {"xen": {"what": "dom0 ok", "broken_before": False, "broken_after": False}}}
-    prov = {"0001-x.patch": [{"file": "a.h", "hunk": "@@ -1 +1 @@", "step": "drop", "sources": ["r.cocci"]}]}
-    return data, rep, prov
+    prov = {NAME: [{"file": "arch/x/include/asm/dma-mapping.h", "hunk": "@@ -10,4 +10,4 @@", "step": "drop",
+                    "sources": ["drop.cocci"], "made_by": [{"source": "drop.cocci", "rules": ["definition"]}]},
+                   {"file": "arch/x/include/asm/dma-mapping.h", "hunk": "@@ -30,5 +30,2 @@", "step": "drop",
+                    "sources": [FOLDING], "made_by": [{"source": FOLDING, "rules": []}]}]}
+    return data, rep, prov, {NAME: PATCH}
+
+
+def cell(name, status="ok", **kw):
+    rec = {"cell": name, "arch": name, "status": status, "new": [], "gone": [], "new_failures": [],
+           "preexisting_failures": [], "unresolved": [], "objects_built": 3, "selected": 3,
+           "sparse": {"new": [], "gone": [], "unchanged": 0}, "code": {"compared": 3, "differs": []},
+           "config": {"XEN": "y"}, "reproduce": f"treewide matrix T --cell {name}"}
+    rec.update(kw)
+    return rec
+
+
+def sweep_data():
+    row = {"name": "linux-4.10.17", "version": "4.10.17", "generation_before": "A", "generation_after": "B",
+           "steps": {"drop": {"status": "skipped", "reason": "sparc uses " + HOSTILE}}, "changed_files": ["a"],
+           "residuals": [], "parse_failures": 0, "second_pass": {"changed_files": []}, "wall_s": 9.5, "check": []}
+    return {"steps": ["drop"], "trees": [row]}
 
 
 class DomText(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
-        self.tags, self.text = [], []
+        self.tags, self.text, self.ids, self.cls = [], [], set(), {}
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if "class" in a:
+            self.cls.setdefault(a["class"], 0)
+            self.cls[a["class"]] += 1
 
     def handle_data(self, data):
         self.text.append(data)
 
 
-class ReportPage(unittest.TestCase):
-    def render_in_chromium(self, page):
-        exe = shutil.which("chromium")
-        self.assertIsNotNone(exe, "chromium not installed: run `ci/install-deps test`")
-        with tempfile.TemporaryDirectory() as tmp:
-            f = Path(tmp) / "report.html"
-            f.write_text(page)
-            r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                                "--disable-sync", f"--user-data-dir={tmp}/profile", "--dump-dom", f.as_uri()],
-                               capture_output=True, text=True, timeout=120, check=False)
-        self.assertEqual(r.returncode, 0, r.stderr[-500:])
-        dom = DomText()
-        dom.feed(r.stdout)
-        return dom, r.stdout
+def chromium(*args, timeout=120):
+    exe = shutil.which("chromium")
+    if exe is None:
+        raise AssertionError("chromium not installed: run `ci/install-deps test`")
+    with tempfile.TemporaryDirectory() as profile:
+        r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=timeout,
+                           check=False)
+    if r.returncode != 0:
+        raise AssertionError(f"chromium exit {r.returncode}: {r.stderr[-500:]}")
+    return r.stdout
 
-    def test_shows_the_review_and_escapes_tree_content(self):
-        data, rep, prov = fixture()
-        dom, raw = self.render_in_chromium(report.page(report.model(data, rep, prov)))
-        text = " ".join(dom.text)
-        self.assertNotIn("img", dom.tags)
-        self.assertEqual(dom.tags.count("script"), 0)
-        self.assertIn(HOSTILE, text)                          # shown literally, as text
-        for expected in ("treewide: Drop", "same tree as apply", "1 message(s), UNEXPLAINED: LONG_LINE",
-                         "not-applicable", "arch/x/a.h:3", "A <a@example.org>", "r.cocci", "holds after the series",
-                         "Not run for this series."):
-            self.assertIn(expected, text)
-        self.assertIn('id="patches"', raw)
-        self.assertNotIn("http", raw.split("<body")[0].lower().replace("http-equiv", ""))   # no external assets
+
+def png_size(path):
+    head = Path(path).read_bytes()[:24]
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        raise AssertionError(f"{path} is not a PNG")
+    return struct.unpack(">II", head[16:24])
+
+
+class Page:
+    """A page rendered by Chromium: its DOM (after our script ran) and a screenshot."""
+
+    def __init__(self, page_html, shot_name):
+        self.tmp = tempfile.TemporaryDirectory()
+        f = Path(self.tmp.name) / "report.html"
+        f.write_text(page_html)
+        self.raw = chromium("--dump-dom", f.as_uri())
+        self.dom = DomText()
+        self.dom.feed(self.raw)
+        self.text = " ".join(self.dom.text)
+        shots = Path(os.environ.get("TREEWIDE_SCREENSHOTS") or self.tmp.name)
+        shots.mkdir(parents=True, exist_ok=True)
+        self.shot = shots / shot_name
+        chromium("--window-size=1400,1800", "--hide-scrollbars", f"--screenshot={self.shot}", f.as_uri())
+        self.size = png_size(self.shot)
+
+
+class ReviewPage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        data, rep, prov, texts = fixture(cls.tmp.name)
+        matrix = [cell("arm64", "regression", new=["a.c:3: error: x " + HOSTILE],
+                       unresolved=["foo: referenced by e.o"], code={"compared": 2, "differs": ["c.o: f"]}),
+                  cell("x86_64", preexisting_failures=["d.o"])]
+        boots = [{"machine": "x86_64-pc", "arch": "x86_64", "status": "ok", "reason": "",
+                  "trees": {"baseline": {"build": "ok", "verdict": "pass", "boot_s": 2.1},
+                            "patched": {"build": "ok", "verdict": "pass", "boot_s": 2.0}}}]
+        cls.m = report.model(data, rep, prov, texts, matrix, boots, sweep_data())
+        cls.page = Page(report_html.render(cls.m), "fixture.png")
+
+    def test_tree_content_is_text_never_markup(self):
+        self.assertNotIn("img", self.page.dom.tags)
+        self.assertEqual(self.page.dom.tags.count("script"), 1)          # ours, and only ours
+        self.assertIn(HOSTILE, self.page.text)
+        self.assertIn(f"linux-{HOSTILE}", self.page.text)
+        head = self.page.raw.split("<body")[0].lower().replace("http-equiv", "")
+        self.assertNotIn("http", head)                                    # no external assets
+
+    def test_each_hunk_shows_its_lines_and_the_rule_that_made_it(self):
+        text, ids = self.page.text, self.page.dom.ids
+        self.assertIn("-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)", text)
+        self.assertIn("+static inline struct dma_map_ops *get_arch_dma_ops(void)", text)
+        self.assertIn("drop.cocci: definition", text)
+        self.assertIn('href="#rule-drop.cocci-definition"', self.page.raw)
+        self.assertIn("rule-drop.cocci-definition", ids)                  # the link has its target
+        self.assertIn("- struct bus_type *bus", text)                    # the rule's own text is on the page
+        self.assertIn("not made by a rule: the toolkit's #if folding", text)
+        self.assertIn("p1-h2", ids)
+
+    def test_checks_per_patch_and_the_matrix_grid(self):
+        checks = self.m["patches"][0]["checks"]
+        self.assertEqual({k: c["state"] for k, c in checks.items()},
+                         {"checkpatch": "fail", "git am": "pass", "build": "fail", "object code": "fail",
+                          "boot": "pass", "residuals": "fail"})
+        arm64 = next(r for r in self.m["grid"] if r["cell"] == "arm64")
+        self.assertEqual([arm64["columns"][c]["state"] for c in report.GRID],
+                         ["pass", "pass", "fail", "pass", "fail", "fail", "none"])
+        x86 = next(r for r in self.m["grid"] if r["cell"] == "x86_64")
+        self.assertEqual(x86["columns"]["build"]["state"], "warn")
+        self.assertEqual(x86["columns"]["boot"]["text"], "x86_64-pc ok")
+        self.assertIn("cell-arm64", self.page.dom.ids)
+        self.assertIn("NEW in arm64: a.c:3: error: x " + HOSTILE, self.page.text)
+        self.assertIn("treewide matrix T --cell arm64", self.page.text)
+        self.assertIn("pre-existing failure in x86_64: d.o", self.page.text)
+        self.assertGreaterEqual(self.page.dom.cls.get("fail", 0), 4)
+
+    def test_summary_says_why_it_is_not_safe(self):
+        state, line = self.m["verdict"]
+        self.assertEqual(state, "fail")
+        self.assertTrue(line.startswith("Not safe to send: patch 1 checkpatch: 1 message(s), UNEXPLAINED"), line)
+        self.assertIn(line, self.page.text)
+
+    def test_releases_and_screenshot(self):
+        self.assertIn("sparc uses " + HOSTILE, self.page.text)
+        self.assertIn("A → B", self.page.text)
+        self.assertEqual(self.page.size, (1400, 1800))
 
     def test_markdown_has_the_same_facts(self):
-        data, rep, prov = fixture()
-        md = report.markdown(report.model(data, rep, prov))
-        self.assertIn("| 1 | treewide: Drop", md)
-        self.assertIn("LONG_LINE: long (UNEXPLAINED)", md)
-        self.assertIn("## Residuals (1)", md)
+        md = report_md.render(self.m)
+        self.assertIn("```diff\n \n-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)\n", md)
+        self.assertIn("made by: drop.cocci (rule definition)", md)
+        self.assertIn("| arm64 | arm64 | ok: XEN=y | ok: 3/3 objects | FAIL: 1 new, 0 gone |", md)
+        self.assertIn("rule `definition` (line 6):", md)
+        self.assertIn("- NEW UNRESOLVED REFERENCE in arm64: foo: referenced by e.o", md)
+        self.assertIn("| linux-4.10.17 | 4.10.17 | A → B | skipped |", md)
+        self.assertIn(self.m["verdict"][1], md)
 
-    def test_matrix_findings_are_listed_not_counted(self):
-        data, rep, prov = fixture()
-        cell = {"cell": "arm64", "status": "regression", "new": ["a.c: error: x " + HOSTILE], "gone": [],
-                "sparse": {"new": ["b.c: warning: sparse y"], "gone": [], "unchanged": []},
-                "code": {"compared": 2, "differs": ["c.o: f"]}, "preexisting_failures": ["d.o"],
-                "unresolved": ["foo: referenced by e.o"]}
-        m = report.model(data, rep, prov, [cell])
-        md = report.markdown(m)
-        for line in ("- arm64: regression, new 1, gone 0, sparse new 1, unresolved new 1, pre-existing failures 1, "
-                     "code 1 differ", "- NEW UNRESOLVED REFERENCE in arm64: foo: referenced by e.o",
-                     f"- NEW in arm64: a.c: error: x {HOSTILE}", "- SPARSE NEW in arm64: b.c: warning: sparse y",
-                     "- CODE DIFFERS in arm64: c.o: f", "- pre-existing failure in arm64: d.o"):
-            self.assertIn(line, md)
-        dom, _ = self.render_in_chromium(report.page(m))
-        self.assertNotIn("img", dom.tags)
-        self.assertIn("SPARSE NEW in arm64: b.c: warning: sparse y", " ".join(dom.text))
 
-    def test_boot_results_are_shown_per_machine(self):
-        data, rep, prov = fixture()
-        ok = {"build": "ok", "verdict": "pass", "boot_s": 2.1}
-        machines = [{"machine": "x86_64-pc", "status": "ok", "reason": "", "trees": {"baseline": ok, "patched": ok}},
-                    {"machine": "arm64-xen-dom0", "status": "regression", "reason": "patched " + HOSTILE,
-                     "trees": {"baseline": ok, "patched": {"build": "failed", "reason": "x"}}}]
-        m = report.model(data, rep, prov, None, machines)
-        md = report.markdown(m)
-        self.assertIn("- x86_64-pc: ok (baseline pass in 2.1 s, patched pass in 2.1 s)", md)
-        self.assertIn(f"- arm64-xen-dom0: regression (baseline pass in 2.1 s, patched build failed): patched {HOSTILE}",
-                      md)
-        dom, _ = self.render_in_chromium(report.page(m))
-        self.assertIn(f"patched {HOSTILE}", " ".join(dom.text))
+class Verdict(unittest.TestCase):
+    def model(self, matrix):
+        with tempfile.TemporaryDirectory() as tmp:
+            data, rep, prov, texts = fixture(tmp)
+            data["patches"][0]["checkpatch"] = {"clean": True, "explained": True, "messages": []}
+            rep["residuals"] = []
+            return report.model(data, rep, prov, texts, matrix)
+
+    def test_clean_series_with_a_clean_matrix_is_safe(self):
+        state, line = self.model([cell("arm64"), cell("x86_64", "baseline-broken", reason="x")])["verdict"]
+        self.assertEqual(state, "pass")
+        self.assertTrue(line.startswith("Safe to send: 1 patch(es)"), line)
+
+    def test_without_a_matrix_it_is_not_checked_yet(self):
+        self.assertEqual(self.model(None)["verdict"][0], "todo")
+
+    def test_a_lost_config_option_is_not_safe(self):
+        state, line = self.model([cell("arm64", "config-lost", reason="XEN lost")])["verdict"]
+        self.assertEqual(state, "fail")
+        self.assertIn("(arm64)", line)
+
+
+class Parsers(unittest.TestCase):
+    def test_hunks_are_read_by_their_counts(self):
+        p = patchfile.parse(PATCH)
+        self.assertEqual(p.subject, "[PATCH 1/1] treewide: Drop the bus argument")
+        self.assertTrue(p.changelog.startswith("Drop it everywhere."))
+        self.assertEqual(len(p.hunks), 2)
+        removed = "static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)"
+        self.assertEqual(p.hunks[0].lines[1], ("-", 11, None, removed))
+        self.assertEqual(p.hunks[0].context, "extern struct dma_map_ops x_ops;")
+        self.assertEqual(p.hunks[1].removed, ["#ifdef CONFIG_X", "#endif", "- "])   # not the signature
+        self.assertEqual(p.hunks[1].lines[-1], (" ", 34, 31, "}"))
+
+    def test_rules_are_cut_at_their_headers(self):
+        blocks = smpl_rules.split(SMPL)
+        self.assertEqual([(n, first) for n, first, _ in blocks], [(None, 1), ("definition", 6), (None, 19)])
+        self.assertIn("treewide-rule definition", blocks[1][2])           # the script rule stays with it
+
+
+@unittest.skipUnless(os.environ.get("TREEWIDE_SERIES_OUT"), "set TREEWIDE_SERIES_OUT to a real series OUT")
+class RealSeries(unittest.TestCase):
+    """The page of a real series with its matrix: every hunk of the first
+    patch file and a matrix cell's state are on it."""
+
+    def test_real_series_page(self):
+        out = Path(os.environ["TREEWIDE_SERIES_OUT"])
+        data, rep, prov = (json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json"))
+        report.write(out, data, rep, prov)
+        page = Page((out / "report.html").read_text(), f"{rep['tree']['name']}.png")
+        first = patchfile.parse((out / "series" / data["patches"][0]["patch"]).read_text())
+        for h in first.hunks:
+            self.assertIn(h.header, page.text)
+        cells = json.loads((out / "matrix" / "matrix.json").read_text())["cells"]
+        self.assertIn(f"cell-{cells[0]['cell']}", page.dom.ids)
+        print(f"\n{out}/report.html: {(out / 'report.html').stat().st_size} bytes, screenshot {page.shot}")
 
 
 if __name__ == "__main__":

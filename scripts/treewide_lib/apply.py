@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import VERSION, sites
-from .cpp_tidy import tidy
+from .cpp_tidy import FOLDING, tidy
 from .recipe import OVERLAY_DIR
 from .spatch import RunStats, SmPL
 from .tree import ENC
@@ -134,8 +134,10 @@ class Applier:
                 res.failures.append({**where, "error": r.failed})
             if r.text is not None:
                 old = self.tree.read(r.rel)
-                self.tree.stage(r.rel, tidy(old, r.text))
+                self.tree.stage(r.rel, r.text)
                 self._record(res, r.rel, rule.smpl.name, old, r.rules)
+                self.tree.stage(r.rel, tidy(old, r.text))      # its own entry: no rule made these lines
+                self._record(res, r.rel, FOLDING, r.text)
         return results
 
     def _when(self, step):

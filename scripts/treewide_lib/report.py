@@ -1,159 +1,298 @@
-"""The maintainer's one page: report.md and a static report.html (no
-external assets; every piece of tree content is escaped)."""
+"""The maintainer's review page: what the series changes, what made each
+hunk, and what was checked, per patch and per build cell. One model, two
+renderings: report.md (report_md) and a static report.html (report_html)."""
 
-import html
 import json
+import re
 from pathlib import Path
-from .matrix import code_summary, details as matrix_details
+
+from . import patchfile, report_html, report_md, smpl_rules, sweep
+from .boot import FAILED as BOOT_FAILED
+from .cpp_tidy import FOLDING
+from .matrix import details as matrix_details
+from .recipe import OVERLAY_DIR, SMPL_DIR
+from .tree import ENC
+
+CHECKS = ("checkpatch", "git am", "build", "object code", "boot", "residuals")
+GRID = ("configure", "build", "new diagnostics", "sparse", "object code", "link", "boot")
+MATRIX_FAILED = ("regression", "config-lost", "timeout", "selection-misses")
 
 
-def _made_by(hunk):
-    return ", ".join(f"{m['source']} ({', '.join(m['rules'])})" if m["rules"] else m["source"]
-                     for m in hunk.get("made_by", [])) or ", ".join(hunk["sources"])
+def slug(name):
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
 
 
-def _sources(prov, patch):
+def rule_anchor(source, rule=None):
+    return f"rule-{slug(source)}" + (f"-{rule}" if rule else "")
+
+
+def _check(state, text):
+    """state: pass, fail, warn (pre-existing, explained), none (not run or not applicable)."""
+    return {"state": state, "text": text}
+
+
+def _count(items, word):
+    return f"{len(items)} {word}{'' if len(items) == 1 else 's'}"
+
+
+# --- per patch --------------------------------------------------------------------------------
+
+def _checkpatch(ck):
+    if ck["clean"]:
+        return _check("pass", "clean")
+    kinds = ", ".join(sorted({m["type"] for m in ck["messages"]}))
+    if ck["explained"]:
+        return _check("warn", f"{len(ck['messages'])} message(s), explained: {kinds}")
+    return _check("fail", f"{len(ck['messages'])} message(s), UNEXPLAINED: {kinds}")
+
+
+def _git_am(verify):
+    if not verify:
+        return _check("none", "not checked (the series ran without verification)")
+    if verify.get("identical"):
+        return _check("pass", "git am on a clean base gives the same tree as apply")
+    return _check("fail", f"git am MISMATCH: {verify.get('error') or verify.get('tree')}")
+
+
+def _build(matrix):
+    if matrix is None:
+        return _check("none", "not run: make matrix")
+    by = {}
+    for c in matrix:
+        by.setdefault(c["status"], []).append(c["cell"])
+    text = f"after the whole series, {len(matrix)} cells: " + ", ".join(f"{len(v)} {k}" for k, v in sorted(by.items()))
+    if any(s in MATRIX_FAILED for s in by):
+        return _check("fail", text + " (" + ", ".join(c for s in MATRIX_FAILED for c in by.get(s, [])) + ")")
+    return _check("warn" if set(by) - {"ok"} else "pass", text)
+
+
+def _object_code(noop, matrix):
+    if noop is None:
+        return _check("none", "unknown: this series.json predates the record of no-op steps")
+    if not noop:
+        return _check("none", "not a no-op step: it changes code on purpose")
+    if matrix is None:
+        return _check("none", "not run: make matrix")
+    codes = [(c["cell"], c["code"]) for c in matrix if c.get("code") and not c["code"].get("not_compared")]
+    differs = [f"{cell}: {', '.join(code['differs'])}" for cell, code in codes if code["differs"]]
+    if differs:
+        return _check("fail", "object code differs: " + "; ".join(differs))
+    if not codes:
+        return _check("none", "no cell compared object code")
+    return _check("pass", f"identical in {len(codes)} cell(s), {sum(c['compared'] for _, c in codes)} objects")
+
+
+def boot_state(status):
+    return "fail" if status in BOOT_FAILED else "pass" if status in ("ok", "fixed") else "warn"
+
+
+def _boot(boots):
+    if boots is None:
+        return _check("none", "not run: make boot")
+    states = {boot_state(b["status"]) for b in boots}
+    return _check("fail" if "fail" in states else "warn" if "warn" in states else "pass",
+                  ", ".join(f"{b['machine']} {b['status']}" for b in boots))
+
+
+def _residuals(rep, step):
+    left = [r for r in rep["residuals"] if r["step"] == step]
+    return _check("fail", _count(left, "residual") + " left by this step") if left else _check("pass", "none left")
+
+
+def _note(made_by):
+    if not made_by:
+        return "no rule or overlay file of this step shares these lines"
+    if all(m["source"] == FOLDING for m in made_by):
+        return "not made by a rule: the toolkit's #if folding (a conditional the rules left empty or with " \
+               "identical branches)"
+    return ""
+
+
+def _hunks(n, parsed, prov):
     out = []
-    for h in prov.get(patch, []):
-        for s in h["sources"]:
-            if s not in out:
-                out.append(s)
+    for i, h in enumerate(parsed.hunks):
+        entry = prov[i] if i < len(prov) and prov[i]["file"] == h.file else {}
+        made = [dict(m, anchor=rule_anchor(m["source"]),
+                     rule_ids=[(r, rule_anchor(m["source"], r)) for r in m["rules"]]) for m in entry.get("made_by", [])]
+        out.append({"id": f"p{n}-h{i + 1}", "file": h.file, "header": h.header, "context": h.context,
+                    "lines": h.lines, "made_by": made, "note": _note(made)})
     return out
 
 
-def _checkpatch_cell(ck):
-    if ck["clean"]:
-        return "clean"
-    kinds = sorted({m["type"] for m in ck["messages"]})
-    state = "explained" if ck["explained"] else "UNEXPLAINED"
-    return f"{len(ck['messages'])} message(s), {state}: {', '.join(kinds)}"
+def _patch(n, p, text, rep, prov, verify, matrix, boots):
+    parsed = patchfile.parse(text) if text is not None else patchfile.Patch(p["subject"], "", [])
+    checks = {"checkpatch": _checkpatch(p["checkpatch"]), "git am": _git_am(verify), "build": _build(matrix),
+              "object code": _object_code(p.get("noop"), matrix), "boot": _boot(boots),
+              "residuals": _residuals(rep, p["step"])}
+    return {"n": n, "id": f"patch-{n}", "patch": p["patch"], "subject": p["subject"], "step": p["step"],
+            "files": p["files"], "sites": p.get("sites", 0), "changelog": parsed.changelog,
+            "to": p["maintainers"]["to"], "cc": p["maintainers"]["cc"], "messages": p["checkpatch"]["messages"],
+            "checks": checks, "hunks": _hunks(n, parsed, prov.get(p["patch"], [])),
+            "missing": text is None}
 
 
-def model(data, rep, prov, matrix=None, boots=None):
-    """Everything the page shows, as plain data (rendered twice: Markdown and HTML)."""
+# --- the build matrix as a grid -------------------------------------------------------------------
+
+def _configure(r):
+    if r["status"] == "config-lost":
+        return _check("fail", r["reason"])
+    if "configure/prepare fails" in r.get("reason", ""):
+        return _check("warn" if r["status"] == "baseline-broken" else "fail", r["reason"])
+    config = r.get("config") or {}
+    return _check("pass", " ".join(f"{k}={v}" for k, v in config.items()) or "configured")
+
+
+def _grid_build(r):
+    if "new_failures" not in r:
+        return _check("none", "not reached")
+    if r["new_failures"]:
+        return _check("fail", f"{_count(r['new_failures'], 'object')} no longer build")
+    if r.get("preexisting_failures"):
+        return _check("warn", f"{len(r['preexisting_failures'])} pre-existing failure(s), "
+                              f"{r.get('objects_built', 0)}/{r.get('selected', 0)} objects")
+    return _check("pass", f"{r.get('objects_built', 0)}/{r.get('selected', 0)} objects")
+
+
+def _grid_diags(r):
+    if "new" not in r:
+        return _check("none", "not reached")
+    return _check("fail" if r["new"] else "pass", f"{len(r['new'])} new, {len(r.get('gone', []))} gone")
+
+
+def _grid_sparse(r):
+    sp = r.get("sparse")
+    if not isinstance(sp, dict):
+        return _check("none", sp or "not reached")
+    return _check("fail" if sp["new"] else "pass", f"{len(sp['new'])} new, {len(sp['gone'])} gone")
+
+
+def _grid_code(r):
+    code = r.get("code")
+    if not code:
+        return _check("none", "not compared")
+    if code.get("not_compared"):
+        return _check("none", "not compared: " + code["not_compared"])
+    return _check("fail" if code["differs"] else "pass",
+                  f"{len(code['differs'])} differ" if code["differs"] else f"{code['compared']} identical")
+
+
+def _grid_link(r):
+    if "unresolved" not in r:
+        return _check("none", "not reached")
+    return _check("fail" if r["unresolved"] else "pass", f"{len(r['unresolved'])} new unresolved reference(s)")
+
+
+def _grid_boot(machines):
+    if machines is None:
+        return _check("none", "not run")
+    if not machines:
+        return _check("none", "no boot machine for this arch")
+    state = _boot(machines)["state"]
+    return _check(state, ", ".join(f"{b['machine']} {b['status']}" for b in machines))
+
+
+def grid(matrix, boots):
+    rows = []
+    for r in sorted(matrix, key=lambda r: r["cell"]):
+        machines = None if boots is None else [b for b in boots if b["arch"] == r["arch"]]
+        cols = dict(zip(GRID, (_configure(r), _grid_build(r), _grid_diags(r), _grid_sparse(r), _grid_code(r),
+                               _grid_link(r), _grid_boot(machines))))
+        rows.append({"cell": r["cell"], "arch": r["arch"], "id": f"cell-{slug(r['cell'])}", "status": r["status"],
+                     "reason": r.get("reason", ""), "columns": cols,
+                     "boot_ids": [f"boot-{slug(b['machine'])}" for b in machines or []],
+                     "findings": [line for line in matrix_details([r]) if "pre-existing failure" not in line],
+                     "preexisting": [line for line in matrix_details([r]) if "pre-existing failure" in line],
+                     "reproduce": r.get("reproduce", ""), "make": r.get("make", "")})
+    return rows
+
+
+# --- the page as data -----------------------------------------------------------------------------
+
+def _sources(prov, paths):
+    """The text of every semantic patch (cut into rules) and overlay file that made a hunk."""
+    names = sorted({m["source"] for hs in prov.values() for h in hs for m in h.get("made_by", [])} - {FOLDING})
+    out = []
+    for name in names:
+        default = OVERLAY_DIR / name.removeprefix("kernel-overlay/") if name.startswith("kernel-overlay/") \
+            else SMPL_DIR / name
+        path = Path(paths.get(name, default))
+        try:
+            text = path.read_text(**ENC)
+        except OSError as e:
+            out.append({"name": name, "id": rule_anchor(name), "path": str(path), "blocks": [],
+                        "error": f"text not found ({e.strerror})"})
+            continue
+        blocks = smpl_rules.split(text) if name.endswith(".cocci") else [(None, 1, text.rstrip("\n"))]
+        out.append({"name": name, "id": rule_anchor(name), "path": str(path), "error": "",
+                    "blocks": [{"rule": r, "first": first, "text": t, "id": rule_anchor(name, r) if r else ""}
+                               for r, first, t in blocks]})
+    return out
+
+
+def _releases(sw):
+    if not sw:
+        return None
+    head, rows = sweep.table(sw["trees"], sw["steps"])
+    return {"head": head, "rows": rows, "reasons": sweep.reasons(sw["trees"], sw["steps"]).splitlines()}
+
+
+def verdict(m):
+    """(state, one line): pass = safe to send, fail = not safe (why), todo = not yet checked (what)."""
+    bad = [f"patch {p['n']} {name}: {c['text']}" for p in m["patches"] for name, c in p["checks"].items()
+           if c["state"] == "fail"]
+    bad = list(dict.fromkeys(bad))
+    bad += [f"invariant {n} broken after the series" for n, _, _, after in m["invariants"] if after]
+    bad += [f"{p['patch']} missing from the series directory" for p in m["patches"] if p["missing"]]
+    if bad:
+        more = f"; and {len(bad) - 6} more" if len(bad) > 6 else ""
+        return "fail", "Not safe to send: " + "; ".join(bad[:6]) + more
+    if m["matrix"] is None:
+        return "todo", "Not checked yet: the build matrix has not run (make matrix); no other check failed"
+    boot = "boot " + ("not run" if m["boot"] is None else f"passed on {len(m['boot'])} machine(s)")
+    return "pass", (f"Safe to send: {len(m['patches'])} patch(es), checkpatch clean or explained, git am gives the "
+                    f"same tree, {len(m['matrix'])} build cells without regression, {boot}, no residual")
+
+
+def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
+    """Everything the page shows, as plain data. texts: {patch file name: its text}."""
     t = rep["tree"]
-    patches = [{"patch": p["patch"], "subject": p["subject"], "step": p["step"], "files": p["files"],
-                "sites": p.get("sites", 0), "sources": _sources(prov, p["patch"]),
-                "checkpatch": _checkpatch_cell(p["checkpatch"]), "messages": p["checkpatch"]["messages"],
-                "to": p["maintainers"]["to"], "cc": p["maintainers"]["cc"],
-                "hunks": prov.get(p["patch"], [])} for p in data["patches"]]
     verify = data.get("verify", {})
-    return {
-        "title": f"DMA-ops series for {t['name']} (Linux {t['version']})",
-        "overview": [("Tree", f"{t['name']}, Linux {t['version']}"),
-                     ("Generation before", rep["generation_before"]),
-                     ("Recipe", rep["recipe"]),
-                     ("Toolkit / spatch", f"treewide {data['toolkit_version']} / spatch {data['spatch_version']}"),
-                     ("Base commit", data["base"]),
-                     ("Patches", str(len(patches))),
-                     ("git am on a clean base", "same tree as apply" if verify.get("identical") else
-                      ("not checked" if not verify else f"MISMATCH: {verify.get('error') or verify.get('tree')}"))],
-        "patches": patches,
-        "steps": [(s["name"], s["status"], s["reason"]) for s in rep["steps"]],
-        "residuals": rep["residuals"],
-        "invariants": [(n, i["what"], i["broken_before"], i["broken_after"]) for n, i in rep.get("invariants", {}).items()],
-        "matrix": matrix,
-        "boot": boots,
-    }
+    patches = [_patch(n, p, texts.get(p["patch"]), rep, prov, verify, matrix, boots)
+               for n, p in enumerate(data["patches"], 1)]
+    m = {"title": f"DMA-ops series for {t['name']} (Linux {t['version']})",
+         "overview": [("Tree", f"{t['name']}, Linux {t['version']}"),
+                      ("Generation before", rep["generation_before"]), ("Recipe", rep["recipe"]),
+                      ("Toolkit / spatch", f"treewide {data['toolkit_version']} / spatch {data['spatch_version']}"),
+                      ("Base commit", data["base"]), ("Patches", str(len(patches))),
+                      ("git am on a clean base", _git_am(verify)["text"])],
+         "patches": patches,
+         "steps": [(s["name"], s["status"], s["reason"]) for s in rep["steps"]],
+         "residuals": rep["residuals"],
+         "invariants": [(n, i["what"], i["broken_before"], i["broken_after"])
+                        for n, i in rep.get("invariants", {}).items()],
+         "matrix": matrix, "grid": grid(matrix, boots) if matrix is not None else None,
+         "boot": boots and [dict(b, state=boot_state(b["status"]), id=f"boot-{slug(b['machine'])}") for b in boots],
+         "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {}))}
+    m["verdict"] = verdict(m)
+    m["check_names"], m["grid_columns"] = CHECKS, GRID
+    return m
 
 
-def markdown(m):
-    out = [f"# {m['title']}", ""]
-    out += [f"- **{k}**: {v}" for k, v in m["overview"]] + ["", "## Patches", "",
-                                                            "| # | subject | files | sites | made by | checkpatch |",
-                                                            "|---|---|---|---|---|---|"]
-    for i, p in enumerate(m["patches"], 1):
-        cells = [str(i), p["subject"], str(len(p["files"])), str(p["sites"]), ", ".join(p["sources"]), p["checkpatch"]]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    out += ["", "## Steps", ""] + [f"- `{n}`: {st}" + (f": {r}" if r and st != "applied" else "")
-                                   for n, st, r in m["steps"]]
-    out += ["", f"## Residuals ({len(m['residuals'])})", ""]
-    out += [f"- [{r['step']}] {r['kind']}: {r.get('file', '')}:{r.get('line', '')} {r.get('text', r.get('what', ''))}"
-            for r in m["residuals"]] or ["None."]
-    out += ["", "## Invariants", ""] + [f"- {n} ({w}): " + ("broken" if a else "holds") + " after the series"
-                                        + (" (broken before it)" if b else "") for n, w, b, a in m["invariants"]]
-    out += ["", "## Maintainers", ""]
-    for p in m["patches"]:
-        out += [f"- {p['patch']}: To {', '.join(p['to']) or '-'}; Cc {', '.join(p['cc']) or '-'}"]
-    out += ["", "## Checkpatch messages that stay", ""]
-    msgs = [(p["patch"], x) for p in m["patches"] for x in p["messages"]]
-    out += [f"- {pt}:{x['line']}: {x['type']}: {x['message']} ({x['why'] or 'UNEXPLAINED'})" for pt, x in msgs] or ["None."]
-    out += ["", "## Provenance", ""]
-    for p in m["patches"]:
-        out += [f"- {p['patch']}"] + [f"  - {h['file']} `{h['hunk']}`: {_made_by(h)}" for h in p["hunks"]]
-    out += ["", "## Build matrix", ""] + (_matrix_md(m["matrix"]) if m["matrix"] else ["Not run for this series."])
-    out += ["", "## Boot test", ""] + (_boot_md(m["boot"]) if m["boot"] else ["Not run for this series."])
-    return "\n".join(out) + "\n"
-
-
-def _boot_md(machines):
-    """One line per machine: status, each tree's verdict and boot time, why."""
-    def tree(t):
-        return (f"{t['verdict']} in {t['boot_s']} s" if t.get("boot_s") else t.get("verdict", f"build {t['build']}"))
-    return [f"- {b['machine']}: {b['status']} (baseline {tree(b['trees']['baseline'])}, "
-            f"patched {tree(b['trees']['patched'])})" + (f": {b['reason']}" if b.get("reason") else "")
-            for b in machines]
-
-
-def _matrix_md(matrix):
-    return [f"- {c['cell']}: {c['status']}" + (f" ({c['reason']})" if c.get("reason") else "")
-            + f", new {len(c.get('new', []))}, gone {len(c.get('gone', []))}"
-            + (f", sparse new {len(c['sparse']['new'])}" if isinstance(c.get("sparse"), dict) else "")
-            + (f", unresolved new {len(c['unresolved'])}" if "unresolved" in c else "")
-            + (f", pre-existing failures {len(c['preexisting_failures'])}" if c.get("preexisting_failures") else "")
-            + (f", code {code_summary(c['code'])}" if c.get("code") else "")
-            for c in matrix] + matrix_details(matrix)
-
-
-CSS = """body{font:14px/1.4 sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}
-td,th{border:1px solid #999;padding:.3em .5em;text-align:left;vertical-align:top}
-.bad{color:#a00;font-weight:bold}code{background:#eee}"""
-
-
-def _e(x):
-    return html.escape(str(x), quote=True)
-
-
-def page(m):
-    h = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(m['title'])}</title>"
-         f"<style>{CSS}</style></head><body>", f"<h1>{_e(m['title'])}</h1>", "<table id=overview>"]
-    h += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in m["overview"]] + ["</table>"]
-    h += ["<h2>Patches</h2><table id=patches><tr><th>#</th><th>subject</th><th>files</th><th>sites</th>"
-          "<th>made by</th><th>checkpatch</th></tr>"]
-    for i, p in enumerate(m["patches"], 1):
-        bad = " class=bad" if "UNEXPLAINED" in p["checkpatch"] else ""
-        h.append(f"<tr><td>{i}</td><td>{_e(p['subject'])}</td><td>{len(p['files'])}</td><td>{p['sites']}</td>"
-                 f"<td>{_e(', '.join(p['sources']))}</td><td{bad}>{_e(p['checkpatch'])}</td></tr>")
-    h += ["</table><h2>Steps</h2><ul id=steps>"]
-    h += [f"<li><code>{_e(n)}</code>: {_e(st)}" + (f": {_e(r)}" if r and st != "applied" else "") + "</li>"
-          for n, st, r in m["steps"]]
-    h += [f"</ul><h2>Residuals ({len(m['residuals'])})</h2><ul id=residuals>"]
-    h += [f"<li class=bad>[{_e(r['step'])}] {_e(r['kind'])}: {_e(r.get('file', ''))}:{_e(r.get('line', ''))} "
-          f"{_e(r.get('text', r.get('what', '')))}</li>" for r in m["residuals"]] or ["<li>None.</li>"]
-    h += ["</ul><h2>Invariants</h2><ul id=invariants>"]
-    h += [f"<li{' class=bad' if a else ''}>{_e(n)} ({_e(w)}): {'broken' if a else 'holds'} after the series"
-          f"{' (broken before it)' if b else ''}</li>" for n, w, b, a in m["invariants"]]
-    h += ["</ul><h2>Maintainers</h2><table id=maintainers><tr><th>patch</th><th>To</th><th>Cc</th></tr>"]
-    h += [f"<tr><td>{_e(p['patch'])}</td><td>{_e(', '.join(p['to']))}</td><td>{_e(', '.join(p['cc']))}</td></tr>"
-          for p in m["patches"]]
-    h += ["</table><h2>Provenance</h2><table id=provenance><tr><th>patch</th><th>file</th><th>hunk</th>"
-          "<th>made by</th></tr>"]
-    h += [f"<tr><td>{_e(p['patch'])}</td><td>{_e(x['file'])}</td><td><code>{_e(x['hunk'])}</code></td>"
-          f"<td>{_e(_made_by(x))}</td></tr>" for p in m["patches"] for x in p["hunks"]]
-    h += ["</table><h2>Build matrix</h2><div id=matrix>"]
-    h += [_e(line) + "<br>" for line in _matrix_md(m["matrix"])] if m["matrix"] else ["Not run for this series."]
-    h += ["</div><h2>Boot test</h2><div id=boot>"]
-    h += [_e(line) + "<br>" for line in _boot_md(m["boot"])] if m["boot"] else ["Not run for this series."]
-    h += ["</div></body></html>"]
-    return "\n".join(h) + "\n"
+def _json(path, key):
+    return json.loads(path.read_text())[key] if path.is_file() else None
 
 
 def write(out_dir, data, rep, prov):
+    """report.md and report.html from a series OUT and the matrix, boot and
+    sweep runs written into it (OUT/matrix, OUT/boot, OUT/sweep)."""
     out_dir = Path(out_dir)
-    matrix_file = out_dir / "matrix" / "matrix.json"
-    matrix = json.loads(matrix_file.read_text())["cells"] if matrix_file.exists() else None
-    boot_file = out_dir / "boot" / "boot.json"
-    boots = json.loads(boot_file.read_text())["machines"] if boot_file.exists() else None
-    m = model(data, rep, prov, matrix, boots)
-    (out_dir / "report.md").write_text(markdown(m))
-    (out_dir / "report.html").write_text(page(m))
+    texts = {}
+    for p in data["patches"]:
+        f = out_dir / "series" / p["patch"]
+        if f.is_file():
+            texts[p["patch"]] = f.read_text(**ENC)
+    sw = out_dir / "sweep" / "sweep.json"
+    m = model(data, rep, prov, texts, _json(out_dir / "matrix" / "matrix.json", "cells"),
+              _json(out_dir / "boot" / "boot.json", "machines"), json.loads(sw.read_text()) if sw.is_file() else None)
+    (out_dir / "report.md").write_text(report_md.render(m))
+    (out_dir / "report.html").write_text(report_html.render(m))

@@ -15,13 +15,14 @@ from pathlib import Path
 from . import VERSION, apply, provenance, report, review
 from .errors import ToolError
 from .gitrepo import Scratch, identity
+from .recipe import OVERLAY_DIR
 
 WORK = ".work"
 MARK = ".treewide-series"                 # in every OUT a series run wrote
 # What a series run writes into OUT (and a matrix run into OUT/matrix):
 # --force replaces a directory holding these and nothing else.
 OURS = {WORK, MARK, "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
-        "boot"}
+        "boot", "sweep"}
 SMPL_INTRO = "Generated with the following semantic patch"
 
 
@@ -147,7 +148,7 @@ class Series:
                 parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg)
                 sites = sum(1 for site in res.sites_before if site.file in files)
                 commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
-                                "sites": sites})
+                                "sites": sites, "noop": step.noop})
         return commits
 
     def _write(self, scratch, base, commits, results, rep):
@@ -170,7 +171,16 @@ class Series:
         review.add_recipients(cover, all_m)
         return {"schema": "treewide-series/1", "toolkit_version": VERSION, "spatch_version": self.spatch.version,
                 "tree": rep["tree"], "generation_before": rep["generation_before"], "base": base, "tip": tip,
-                "cover": cover.name, "patches": commits}
+                "cover": cover.name, "patches": commits, "sources": self._sources(results)}
+
+    def _sources(self, results):
+        """{source name: file} of every semantic patch and overlay file that made a hunk: the
+        report shows their text next to the hunks."""
+        paths = {r.smpl.name: str(r.smpl) for step in self.recipe.steps for r in step.rules}
+        paths.update({f"kernel-overlay/{rel}": str(OVERLAY_DIR / rel) for step in self.recipe.steps
+                      for rel in step.overlay})
+        used = {src for res in results for entries in res.origin.values() for src, _, _, _ in entries}
+        return {name: paths[name] for name in sorted(used) if name in paths}
 
     def _verify(self, scratch, base, commits):
         """git am of the patches on a clean checkout of the base gives the series' tree."""

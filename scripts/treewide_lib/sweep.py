@@ -119,20 +119,28 @@ def check(row, expect):
     return bad
 
 
-def markdown(rows, step_names):
+def table(rows, step_names):
+    """(head, rows of cells): one row per tree, one column per step."""
     head = ["tree", "version", "gen", *step_names, "files", "residuals", "parse failures", "2nd run", "s",
             "expected"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out = []
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['name']} | could not be read: {r['error']} |" + " |" * (len(head) - 2))
+            out.append([r["name"], f"could not be read: {r['error']}"] + [""] * (len(head) - 2))
             continue
         steps = [SHORT.get(r["steps"].get(n, {}).get("status"), "-") for n in step_names]
         second = "changes" if r["second_pass"]["changed_files"] else "nothing"
         verdict = "-" if r["check"] is None else ("ok" if not r["check"] else "MISMATCH: " + "; ".join(r["check"]))
-        lines.append(f"| {r['name']} | {r['version']} | {r['generation_before']} → {r['generation_after']} | "
-                     + " | ".join(steps) + f" | {len(r['changed_files'])} | {len(r['residuals'])} | "
-                     f"{r['parse_failures']} | {second} | {r['wall_s']} | {verdict} |")
+        out.append([r["name"], r["version"], f"{r['generation_before']} → {r['generation_after']}", *steps,
+                    str(len(r["changed_files"])), str(len(r["residuals"])), str(r["parse_failures"]), second,
+                    str(r["wall_s"]), verdict])
+    return head, out
+
+
+def markdown(rows, step_names):
+    head, cells = table(rows, step_names)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join(lines) + "\n"
 
 
