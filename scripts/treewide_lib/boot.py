@@ -275,9 +275,16 @@ def _cell(t):
 
 
 def write(out, records, skips):
-    data = {"schema": "treewide-boot/1", "machines": records, "no_machine": skips}
+    """OUT/machines/<name>.json per machine, and boot.json and boot.md from
+    all of them: a rerun of one machine keeps the others' records. The
+    exit status is this run's: 1 when a machine it booted regressed."""
+    (out / "machines").mkdir(exist_ok=True)
+    for r in records:
+        write_atomic(out / "machines" / f"{r['machine']}.json", json.dumps(r, indent=2) + "\n")
+    every = [json.loads(f.read_text()) for f in sorted((out / "machines").glob("*.json"))]
+    data = {"schema": "treewide-boot/1", "machines": every, "no_machine": skips}
     write_atomic(out / "boot.json", json.dumps(data, indent=2) + "\n")
-    write_atomic(out / "boot.md", markdown(records, skips))
+    write_atomic(out / "boot.md", markdown(every, skips))
     return 1 if any(r["status"] in FAILED for r in records) else 0
 
 
