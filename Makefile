@@ -30,7 +30,7 @@ ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross deps-boot boot apply sweep series report range-diff bench-apply bench-series bench-boot bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
+.PHONY: deps deps-kernel deps-cross deps-boot boot apply sweep series report range-diff bench-apply bench-series bench-boot bench-report bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 
 deps:
 	ci/install-deps core test build
@@ -86,6 +86,10 @@ bench-series:
 bench-boot:
 	$(TREEWIDE) bench-boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
 		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+
+# Size of a series' review page, its render time and its load time in Chromium.
+bench-report:
+	$(TREEWIDE) bench-report "$(OUT)"
 
 # Cold, warm and fresh-directory matrix times, then one cell built whole
 # (FULL_CELL=none skips it). About an hour on 2 cores for every cell.

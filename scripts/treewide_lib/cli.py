@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from . import (VERSION, apply, bench, bench_boot, bench_matrix, boot, buildcheck, copies, matrix, rangediff, recipe,
-               report, select, lock, series, summary, sweep, txn)
+from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, matrix,
+               rangediff, recipe, report, select, lock, series, summary, sweep, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -383,6 +383,10 @@ def build_parser():
     bb.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     bb.add_argument("--out", default="/var/tmp/treewide-bench-boot", help="work directory (emptied first)")
     bb.set_defaults(func=bench_boot.run)
+
+    br = sub.add_parser("bench-report", help="size of a series' review page and its render and load times")
+    br.add_argument("out", help="the OUT of `treewide series` (report.md and report.html are written again)")
+    br.set_defaults(func=bench_report.run)
 
     bm = sub.add_parser("bench-matrix", help="time the matrix cold and warm, and check selection by a full build")
     bm.add_argument("ksrc")
