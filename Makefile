@@ -56,7 +56,8 @@ matrix:
 	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) \
 		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) $(if $(CHECK_SELECTION),--check-selection) \
-		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(LINK),--link) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(LINK),--link) $(if $(EACH_COMMIT),--each-commit) \
+		$(if $(RANGE),--range "$(RANGE)") $(if $(GIT),--git "$(GIT)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)

@@ -241,3 +241,75 @@ class NoopAfterACodeChange(MatrixCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+UNBREAK = """\
+/// Gives parisc's hook its name back.
+//
+// Confidence: Low
+// Options: --no-includes
+
+virtual patch
+
+@depends on patch@
+type T;
+@@
+T
+- get_arch_dma_ops_renamed
++ get_arch_dma_ops
+  (...) { ... }
+"""
+
+
+class EachCommit(MatrixCase):
+    """A series whose first commit does not compile for parisc and whose
+    later commits mend it (a rename split over two steps, as a series
+    reordered by hand has): the final tree is clean, and --each-commit names
+    that commit, in the parisc cell only, as not bisectable."""
+
+    def test_a_commit_that_does_not_compile_is_named_not_bisectable(self):
+        header = "arch/parisc/include/asm/dma-mapping.h"
+        (self.tmp / "break.cocci").write_text(BREAK)
+        (self.tmp / "unbreak.cocci").write_text(UNBREAK)
+        steps = STEP.format(name="rename-parisc-hook", arch="parisc", path=header, smpl=self.tmp / "break.cocci",
+                            site=r"get_arch_dma_ops\(struct") + STEP.format(
+            name="restore-parisc-hook", arch="parisc", path=header, smpl=self.tmp / "unbreak.cocci",
+            site="get_arch_dma_ops_renamed")
+        recipe = self.tmp / "recipe.toml"
+        recipe.write_text(recipe_plus(steps, before="drop-bus-argument"))
+        series = self.tmp / "series"
+        r = treewide("series", debian_tree("6.1"), "--out", series, "--recipe", recipe,
+                     "--signoff", "Test Developer <dev@example.org>")
+        self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr[-2000:])
+        patches = [p["patch"] for p in json.loads((series / "series.json").read_text())["patches"]]
+        self.assertEqual(len(patches), 3)
+        r = treewide("matrix", debian_tree("6.1"), "--out", series / "matrix", "--recipe", recipe, "--cell", "parisc",
+                     "--cell", "x86_64", "--no-sparse", "--each-commit")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:] + r.stderr[-2000:])
+        cells = {c["cell"]: c for c in json.loads((series / "matrix/matrix.json").read_text())["cells"]}
+        parisc, x86 = cells["parisc"], cells["x86_64"]
+        self.assertEqual((parisc["new"], parisc["new_failures"]), ([], []))       # the final tree is clean
+        self.assertEqual(parisc["status"], "regression")
+        self.assertEqual([c["patch"] for c in parisc["commits"]], patches)
+        self.assertEqual([c["status"] for c in parisc["commits"]], ["not-bisectable", "ok", "ok"])
+        self.assertTrue(parisc["commits"][0]["not_built"])
+        self.assertTrue(any("get_arch_dma_ops" in d for d in parisc["commits"][0]["new"]), parisc["commits"][0])
+        self.assertEqual([c["status"] for c in x86["commits"]], ["ok", "ok", "ok"])
+        self.assertEqual(x86["status"], "ok")
+        md = (series / "matrix/matrix.md").read_text()
+        self.assertIn(f"- NOT BISECTABLE in parisc: {patches[0]}: ", md)
+        # The review page's build check of each patch reads the commits.
+        r = treewide("report", series)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page = (series / "report.md").read_text()
+        self.assertIn("not bisectable in parisc", page)
+
+    def test_without_a_series_or_range_it_says_what_to_pass(self):
+        r, _ = self.matrix_error("--each-commit", "--cell", "parisc")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("--range BASE..TIP", r.stderr)
+
+    def matrix_error(self, *args):
+        r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / "out", *args)
+        self.assertNotIn("Traceback", r.stderr)
+        return r, None

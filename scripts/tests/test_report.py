@@ -217,7 +217,7 @@ class ReviewPage(unittest.TestCase):
                           "boot": "pass", "residuals": "fail"})
         arm64 = next(r for r in self.m["grid"] if r["cell"] == "arm64")
         self.assertEqual([arm64["columns"][c]["state"] for c in report.GRID],
-                         ["pass", "pass", "fail", "pass", "fail", "fail", "none"])
+                         ["pass", "pass", "fail", "pass", "fail", "fail", "none", "none"])
         x86 = next(r for r in self.m["grid"] if r["cell"] == "x86_64")
         self.assertEqual(x86["columns"]["build"]["state"], "warn")
         self.assertEqual(x86["columns"]["boot"]["text"], "x86_64-pc ok")
@@ -261,6 +261,18 @@ class Verdict(unittest.TestCase):
         state, line = self.model([cell("arm64"), cell("x86_64", "baseline-broken", reason="x")])["verdict"]
         self.assertEqual(state, "pass")
         self.assertTrue(line.startswith("Safe to send: 1 patch(es)"), line)
+
+    def test_a_commit_that_does_not_build_fails_its_own_patch(self):
+        commit = {"commit": "c1", "patch": NAME, "subject": "s", "status": "not-bisectable", "not_built": ["a.o"],
+                  "new": [], "new_vs_previous": []}
+        m = self.model([cell("arm64", "regression", commits=[commit]),
+                        cell("x86_64", commits=[dict(commit, status="ok")])])
+        build = m["patches"][0]["checks"]["build"]
+        self.assertEqual((build["state"], build["text"]),
+                         ("fail", "at this commit, 2 cell(s): not bisectable in arm64"))
+        row = next(r for r in m["grid"] if r["cell"] == "arm64")
+        self.assertEqual(row["columns"]["each commit"]["state"], "fail")
+        self.assertIn("NOT BISECTABLE in arm64", " ".join(row["findings"]))
 
     def test_without_a_matrix_it_is_not_checked_yet(self):
         self.assertEqual(self.model(None)["verdict"][0], "todo")

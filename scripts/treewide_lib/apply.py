@@ -181,7 +181,9 @@ class Applier:
             self._record(res, rel, f"kernel-overlay/{rel}", old)
         for rule in step.rules:
             self._run_rule(rule, "patch", res, step)
-        res.changed_files = sorted(rel for rel in self.tree.staged if self.tree.staged[rel] != before.get(rel))
+        # A file this step gave back its original text is no longer staged, and changed all the same.
+        res.changed_files = sorted(rel for rel in set(self.tree.staged) | set(before)
+                                   if self.tree.staged.get(rel) != before.get(rel))
         res.contents = {rel: self.tree.rendered(rel) for rel in res.changed_files}
         res.diff, res.hunks = _diff(before, self.tree, res.changed_files)
         res.residuals = sites.find(self.tree, step.sites)

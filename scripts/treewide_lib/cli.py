@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, matrix,
-               rangediff, recipe, report, select, lock, series, summary, sweep, txn)
+from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
+               matrix, rangediff, recipe, report, select, lock, series, summary, sweep, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -166,12 +166,38 @@ def cmd_matrix(args):
            "sparse": not args.no_sparse and bool(shutil.which("sparse")),
            "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
            "reproduce": _reproduce(args, base, out)}
+    if args.each_commit or args.range:
+        ctx["commits_git"], ctx["commits"] = _commits(args, base, out)
+        print(f"each commit: {len(ctx['commits'])} commit(s) of {ctx['commits_git']}")
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)
     data = matrix.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
     return matrix.exit_status(data)
+
+
+def _commits(args, base, out):
+    """(git dir, commits) that --each-commit builds: --range from --git, or the
+    series whose OUT holds this matrix OUT. The tree must be their base."""
+    if args.full or args.check_selection:
+        raise ToolError("--each-commit builds the selected objects per commit, not a full build",
+                        "leave out --full and --check-selection")
+    if args.range:
+        base_rev, sep, tip = args.range.partition("..")
+        if not (sep and base_rev and tip):
+            raise ToolError(f"--range {args.range} is not BASE..TIP", "name two commits, e.g. --range v6.1..HEAD")
+        gitdir = Path(args.git) if args.git else base.root / ".git"
+        listed = each_commit.commits(gitdir, base_rev, tip)
+    else:
+        found = each_commit.from_series(out.parent)
+        if found is None:
+            raise ToolError(f"{out.parent} holds no series, and no --range was given",
+                            "run the matrix with --out SERIES_OUT/matrix, or pass --range BASE..TIP [--git DIR]")
+        gitdir, listed = found
+        base_rev = json.loads((out.parent / "series.json").read_text())["base"]
+    each_commit.check_base(gitdir, base_rev, listed, base.root)
+    return gitdir, listed
 
 
 def _check_clean(tree):
@@ -245,7 +271,8 @@ def _reproduce(args, base, out):
     cmd += ["--recipe", str(Path(args.recipe).resolve())] if args.recipe != recipe.DEFAULT_RECIPE else []
     cmd += ["--arch-table", str(Path(args.arch_table).resolve())] if args.arch_table != buildcheck.ARCHES else []
     flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
-             "--link": args.link}
+             "--link": args.link, "--each-commit": args.each_commit}
+    cmd += ["--range", args.range, "--git", str(Path(args.git or base.root / ".git").resolve())] if args.range else []
     return cmd + [f for f, on in flags.items() if on]
 
 
@@ -369,6 +396,10 @@ def build_parser():
                    help="also link vmlinux and run modpost in both trees (builds every built-in object: slow)")
     m.add_argument("--check-selection", action="store_true",
                    help="build only the baseline, whole, and report what the selection would miss")
+    m.add_argument("--each-commit", action="store_true",
+                   help="also build every commit of the series (OUT inside a `treewide series` OUT) or of --range")
+    m.add_argument("--range", metavar="BASE..TIP", help="the commits --each-commit builds, from --git")
+    m.add_argument("--git", metavar="GIT_DIR", help="repository of --range (default: KSRC/.git)")
     m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
     m.add_argument("--arch-table", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
     m.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="compile jobs at once, over all cells")

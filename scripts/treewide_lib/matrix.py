@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import buildcheck, linkrefs, select
+from . import buildcheck, each_commit, linkrefs, select
 from .errors import ToolError
 from .txn import write_atomic
 
@@ -383,6 +383,10 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         rec["code"] = {"compared": len(both), "differs": differs, "against": ref}
     elif ctx.get("code"):
         rec["code"] = {"compared": 0, "differs": [], "not_compared": ctx["code"]["why"]}
+    if ctx.get("commits"):
+        with phase("commits"):
+            rec["commits"] = each_commit.run(name, ctx, trees["baseline"], b, objs, lambda src, out: _build_at(
+                src, out, cell, extra, objs, targets, ctx, lambda what: log(name, f"commit build: {what}")), log)
     if ctx["sparse"]:
         sb, sp = sparse["baseline"], sparse["patched"]
         rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
@@ -392,7 +396,8 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     rec["make"] = shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra, ctx["jobs"],
                                                      *targets, sparse=ctx["sparse"]))
     bad = rec["new"] or rec["new_failures"] or rec["unresolved"] or (rec.get("code") or {}).get("differs") or (
-        isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
+        isinstance(rec["sparse"], dict) and rec["sparse"]["new"]) or any(c["status"] != "ok"
+                                                                         for c in rec.get("commits", []))
     rec["status"] = "regression" if bad else "ok"
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
@@ -472,6 +477,16 @@ def run_all(names, cells, ctx, out, skips, parallel):
     return records
 
 
+def _build_at(src, out, cell, extra, objs, targets, ctx, log):
+    """Configure and build a cell's targets from one more tree (a commit of
+    the series): (configured, log, built objects, diagnostics). No sparse."""
+    ok, text = configure(src, out, cell, extra, ctx["jobserver"], ctx["deadline"])
+    if not ok:
+        return False, text, set(), Counter()
+    more, built, diags, _ = build_tree(src, out, cell, extra, objs, targets, dict(ctx, sparse=False), log)
+    return True, text + more, built, diags
+
+
 def _last_error(text):
     lines = text.strip().splitlines()
     errs = [line for line in lines if ": error:" in line] or [line for line in lines if "Error " in line]
@@ -480,14 +495,15 @@ def _last_error(text):
 
 def markdown(records, skips):
     out = ["| cell | arch | status | new | gone | sparse new | unresolved new | pre-existing failures | objects | code "
-           "| time |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| commits | time |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(records, key=lambda r: r["cell"]):
         code = code_summary(r.get("code"))
         out.append(f"| {r['cell']} | {r['arch']} | {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
                    f"| {len(r.get('new', []))} | {len(r.get('gone', []))} | {_sparse_new(r)} "
                    f"| {len(r['unresolved']) if 'unresolved' in r else '-'} "
                    f"| {len(r.get('preexisting_failures', []))} "
-                   f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {r.get('duration_s', 0)} s |")
+                   f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {commits_summary(r)} "
+                   f"| {r.get('duration_s', 0)} s |")
     out += ["", "Skipped arches:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
     return "\n".join(out + details(records)) + "\n"
 
@@ -498,6 +514,13 @@ def code_summary(code):
     if code.get("not_compared"):
         return "not compared"
     return f"{len(code['differs'])} differ" if code["differs"] else "identical"
+
+
+def commits_summary(r):
+    if "commits" not in r:
+        return "-"
+    ok = sum(c["status"] == "ok" for c in r["commits"])
+    return f"{ok}/{len(r['commits'])} ok"
 
 
 def details(records):
@@ -518,6 +541,7 @@ def details(records):
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
         if (r.get("code") or {}).get("not_compared"):
             out.append(f"- CODE NOT COMPARED in {r['cell']}: {r['code']['not_compared']}")
+        out += each_commit.details(r["cell"], r.get("commits", []))
     return out
 
 

@@ -14,7 +14,7 @@ from .recipe import OVERLAY_DIR, SMPL_DIR
 from .tree import ENC
 
 CHECKS = ("checkpatch", "git am", "build", "object code", "boot", "residuals")
-GRID = ("configure", "build", "new diagnostics", "sparse", "object code", "link", "boot")
+GRID = ("configure", "build", "new diagnostics", "sparse", "object code", "link", "each commit", "boot")
 MATRIX_FAILED = ("regression", "config-lost", "timeout", "selection-misses")
 
 
@@ -54,9 +54,14 @@ def _git_am(verify):
     return _check("fail", f"git am MISMATCH: {verify.get('error') or verify.get('tree')}")
 
 
-def _build(matrix):
+def _build(matrix, patch):
     if matrix is None:
         return _check("none", "not run: make matrix")
+    at = [(c["cell"], r) for c in matrix for r in c.get("commits", []) if r["patch"] == patch]
+    if at:                                 # the matrix built every commit (--each-commit)
+        bad = [f"{r['status'].replace('-', ' ')} in {cell}" for cell, r in at if r["status"] != "ok"]
+        text = f"at this commit, {len(at)} cell(s): " + ("; ".join(bad) if bad else "every one builds, 0 new")
+        return _check("fail" if bad else "pass", text)
     by = {}
     for c in matrix:
         by.setdefault(c["status"], []).append(c["cell"])
@@ -121,7 +126,8 @@ def _hunks(n, parsed, prov):
 
 def _patch(n, p, text, rep, prov, verify, matrix, boots):
     parsed = patchfile.parse(text) if text is not None else patchfile.Patch(p["subject"], "", [])
-    checks = {"checkpatch": _checkpatch(p["checkpatch"]), "git am": _git_am(verify), "build": _build(matrix),
+    checks = {"checkpatch": _checkpatch(p["checkpatch"]), "git am": _git_am(verify),
+              "build": _build(matrix, p["patch"]),
               "object code": _object_code(p.get("noop"), matrix), "boot": _boot(boots),
               "residuals": _residuals(rep, p["step"])}
     return {"n": n, "id": f"patch-{n}", "patch": p["patch"], "subject": p["subject"], "step": p["step"],
@@ -182,6 +188,13 @@ def _grid_link(r):
     return _check("fail" if r["unresolved"] else "pass", f"{len(r['unresolved'])} new unresolved reference(s)")
 
 
+def _grid_commits(r):
+    if "commits" not in r:
+        return _check("none", "not built per commit (--each-commit)")
+    bad = [f"{c['patch']}: {c['status']}" for c in r["commits"] if c["status"] != "ok"]
+    return _check("fail" if bad else "pass", "; ".join(bad) or f"{len(r['commits'])} commit(s) build, 0 new")
+
+
 def _grid_boot(machines):
     if machines is None:
         return _check("none", "not run")
@@ -196,7 +209,7 @@ def grid(matrix, boots):
     for r in sorted(matrix, key=lambda r: r["cell"]):
         machines = None if boots is None else [b for b in boots if b["arch"] == r["arch"]]
         cols = dict(zip(GRID, (_configure(r), _grid_build(r), _grid_diags(r), _grid_sparse(r), _grid_code(r),
-                               _grid_link(r), _grid_boot(machines))))
+                               _grid_link(r), _grid_commits(r), _grid_boot(machines))))
         rows.append({"cell": r["cell"], "arch": r["arch"], "id": f"cell-{slug(r['cell'])}", "status": r["status"],
                      "reason": r.get("reason", ""), "columns": cols,
                      "boot_ids": [f"boot-{slug(b['machine'])}" for b in machines or []],

@@ -1,0 +1,174 @@
+"""The matrix per commit (0-day style): every cell builds its selected
+objects at every commit of the series, in order, in one build directory
+per cell that walks the commits, so each commit rebuilds only what its
+own changes reach. A commit that fails to build an object the last
+commit builds is "not bisectable"; its diagnostics are compared with the
+baseline's and with the commit before it.
+
+Commits come from a git range: the series' own repository
+(`OUT/.work/git` of `treewide series`, when the matrix OUT is that
+series' OUT/matrix) or any BASE..TIP a user names. Only the files each
+commit changes are read from git, and written into the cell's copy of
+the tree (never through a hard link).
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from . import buildcheck, copies
+from .errors import ToolError
+
+
+def _git(gitdir, *args, binary=False):
+    r = subprocess.run(["git", f"--git-dir={gitdir}", *args], capture_output=True, check=False,
+                       env=dict(os.environ, LC_ALL="C"))
+    if r.returncode != 0:
+        raise ToolError(f"git {' '.join(args[:3])} failed in {gitdir}: "
+                        f"{r.stderr.decode(errors='replace').strip()[-300:]}",
+                        "pass a git directory and a BASE..TIP range it holds")
+    return r.stdout if binary else r.stdout.decode(errors="surrogateescape")
+
+
+def _changes(gitdir, parent, commit):
+    """{path: (mode, blob) or None when deleted} of one commit."""
+    out = {}
+    raw = _git(gitdir, "diff-tree", "-r", "-z", "--no-commit-id", "--no-renames", parent, commit)
+    fields = raw.split("\0")
+    for meta, path in zip(fields[0::2], fields[1::2]):
+        _, new_mode, _, new_sha, status = meta.lstrip(":").split()
+        out[path] = None if status == "D" else (new_mode, new_sha)
+    return out
+
+
+def commits(gitdir, base, tip, names=None):
+    """[{commit, subject, patch, files}] of BASE..TIP, oldest first. names:
+    {commit: patch file name} where the commits come from a series."""
+    listed = _git(gitdir, "log", "--reverse", "--format=%H %s", f"{base}..{tip}").splitlines()
+    if not listed:
+        raise ToolError(f"the range {base}..{tip} holds no commit", "name a range with at least one commit")
+    out, parent = [], _git(gitdir, "rev-parse", base).strip()
+    for line in listed:
+        sha, _, subject = line.partition(" ")
+        if len(_git(gitdir, "rev-list", "--parents", "-n1", sha).split()) > 2:
+            raise ToolError(f"commit {sha[:12]} of the range is a merge", "name a linear range of patches")
+        out.append({"commit": sha, "subject": subject, "patch": (names or {}).get(sha, f"{sha[:12]} {subject}"),
+                    "files": _changes(gitdir, parent, sha)})
+        parent = sha
+    return out
+
+
+def from_series(series_out):
+    """(git dir, commits) of the series whose OUT holds this matrix OUT, or None."""
+    data_file = series_out / "series.json"
+    if not data_file.is_file():
+        return None
+    data = json.loads(data_file.read_text())
+    gitdir = series_out / ".work" / "git"
+    if not gitdir.is_dir():
+        raise ToolError(f"{series_out} holds a series but not its git repository (.work/git)",
+                        "regenerate the series with `treewide series`, or pass --range BASE..TIP --git DIR")
+    names = {p["commit"]: p["patch"] for p in data["patches"]}
+    return gitdir, commits(gitdir, data["base"], data["tip"], names)
+
+
+def check_base(gitdir, base, listed, root):
+    """The tree must be the range's base wherever the range changes it."""
+    for path in sorted({p for c in listed for p in c["files"]}):
+        spec = f"{base}:{path}"
+        r = subprocess.run(["git", f"--git-dir={gitdir}", "cat-file", "-e", spec], capture_output=True, check=False)
+        mine = Path(root) / path
+        if r.returncode != 0:
+            if mine.exists():
+                raise ToolError(f"{root} is not the base of the commits: {path} exists there but not at {base[:12]}",
+                                "pass the tree the series was made from (or the range's base checkout)")
+            continue
+        if not mine.is_file() or mine.read_bytes() != _git(gitdir, "cat-file", "blob", spec, binary=True):
+            raise ToolError(f"{root} is not the base of the commits: {path} differs from {base[:12]}",
+                            "pass the tree the series was made from (or the range's base checkout)")
+
+
+class Walk:
+    """One cell's copy of the tree that moves from commit to commit. Files a
+    commit wrote are recorded, so the next run starts from the base again
+    (as files of their own, dated now: make must rebuild what they reach)."""
+
+    def __init__(self, gitdir, base_src, dest, fixups):
+        self.gitdir, self.base, self.src, self.fixups = gitdir, Path(base_src), Path(dest), fixups
+        self.record = self.src.with_name(self.src.name + ".written")
+
+    def reset(self):
+        if not self.src.is_dir():
+            self.src.parent.mkdir(parents=True, exist_ok=True)
+            copies.copy_tree(self.base, self.src)
+            buildcheck.apply_fixups(self.fixups, self.src, self.base)
+        written = self.record.read_text().splitlines() if self.record.is_file() else []
+        for rel in written:
+            self._put(rel, (self.base / rel).read_bytes() if (self.base / rel).is_file() else None)
+        buildcheck.apply_fixups(self.fixups, self.src, self.base)
+        self.record.write_text("")
+
+    def apply(self, commit):
+        for rel, blob in commit["files"].items():
+            self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
+                      blob and blob[0] == "100755")
+        with self.record.open("a") as f:
+            f.write("".join(f"{rel}\n" for rel in commit["files"]))
+        buildcheck.apply_fixups(self.fixups, self.src, self.base)
+
+    def _put(self, rel, data, executable=False):
+        path = self.src / rel
+        if data is None:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".treewide-tmp")
+        tmp.write_bytes(data)
+        os.chmod(tmp, 0o755 if executable else 0o644)
+        os.replace(tmp, path)
+
+
+def verdicts(results):
+    """Each commit's status, once the last commit's build is known: an object
+    the last commit builds and this one does not makes it not bisectable."""
+    final = results[-1]["built_set"] if results else set()
+    for r in results:
+        r["not_built"] = sorted(r.pop("failed_set") & final)
+        r["status"] = ("not-bisectable" if r["not_built"] or not r["configured"] else
+                       "new-diagnostics" if r["new"] else "ok")
+    for r in results:
+        r.pop("built_set")
+    return results
+
+
+def details(cell, results):
+    """Finding lines of a cell's commits, in the matrix's detail style."""
+    out = []
+    for r in results:
+        if r["status"] == "not-bisectable":
+            what = ", ".join(r["not_built"]) or "configure fails"
+            out.append(f"- NOT BISECTABLE in {cell}: {r['patch']}: {what}")
+        out += [f"- NEW in {cell} at {r['patch']}: {d}" for d in r["new"]]
+    return out
+
+
+def run(name, ctx, base_src, base_diags, objs, build, log):
+    """The cell's commit records. build(src, out) -> (configured, log text,
+    built objects, diagnostics) builds the cell's targets at one commit;
+    objs are the cell's selected objects."""
+    where = ctx["work"] / f"{name}-commits"
+    walk = Walk(ctx["commits_git"], base_src, where / "src", ctx["fixups"])
+    walk.reset()
+    results, prev = [], base_diags
+    for i, c in enumerate(ctx["commits"], 1):
+        walk.apply(c)
+        log(name, f"commit {i}/{len(ctx['commits'])}: build")
+        configured, text, built, diags = build(walk.src, where / "obj")
+        (ctx["work"] / f"{name}-commit-{i}.log").write_text(text)
+        results.append({"commit": c["commit"], "patch": c["patch"], "subject": c["subject"],
+                        "configured": configured, "built": len(built), "built_set": built,
+                        "failed_set": set(objs) - built,
+                        "new": sorted(map(str, diags - base_diags)), "new_vs_previous": sorted(map(str, diags - prev))})
+        prev = diags
+    return verdicts(results)
