@@ -45,6 +45,21 @@ class Initramfs(unittest.TestCase):
         subprocess.run(["cpio", "-id", "--quiet", "-F", str(cpio), "init"], cwd=out, check=True)
         self.assertEqual((out / "init").read_bytes(), init.read_bytes())
 
+    def test_a_dynamic_init_brings_its_loader_and_libraries(self):
+        # alpha's row links /init dynamically (its cross libc is installed by `make deps-boot`).
+        cc, package = "alpha-linux-gnu-gcc", "libc6.1-dev-alpha-cross"
+        init = initramfs.build_init(cc, package, self.tmp, static=False)
+        files = initramfs.runtime(init, cc, package)
+        names = [n for n, _ in files]
+        self.assertTrue(any(n.startswith("lib/ld-") for n in names), names)
+        self.assertTrue(any(n.startswith("lib/libc.so") for n in names), names)
+        cpio = initramfs.write_cpio(self.tmp / "initramfs.cpio", init, files)
+        r = subprocess.run(["cpio", "-itv", "-F", str(cpio)], capture_output=True, text=True, check=True)
+        listing = [line.split()[-1] for line in r.stdout.splitlines()]
+        self.assertLess(listing.index("lib"), min(listing.index(n) for n in names))   # the directory comes first
+        for n, _ in files:
+            self.assertTrue(next(x for x in r.stdout.splitlines() if x.endswith(" " + n)).startswith("-rwxr-xr-x"))
+
     def test_verdict_lines_of_every_console_are_read(self):
         # Xen's hvc console ends lines with \r\r\n; a line not yet ended is not read.
         for end in ("\n", "\r\n", "\r\r\n"):

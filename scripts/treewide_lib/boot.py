@@ -190,8 +190,8 @@ def run_tree(label, machine, ctx, log):
     rec.update(build="ok", build_s=round(time.monotonic() - t0, 1), options_not_in_tree=absent)
     disk, initrd = logs / f"{name}-{label}.disk", ctx["initrd"][name]
     if machine.get("probe"):
-        initrd = initramfs.write_cpio(logs / f"{name}-{label}.cpio", ctx["init"][name],
-                                      [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")])
+        probe = [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")]
+        initrd = initramfs.write_cpio(logs / f"{name}-{label}.cpio", ctx["init"][name], ctx["runtime"][name] + probe)
     cmd = qemu_command(machine, image, initrd, disk, initramfs.write_disk(disk))
     log(f"{name}: boot {label}")
     res = qemu.boot(cmd, logs / f"{name}-{label}.console", ctx["timeout"] or machine.get("timeout", 300))
@@ -309,15 +309,17 @@ def run(base, out, names, machines, skips, rec, opts, log=print):
     trees(base, out, rec, buildcheck.load_fixups(opts["arch_table"]), opts["jobs"])
     (out / "logs").mkdir(exist_ok=True)
     ctx = {"out": out, "jobs": opts["jobs"], "timeout": opts["timeout"], "reproduce": opts["reproduce"],
-           "env": dict(os.environ, CCACHE_BASEDIR=str(out)), "extra": {}, "initrd": {}, "init": {}}
+           "env": dict(os.environ, CCACHE_BASEDIR=str(out)), "extra": {}, "initrd": {}, "init": {}, "runtime": {}}
     quirks = buildcheck.load_arches(opts["arch_table"])[2]
     for n in names:
         m, init_dir = machines[n], out / "init" / n
         init_dir.mkdir(parents=True, exist_ok=True)
         ctx["extra"][n] = buildcheck.quirks_for(quirks, base.version, m["arch"])[0]
         m["hypervisor_path"] = hypervisor(m)
-        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], init_dir)
-        ctx["initrd"][n] = initramfs.write_cpio(init_dir / "initramfs.cpio", ctx["init"][n])
+        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], init_dir, m.get("init_static", True))
+        ctx["runtime"][n] = [] if m.get("init_static", True) else initramfs.runtime(ctx["init"][n], m["init_cc"],
+                                                                                       m["init_package"])
+        ctx["initrd"][n] = initramfs.write_cpio(init_dir / "initramfs.cpio", ctx["init"][n], ctx["runtime"][n])
     records = []
     for n in names:
         records.append(run_machine(machines[n], ctx, log))

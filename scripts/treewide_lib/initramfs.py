@@ -5,6 +5,7 @@ pattern the init checks by checksum."""
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,18 +17,44 @@ DISK_SIZE = 8 << 20          # bytes: the checked region, then room for the init
 CHECKED = 1 << 20            # bytes of pattern the init reads back and checksums
 
 
-def build_init(cc, package, out):
-    """Compile /init statically for the machine; returns its path."""
+def build_init(cc, package, out, static=True):
+    """Compile /init for the machine (statically unless the arch table says
+    the cross libc's static binaries do not run); returns its path."""
     if not shutil.which(cc):
         raise ToolError(f"{cc} not found", f"install {package} (make deps-boot)")
     exe = Path(out) / "init"
-    r = subprocess.run([cc, "-static", "-O2", "-Wall", "-o", str(exe), str(INIT_C)],
+    r = subprocess.run([cc, *(["-static"] if static else []), "-O2", "-Wall", "-o", str(exe), str(INIT_C)],
                        capture_output=True, text=True, errors="replace", check=False)
     if r.returncode != 0 or not exe.is_file():
         raise ToolError(f"{cc} could not build {INIT_C} (exit {r.returncode}): "
                         + " | ".join(r.stderr.strip().splitlines()[-3:]),
                         f"install the cross libc ({package}, make deps-boot)")
     return exe
+
+
+def runtime(exe, cc, package):
+    """[(name in the image, host path)] a dynamic /init needs: its program
+    interpreter and the libraries it needs, transitively, from the cross
+    sysroot (/usr/<triplet>/lib, where Debian's cross libc lives)."""
+    readelf, sysroot = cc[:-len("gcc")] + "readelf", Path("/usr") / Path(cc).name[:-len("-gcc")]
+    files, todo = {}, [Path(exe)]
+    while todo:
+        r = subprocess.run([readelf, "-l", "-d", "-W", str(todo.pop())], capture_output=True, text=True,
+                           errors="replace", check=False)
+        if r.returncode != 0:
+            raise ToolError(f"{readelf} failed (exit {r.returncode}): {r.stderr.strip()[-200:]}",
+                            f"install the cross binutils of {cc} (make deps-boot)")
+        wanted = re.findall(r"Requesting program interpreter: (\S+)\]", r.stdout)
+        wanted += ["/lib/" + n for n in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.stdout)]
+        for name in wanted:
+            host = sysroot / "lib" / Path(name).name
+            if name.lstrip("/") in files:
+                continue
+            if not host.is_file():
+                raise ToolError(f"{Path(exe).name} needs {name}, not found in {sysroot}/lib", f"install {package}")
+            files[name.lstrip("/")] = host.resolve()
+            todo.append(host.resolve())
+    return sorted(files.items())
 
 
 def _newc(name, mode, data=b"", rdev=(0, 0), ino=1):
@@ -44,7 +71,9 @@ def write_cpio(path, init, extra=()):
     entries = [("dev", 0o40755, b"", (0, 0)), ("dev/console", 0o20600, b"", (5, 1)),
                ("proc", 0o40555, b"", (0, 0)), ("sys", 0o40555, b"", (0, 0)),
                ("init", 0o100755, Path(init).read_bytes(), (0, 0))]
-    entries += [(name, 0o100644, Path(p).read_bytes(), (0, 0)) for name, p in extra]
+    dirs = sorted({str(parent) for name, _ in extra for parent in Path(name).parents if str(parent) != "."})
+    entries += [(d, 0o40755, b"", (0, 0)) for d in dirs]
+    entries += [(name, 0o100755, Path(p).read_bytes(), (0, 0)) for name, p in extra]
     blob = b"".join(_newc(n, m, d, r, ino=i + 1) for i, (n, m, d, r) in enumerate(entries))
     blob += _newc("TRAILER!!!", 0, ino=0)
     Path(path).write_bytes(blob + b"\0" * (-len(blob) % 512))
