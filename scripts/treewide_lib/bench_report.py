@@ -68,8 +68,9 @@ def run(args):
     hunks = sum(len(h) for h in prov.values())
     cells = json.loads((out / "matrix/matrix.json").read_text())["cells"] if (out / "matrix/matrix.json").is_file() \
         else []
-    print(f"bench-report: {out}: {len(data['patches'])} patch(es), "
-          f"{len({f for p in data['patches'] for f in p['files']})} file(s), {hunks} hunk(s), {len(cells)} matrix cell(s)")
+    files = len({f for p in data["patches"] for f in p["files"]})
+    print(f"bench-report: {out}: {len(data['patches'])} patch(es), {files} file(s), {hunks} hunk(s), "
+          f"{len(cells)} matrix cell(s)")
     print(f"  report.html {html_file.stat().st_size / 1024:.0f} KiB, report.md {md.stat().st_size / 1024:.0f} KiB")
     loads, walls = [], []
     with tempfile.TemporaryDirectory() as tmp:
