@@ -4,6 +4,7 @@ renderings: report.md (report_md) and a static report.html (report_html)."""
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from . import patchfile, report_html, report_md, smpl_rules, sweep
@@ -261,9 +262,10 @@ def verdict(m):
         return "fail", "Not safe to send: " + "; ".join(bad[:6]) + more
     if m["matrix"] is None:
         return "todo", "Not checked yet: the build matrix has not run (make matrix); no other check failed"
-    boot = "boot " + ("not run" if m["boot"] is None else f"passed on {len(m['boot'])} machine(s)")
+    boot = "boot not run" if m["boot"] is None else "boot " + ", ".join(
+        f"{n} {status}" for status, n in sorted(Counter(b["status"] for b in m["boot"]).items()))
     return "pass", (f"Safe to send: {len(m['patches'])} patch(es), checkpatch clean or explained, git am gives the "
-                    f"same tree, {len(m['matrix'])} build cells without regression, {boot}, no residual")
+                    f"same tree, {len(m['matrix'])} build cell(s) without regression, {boot}, no residual")
 
 
 def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
