@@ -10,13 +10,12 @@ from pathlib import Path
 from . import patchfile, report_html, report_md, smpl_rules, sweep
 from .boot import FAILED as BOOT_FAILED
 from .cpp_tidy import FOLDING
-from .matrix import details as matrix_details
+from .matrix import FAILED as MATRIX_FAILED, details as matrix_details
 from .recipe import OVERLAY_DIR, SMPL_DIR
 from .tree import ENC
 
 CHECKS = ("checkpatch", "git am", "build", "object code", "boot", "residuals")
 GRID = ("configure", "build", "new diagnostics", "sparse", "object code", "link", "each commit", "boot")
-MATRIX_FAILED = ("regression", "config-lost", "timeout", "selection-misses")
 
 
 def slug(name):
