@@ -110,11 +110,11 @@ class Walk:
         self.record.write_text("")
 
     def apply(self, commit):
+        with self.record.open("a") as f:     # first: a run stopped half-way still knows what to reset
+            f.write("".join(f"{rel}\n" for rel in commit["files"]))
         for rel, blob in commit["files"].items():
             self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
                       blob and blob[0] == "100755")
-        with self.record.open("a") as f:
-            f.write("".join(f"{rel}\n" for rel in commit["files"]))
         buildcheck.apply_fixups(self.fixups, self.src, self.base)
 
     def _put(self, rel, data, executable=False):
