@@ -384,9 +384,10 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     elif ctx.get("code"):
         rec["code"] = {"compared": 0, "differs": [], "not_compared": ctx["code"]["why"]}
     if ctx.get("commits"):
+        def build_at(src, out):
+            return _build_at(src, out, cell, extra, objs, targets, ctx, lambda what: log(name, f"commit build: {what}"))
         with phase("commits"):
-            rec["commits"] = each_commit.run(name, ctx, trees["baseline"], b, objs, lambda src, out: _build_at(
-                src, out, cell, extra, objs, targets, ctx, lambda what: log(name, f"commit build: {what}")), log)
+            rec["commits"] = each_commit.run(name, ctx, trees["baseline"], b, objs, build_at, log)
     if ctx["sparse"]:
         sb, sp = sparse["baseline"], sparse["patched"]
         rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
@@ -395,9 +396,9 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         rec["sparse"] = "not run: " + ctx["no_sparse_why"]
     rec["make"] = shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra, ctx["jobs"],
                                                      *targets, sparse=ctx["sparse"]))
+    commits_bad = any(c["status"] != "ok" for c in rec.get("commits", []))
     bad = rec["new"] or rec["new_failures"] or rec["unresolved"] or (rec.get("code") or {}).get("differs") or (
-        isinstance(rec["sparse"], dict) and rec["sparse"]["new"]) or any(c["status"] != "ok"
-                                                                         for c in rec.get("commits", []))
+        isinstance(rec["sparse"], dict) and rec["sparse"]["new"]) or commits_bad
     rec["status"] = "regression" if bad else "ok"
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
