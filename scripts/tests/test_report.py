@@ -9,6 +9,7 @@ directory). With $TREEWIDE_SERIES_OUT naming the OUT of a real series run
 import html.parser
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -314,8 +315,16 @@ class RealSeries(unittest.TestCase):
         first = patchfile.parse((out / "series" / data["patches"][0]["patch"]).read_text())
         for h in first.hunks:
             self.assertIn(h.header, page.text)
+            for kind, _, _, text in h.lines[:3]:
+                self.assertIn(kind + text, page.text)
+        made = next(m for h in prov[data["patches"][0]["patch"]] for m in h["made_by"] if m["rules"])
+        self.assertIn(f"{made['source']}: {made['rules'][0]}", page.text)      # the rule's name, linked
+        self.assertIn(report.rule_anchor(made["source"], made["rules"][0]), page.dom.ids)
         cells = json.loads((out / "matrix" / "matrix.json").read_text())["cells"]
-        self.assertIn(f"cell-{cells[0]['cell']}", page.dom.ids)
+        row = re.search(rf'<tr class="row"><td><a href="#cell-{cells[0]["cell"]}">.*?</tr>', page.raw, re.S)
+        self.assertIsNotNone(row, "the cell's row in the grid")
+        want = [c["state"] for c in report.grid(cells, None)[0]["columns"].values()][:-1]      # all but boot
+        self.assertEqual(re.findall(r'<td class="(\w+)"', row.group())[:len(want)], want)
         print(f"\n{out}/report.html: {(out / 'report.html').stat().st_size} bytes, screenshot {page.shot}")
 
 
