@@ -91,6 +91,11 @@ def boot_state(status):
     return "fail" if status in BOOT_FAILED else "pass" if status in ("ok", "fixed") else "warn"
 
 
+def _boot_said(t):
+    """One tree's boot in a few words: its verdict and boot time, or how its build ended."""
+    return f"{t['verdict']} in {t['boot_s']} s" if t.get("boot_s") else t.get("verdict", f"build {t['build']}")
+
+
 def _boot(boots):
     if boots is None:
         return _check("none", "not run: make boot")
@@ -285,7 +290,8 @@ def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
          "invariants": [(n, i["what"], i["broken_before"], i["broken_after"])
                         for n, i in rep.get("invariants", {}).items()],
          "matrix": matrix, "grid": grid(matrix, boots) if matrix is not None else None,
-         "boot": boots and [dict(b, state=boot_state(b["status"]), id=f"boot-{slug(b['machine'])}") for b in boots],
+         "boot": boots and [dict(b, state=boot_state(b["status"]), id=f"boot-{slug(b['machine'])}",
+                                 said={label: _boot_said(t) for label, t in b["trees"].items()}) for b in boots],
          "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {}))}
     m["verdict"] = verdict(m)
     m["check_names"], m["grid_columns"] = CHECKS, GRID

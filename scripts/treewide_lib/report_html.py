@@ -120,15 +120,12 @@ def _grid(m):
 def _boot(boots):
     if boots is None:
         return ["<p>Not run for this series.</p>"]
-
-    def tree(t):
-        return f"{t['verdict']} in {t['boot_s']} s" if t.get("boot_s") else t.get("verdict", f"build {t['build']}")
     h = ["<table id=boot-table><tr><th>machine</th><th>arch</th><th>status</th><th>baseline</th><th>patched</th>"
          "<th>why</th><th>reproduce</th></tr>"]
     for b in boots:
         h.append(f"<tr id={b['id']}><td>{_e(b['machine'])}</td><td>{_e(b['arch'])}</td>"
-                 f"<td class={b['state']}>{_e(b['status'])}</td><td>{_e(tree(b['trees']['baseline']))}</td>"
-                 f"<td>{_e(tree(b['trees']['patched']))}</td><td>{_e(b.get('reason', ''))}</td>"
+                 f"<td class={b['state']}>{_e(b['status'])}</td><td>{_e(b['said']['baseline'])}</td>"
+                 f"<td>{_e(b['said']['patched'])}</td><td>{_e(b.get('reason', ''))}</td>"
                  f"<td><code>{_e(b.get('reproduce', ''))}</code></td></tr>")
     return h + ["</table>"]
 

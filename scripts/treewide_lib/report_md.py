@@ -59,11 +59,8 @@ def _matrix(m):
 def _boot(boots):
     if boots is None:
         return ["Not run for this series."]
-
-    def tree(t):
-        return f"{t['verdict']} in {t['boot_s']} s" if t.get("boot_s") else t.get("verdict", f"build {t['build']}")
     return _table(["machine", "arch", "status", "baseline", "patched", "why"],
-                  [[b["machine"], b["arch"], b["status"], tree(b["trees"]["baseline"]), tree(b["trees"]["patched"]),
+                  [[b["machine"], b["arch"], b["status"], b["said"]["baseline"], b["said"]["patched"],
                     b.get("reason", "")] for b in boots])
 
 
