@@ -212,7 +212,112 @@ XEN_COMMON = {
         """,
 }
 
-SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN, "xen-arm": XEN_ARM}
+# sparc as 4.10 - 4.19 have it: sparc32 PCI devices get pci32_dma_ops by bus.
+SPARC_PCI32 = """\
+    #ifndef ___ASM_SPARC_DMA_MAPPING_H
+    #define ___ASM_SPARC_DMA_MAPPING_H
+
+    extern struct dma_map_ops *dma_ops;
+    extern struct dma_map_ops pci32_dma_ops;
+
+    extern struct bus_type pci_bus_type;
+
+    static inline struct dma_map_ops *get_dma_ops(struct device *dev)
+    {{
+    #ifdef CONFIG_SPARC_LEON
+    	if (sparc_cpu_model == sparc_leon)
+    		return &pci32_dma_ops;
+    #endif
+    #if defined(CONFIG_SPARC32) && defined(CONFIG_PCI)
+    	if (dev->bus == &pci_bus_type)
+    		return &pci32_dma_ops;
+    #endif
+    	return dma_ops;
+    }}
+
+    #endif
+    """
+
+SPARC_PCI32_FILES = {
+    "arch/sparc/kernel/ioport.c": """\
+        #include <linux/pci.h>
+        #include <linux/dma-mapping.h>
+
+        struct dma_map_ops pci32_dma_ops = {
+        	.map_page	= pci32_map_page,
+        };
+        EXPORT_SYMBOL(pci32_dma_ops);
+
+        struct dma_map_ops *dma_ops = &sbus_dma_ops;
+        EXPORT_SYMBOL(dma_ops);
+        """,
+}
+
+# sparc as 4.20 - 5.9 have it: LEON and sparc32 PCI get dma-direct (NULL).
+SPARC_DIRECT = """\
+    #ifndef ___ASM_SPARC_DMA_MAPPING_H
+    #define ___ASM_SPARC_DMA_MAPPING_H
+
+    extern const struct dma_map_ops *dma_ops;
+
+    extern struct bus_type pci_bus_type;
+
+    static inline const struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)
+    {{
+    #ifdef CONFIG_SPARC_LEON
+    	if (sparc_cpu_model == sparc_leon)
+    		return NULL;
+    #endif
+    #if defined(CONFIG_SPARC32) && defined(CONFIG_PCI)
+    	if (bus == &pci_bus_type)
+    		return NULL;
+    #endif
+    	return dma_ops;
+    }}
+
+    #endif
+    """
+
+_SBUS_INIT = """\
+    static int __init {name}_init(void)
+    {{
+    	struct device_node *dp;
+
+    	for_each_node_by_name(dp, "{node}") {{
+    		struct platform_device *op = of_find_device_by_node(dp);
+
+    		{name}_setup(op);
+    		of_propagate_archdata(op);
+    	}}
+    	return 0;
+    }}
+    """
+
+SPARC_DIRECT_FILES = {
+    "arch/sparc/mm/iommu.c": _SBUS_INIT.format(name="iommu", node="iommu"),
+    "arch/sparc/mm/io-unit.c": _SBUS_INIT.format(name="iounit", node="sbi"),
+    "arch/sparc/kernel/of_device_common.c": """\
+        void of_propagate_archdata(struct platform_device *bus)
+        {
+        	struct dev_archdata *bus_sd = &bus->dev.archdata;
+        	struct device_node *dp;
+
+        	for (dp = bus->dev.of_node->child; dp; dp = dp->sibling) {
+        		struct platform_device *op = of_find_device_by_node(dp);
+
+        		op->dev.archdata.iommu = bus_sd->iommu;
+        		op->dev.archdata.numa_node = bus_sd->numa_node;
+
+        		if (dp->child)
+        			of_propagate_archdata(op);
+        	}
+        }
+        """,
+}
+
+SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN, "xen-arm": XEN_ARM,
+          "sparc-pci32": SPARC_PCI32, "sparc-direct": SPARC_DIRECT}
+SHAPE_FILES = {"sparc-pci32": SPARC_PCI32_FILES, "sparc-direct": SPARC_DIRECT_FILES}
 
 
 def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
@@ -231,6 +336,7 @@ def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
         if shape == "xen-arm":
             files.update({k.format(**subst): textwrap.dedent(v).format(**subst) for k, v in XEN_ARM_FILES.items()})
             files.update({k: textwrap.dedent(v) for k, v in XEN_COMMON.items()})
+        files.update({k: textwrap.dedent(v) for k, v in SHAPE_FILES.get(shape, {}).items()})
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,8 @@ class Recipe(unittest.TestCase):
     def test_default_recipe(self):
         r = recipe.load()
         self.assertEqual([s.name for s in r.steps],
-                         ["move-dma-ops", "xen-preserve-dma-ops", "consolidate-get-dma-ops", "drop-bus-argument"])
+                         ["move-dma-ops", "xen-preserve-dma-ops", "consolidate-get-dma-ops", "sparc32-pci-dma-ops",
+                          "sparc32-sbus-dma-ops", "drop-bus-argument"])
         self.assertEqual(r.final_generation, "C")
         for s in r.steps:
             self.assertTrue(s.pending or (s.sites and s.rules), s.name)

@@ -59,6 +59,10 @@ def decide_virtuals(tree, recipe, names=None):
     for v in recipe.virtuals:
         if names is not None and v.name not in names:
             continue
+        if v.all:
+            if all(sites.holds(tree, c)[0] for c in v.all):
+                chosen[v.name] = v.why
+            continue
         files = tree.files(v.query)
         if v.if_any:
             hit = any(v.if_any.search(tree.read(f)) for f in files)
@@ -88,7 +92,8 @@ def queries(recipe):
         yield from (c.query for w in step.when for c in w.all + w.evidence)
         yield from (r.query for r in step.rules + ([step.skip_if.rule] if step.skip_if else []))
     yield from (c.query for inv in recipe.invariants for c in inv.broken_when)
-    yield from (v.query for v in recipe.virtuals)
+    yield from (v.query for v in recipe.virtuals if v.query)
+    yield from (c.query for v in recipe.virtuals for c in v.all)
 
 
 class Applier:

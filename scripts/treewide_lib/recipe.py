@@ -87,13 +87,14 @@ class Step:
 class Virtual:
     """Defined for a rule when some file of the query matches `if_any`, or
     when none matches `unless` (with require_files, only if the query
-    selects at least one file)."""
+    selects at least one file), or when every condition of `all` holds."""
     name: str
     why: str
-    query: Query
+    query: Query | None
     unless: re.Pattern | None = None
     if_any: re.Pattern | None = None
     require_files: bool = True
+    all: tuple = ()
 
 
 @dataclass
@@ -174,8 +175,10 @@ def _step(d, base):
 
 def _virtual(name, d):
     where = f"virtual {name}"
-    if ("unless" in d) == ("if_any" in d):
-        raise ToolError(f"{where}: give exactly one of 'unless' and 'if_any'", "fix the [virtuals] entry")
+    if sum(k in d for k in ("unless", "if_any", "all")) != 1:
+        raise ToolError(f"{where}: give exactly one of 'unless', 'if_any' and 'all'", "fix the [virtuals] entry")
+    if "all" in d:
+        return Virtual(name, d.get("why", ""), None, all=tuple(_pattern(c, f"{where} all") for c in d["all"]))
     regex = {k: _regex(d[k], where) for k in ("unless", "if_any") if k in d}
     return Virtual(name, d.get("why", ""), _query(d, where), require_files=bool(d.get("require_files", True)),
                    **regex)

@@ -1,0 +1,30 @@
+/// sparc32's IOMMU and IO-UNIT give their DMA ops to the SBUS device they
+/// serve, right before its archdata is handed down to the devices below
+/// it (the 5.10 way: the ops are the ones ld_mmu_iommu()/ld_mmu_iounit()
+/// chose for the machine).
+//
+// Confidence: High
+// Options: --no-includes
+
+virtual patch
+
+@done depends on patch@
+identifier op;
+expression E;
+@@
+(
+  op->dev.dma_ops = E;
+|
+  set_dma_ops(&op->dev, E);
+)
+
+@sbus_bus depends on patch && !done@
+identifier op;
+symbol dma_ops;
+@@
++ op->dev.dma_ops = dma_ops;
+  of_propagate_archdata(op);
+
+@script:python depends on sbus_bus@
+@@
+print("treewide-rule sbus_bus")
