@@ -6,7 +6,8 @@
  * The harness (scripts/treewide_lib/boot.py) attaches a disk whose first
  * treewide.len bytes it filled with a known pattern, and passes their
  * FNV-1a 64 checksum as treewide.sum on the kernel command line. This
- * program, statically linked against Debian's cross libc:
+ * program, statically linked against Debian's cross libc (or, where Debian
+ * has none, against our own freestanding.c):
  *   1. reads that region back with O_DIRECT (device to memory DMA) and
  *      checks the checksum;
  *   2. writes a pattern of its own after it with O_DIRECT (memory to
@@ -16,6 +17,10 @@
  *   4. prints "treewide-boot: verdict=pass|fail ..." and resets the machine.
  * Any step that fails says which and why on the same line.
  */
+#ifdef TREEWIDE_FREESTANDING
+/* A machine without a libc (sparc32): our own small one, freestanding.c. */
+#include "freestanding.h"
+#else
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
 
 /*
  * O_DIRECT buffers start on a 64 KiB boundary: on every page size a transfer

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import initramfs, qemu
+from treewide_lib import boot, initramfs, qemu
 from treewide_lib.buildcheck import ARCHES
 from treewide_lib.recipe import SMPL_DIR
 
@@ -59,6 +59,20 @@ class Initramfs(unittest.TestCase):
         self.assertLess(listing.index("lib"), min(listing.index(n) for n in names))   # the directory comes first
         for n, _ in files:
             self.assertTrue(next(x for x in r.stdout.splitlines() if x.endswith(" " + n)).startswith("-rwxr-xr-x"))
+
+    def test_a_freestanding_init_needs_no_libc(self):
+        # sparc32-ss5's /init: Debian has no 32-bit sparc libc, so it is built against freestanding.c.
+        m = boot.load_machines()[0]["sparc32-ss5"]
+        init = initramfs.build_init(m["init_cc"], m["init_package"], self.tmp, m.get("init_static", True),
+                                    m["init_freestanding"], m["init_cflags"])
+        head = init.read_bytes()[:20]
+        self.assertEqual(head[:6], b"\x7fELF\x01\x02")                       # 32-bit, big-endian
+        self.assertEqual(int.from_bytes(head[18:20], "big"), 2)              # EM_SPARC (not v8+, not 64-bit)
+        r = subprocess.run(["sparc64-linux-gnu-readelf", "-l", "-s", "-W", str(init)], capture_output=True,
+                           text=True, check=True)
+        self.assertNotIn("INTERP", r.stdout)                                 # static: no loader in the image
+        undefined = [line for line in r.stdout.splitlines() if " UND " in line and line.split()[-1] != "UND"]
+        self.assertEqual(undefined, [])                                      # no libgcc or libc call left
 
     def test_verdict_lines_of_every_console_are_read(self):
         # Xen's hvc console ends lines with \r\r\n; a line not yet ended is not read.

@@ -316,7 +316,8 @@ def run(base, out, names, machines, skips, rec, opts, log=print):
         init_dir.mkdir(parents=True, exist_ok=True)
         ctx["extra"][n] = buildcheck.quirks_for(quirks, base.version, m["arch"])[0]
         m["hypervisor_path"] = hypervisor(m)
-        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], init_dir, m.get("init_static", True))
+        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], init_dir, m.get("init_static", True),
+                                              m.get("init_freestanding", False), m.get("init_cflags", []))
         ctx["runtime"][n] = [] if m.get("init_static", True) else initramfs.runtime(ctx["init"][n], m["init_cc"],
                                                                                        m["init_package"])
         ctx["initrd"][n] = initramfs.write_cpio(init_dir / "initramfs.cpio", ctx["init"][n], ctx["runtime"][n])

@@ -1,5 +1,6 @@
 """What a boot cell boots with: our /init cross-compiled against Debian's
-cross libc, an initramfs (newc cpio, written here: no root, no cpio tool
+cross libc (or, where Debian has none, freestanding against our own
+freestanding.c), an initramfs (newc cpio, written here: no root, no cpio tool
 needed for /dev/console) and a disk image whose first region holds a
 pattern the init checks by checksum."""
 
@@ -13,22 +14,32 @@ from pathlib import Path
 from .errors import ToolError
 
 INIT_C = Path(__file__).resolve().parents[2] / "kernel-overlay" / "boot" / "init.c"
+FREESTANDING_C = INIT_C.with_name("freestanding.c")
+# No libc at all: nothing from the compiler's sysroot (a 64-bit libc's
+# headers would not fit a -m32 /init), our _start, system calls and stdio.
+FREESTANDING = ["-static", "-nostdinc", "-nostdlib", "-ffreestanding", "-fno-stack-protector",
+                "-DTREEWIDE_FREESTANDING"]
 DISK_SIZE = 8 << 20          # bytes: the checked region, then room for the init's writes
 CHECKED = 1 << 20            # bytes of pattern the init reads back and checksums
 
 
-def build_init(cc, package, out, static=True):
+def build_init(cc, package, out, static=True, freestanding=False, cflags=()):
     """Compile /init for the machine (statically unless the arch table says
-    the cross libc's static binaries do not run); returns its path."""
+    the cross libc's static binaries do not run; with no libc at all where
+    it says `init_freestanding`), with the row's `init_cflags`; returns its
+    path."""
     if not shutil.which(cc):
         raise ToolError(f"{cc} not found", f"install {package} (make deps-boot)")
     exe = Path(out) / "init"
-    r = subprocess.run([cc, *(["-static"] if static else []), "-O2", "-Wall", "-o", str(exe), str(INIT_C)],
+    how = FREESTANDING if freestanding else ["-static"] if static else []
+    srcs = [INIT_C, FREESTANDING_C] if freestanding else [INIT_C]
+    r = subprocess.run([cc, *cflags, *how, "-O2", "-Wall", "-o", str(exe), *map(str, srcs)],
                        capture_output=True, text=True, errors="replace", check=False)
     if r.returncode != 0 or not exe.is_file():
         raise ToolError(f"{cc} could not build {INIT_C} (exit {r.returncode}): "
                         + " | ".join(r.stderr.strip().splitlines()[-3:]),
-                        f"install the cross libc ({package}, make deps-boot)")
+                        f"install {'the cross compiler' if freestanding else 'the cross libc'} ({package}, "
+                        "make deps-boot)")
     return exe
 
 
