@@ -104,7 +104,7 @@ test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_hostile tests.test_buildcheck tests.test_linkrefs tests.test_report tests.test_select tests.test_jobserver
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_hostile tests.test_buildcheck tests.test_linkrefs tests.test_report tests.test_select tests.test_jobserver tests.test_spatch
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test

@@ -50,11 +50,12 @@ def held(root, exclusive, wait=False, log=print):
     path = _lock_path(root)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        writable = True
         if os.fstat(fd).st_uid == os.getuid():
             os.fchmod(fd, 0o666)      # other users lock the same tree through the same file
     except PermissionError:            # another user's lock file: flock works on a read-only descriptor
         fd = os.open(path, os.O_RDONLY)
-    writable = os.fstat(fd).st_uid == os.getuid()
+        writable = False
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     try:
         try:
@@ -66,7 +67,9 @@ def held(root, exclusive, wait=False, log=print):
                                 "wait for it to finish, or pass --wait to queue behind it") from None
             log(f"waiting for another treewide run on {root} ({holder})")
             fcntl.flock(fd, mode)
-        if writable:                    # who holds it, for the message of the next one
+        # Who holds it, for the message of the next one (whoever owns the
+        # file: a stale name left by an earlier holder would be a false one).
+        if writable:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, f"pid {os.getpid()}: {' '.join(sys.argv)}".encode())

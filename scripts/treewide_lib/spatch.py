@@ -1,4 +1,4 @@
-"""Running Coccinelle's spatch on files of a tree, in parallel, never in place."""
+"""Running Coccinelle's spatch on files of a tree, in parallel, never on the tree itself."""
 
 import os
 import re
@@ -93,22 +93,44 @@ def _parse_errors(output):
 
 
 class Spatch:
+    """Runs a semantic patch over files: a few spatch processes, one per
+    core, each over a directory of scratch copies (--dir: every file on its
+    own, as if run alone). One process per file would start spatch's
+    embedded Python (the script rules) once per file, which cost more CPU
+    than parsing most files."""
+
     def __init__(self, exe=None, jobs=None, timeout=DEFAULT_TIMEOUT):
         self.exe = exe or find_spatch()
         self.version = version(self.exe)
         self.jobs = jobs or os.cpu_count() or 1
         self.timeout = timeout
 
-    def command(self, smpl, mode, defines, infile, outfile=None):
+    def command(self, smpl, mode, defines, target, outfile=None):
         cmd = [self.exe, "--sp-file", str(smpl.path), "-D", mode]
         for name in sorted(defines & smpl.virtuals):
             cmd += ["-D", name]
-        cmd += list(smpl.options) + ["--timeout", str(self.timeout), "--parse-error-msg", str(infile)]
+        cmd += list(smpl.options) + ["--timeout", str(self.timeout), "--parse-error-msg"]
         if outfile:
             cmd += ["-o", str(outfile)]
-        return cmd
+        return cmd + [str(target)]
+
+    @staticmethod
+    def _judge(res, log, returncode, shown, rel):
+        """Fill a file's result from spatch's words about it (`shown`: the
+        path spatch knew the file by)."""
+        res.parse_errors = _parse_errors(log)
+        crash = _CRASH.search(log)
+        if returncode < 0:
+            res.failed = f"spatch was killed by signal {-returncode}"
+        elif crash:
+            res.failed = f"spatch crashed: {crash.group().strip()}"
+        elif _TIMEOUT.search(log):
+            res.timed_out = True
+        res.rules = list(dict.fromkeys(re.findall(r"(?m)^treewide-rule (\w+)$", log)))
+        res.report = [rel + line[len(shown):] for line in log.splitlines() if line.startswith(shown + ":")]
 
     def _one(self, smpl, mode, defines, tree, rel, scratch):
+        """One file in a process of its own: where a batch died, to say which file killed it."""
         res = FileResult(rel)
         src = Path(scratch) / rel.replace("/", "__")
         out = src.with_suffix(src.suffix + ".out")
@@ -116,29 +138,51 @@ class Spatch:
         cmd = self.command(smpl, mode, defines, src, out if mode == "patch" else None)
         try:
             r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                               timeout=self.timeout + 30, check=False)
+                               timeout=self.timeout + 30, check=False, env=_ENV)
         except subprocess.TimeoutExpired:
             res.timed_out = True
             return res
-        log = r.stdout + r.stderr
-        res.parse_errors = _parse_errors(log)
-        crash = _CRASH.search(r.stderr)
-        if r.returncode < 0:
-            res.failed = f"spatch was killed by signal {-r.returncode}"
-        elif crash:
-            res.failed = f"spatch crashed: {crash.group().strip()}"
-        elif _TIMEOUT.search(log):
-            res.timed_out = True
+        self._judge(res, r.stdout + r.stderr, r.returncode, str(src), rel)
         # Neither is a failure: no file changed, or no rule can fire with these virtuals.
-        elif r.returncode != 0 and not any(m in r.stderr for m in ("there are no modified files", "No rules apply")):
+        if not (res.failed or res.timed_out) and r.returncode != 0 and not _BENIGN.search(r.stderr):
             res.failed = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
-        res.rules = list(dict.fromkeys(re.findall(r"(?m)^treewide-rule (\w+)$", r.stdout)))
         if mode == "patch" and out.exists() and not res.failed and not res.timed_out:
             res.text = out.read_text(**ENC)
-        if mode == "report":
-            res.report = [line.replace(str(src), rel) for line in r.stdout.splitlines()
-                          if line.startswith(str(src) + ":")]
         return res
+
+    def _batch(self, smpl, mode, defines, tree, rels, scratch):
+        """Files in one spatch process (--dir, in place on their copies)."""
+        scratch = Path(scratch)
+        scratch.mkdir()
+        names = {}
+        for rel in rels:
+            name = rel.replace("/", "__")
+            names[name] = rel
+            (scratch / name).write_text(tree.read(rel), **ENC)
+        cmd = self.command(smpl, mode, defines, scratch)
+        cmd[-1:-1] = ["--include-headers"] + (["--in-place"] if mode == "patch" else [])
+        try:
+            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                               timeout=(self.timeout + 5) * len(rels) + 30, check=False, env=_ENV)
+        except subprocess.TimeoutExpired:
+            r = None
+        sections = _sections(r.stdout) if r else {}
+        if r is None or r.returncode < 0 or _CRASH.search(r.stdout) and not _blamed(sections):
+            # The process died: each file again on its own, so the failure names its file.
+            return [self._one(smpl, mode, defines, tree, rel, scratch.parent) for rel in rels]
+        out = []
+        for name, rel in names.items():
+            res = FileResult(rel)
+            shown = next((p for p in sections if Path(p).name == name), str(scratch / name))
+            self._judge(res, sections.get(shown, ""), 0, shown, rel)
+            if mode == "patch" and not res.failed and not res.timed_out:
+                text = (scratch / name).read_text(**ENC)
+                res.text = text if text != tree.read(rel) else None
+            out.append(res)
+        if r.returncode != 0 and not _BENIGN.search(r.stdout) and not any(x.failed or x.timed_out for x in out):
+            raise ToolError(f"spatch failed on {smpl.path.name}: " + (r.stdout.strip().splitlines() or ["?"])[-1],
+                            f"run it by hand to see why: {shlex.join(cmd)}")
+        return out
 
     def run(self, smpl, mode, defines, tree, rels):
         """Run one semantic patch over files; returns (results, stats)."""
@@ -147,10 +191,47 @@ class Spatch:
             return [], stats
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
+        chunks = _chunks(rels, self.jobs, lambda rel: len(tree.read(rel)))
         with tempfile.TemporaryDirectory(prefix="treewide-spatch-") as scratch:
-            with ThreadPoolExecutor(self.jobs) as pool:
-                results = list(pool.map(lambda rel: self._one(smpl, mode, defines, tree, rel, scratch), rels))
+            with ThreadPoolExecutor(len(chunks)) as pool:
+                parts = pool.map(lambda i: self._batch(smpl, mode, defines, tree, chunks[i], f"{scratch}/{i}"),
+                                 range(len(chunks)))
+                done = {r.rel: r for part in parts for r in part}
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         stats.wall_s = time.monotonic() - t0
         stats.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        return results, stats
+        return [done[rel] for rel in rels], stats
+
+
+# spatch's Python prints (the script rules' "treewide-rule" lines) must come
+# out in order with its own HANDLING lines.
+_ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+_BENIGN = re.compile(r"there are no modified files|No rules apply")
+
+
+def _sections(log):
+    """{path: what spatch said while handling it} from a --dir run."""
+    out, current = {}, None
+    for line in log.splitlines(keepends=True):
+        m = re.match(r"HANDLING: (.*)$", line.rstrip("\n"))
+        if m:
+            current = m.group(1)
+            out[current] = ""
+        elif current is not None:
+            out[current] += line
+    return out
+
+
+def _blamed(sections):
+    """Whether a crash message sits in some file's section (spatch went on after it)."""
+    return any(_CRASH.search(text) for text in sections.values())
+
+
+def _chunks(rels, n, size):
+    """rels in at most n lists of about equal total size, largest files first."""
+    bins = [[0, []] for _ in range(min(n, len(rels)))]
+    for rel in sorted(rels, key=size, reverse=True):
+        b = min(bins, key=lambda b: b[0])
+        b[0] += size(rel)
+        b[1].append(rel)
+    return [b[1] for b in bins]
