@@ -205,6 +205,18 @@ class Quirks(unittest.TestCase):
         self.assertEqual(quirks_for(both, "4.10", "sparc"), ({"KCFLAGS": "-x -y"}, ["a", "b"]))
         self.assertEqual(quirks_for(both, "4.10", "arm")[0], {"KCFLAGS": "-x"})
 
+class MakeCommand(unittest.TestCase):
+    def test_file_names_are_relative_and_quirk_flags_kept(self):
+        # 4.10's Kbuild leaves __FILE__ absolute: two trees at two paths would
+        # compile to different code, and a no-op step would look like a change.
+        cell = {"make_arch": "sparc", "cross_compile": "sparc64-linux-gnu-"}
+        cmd = buildcheck.make_command(Path("/t/before-noop-tree"), Path("/o"), cell,
+                                      {"KCFLAGS": "-Wno-error=array-bounds", "HOSTCFLAGS": "-fcommon"}, 2, "a.o")
+        self.assertIn("KCFLAGS=-fmacro-prefix-map=/t/before-noop-tree/= -Wno-error=array-bounds", cmd)
+        self.assertIn("HOSTCFLAGS=-fcommon", cmd)
+        self.assertEqual(sum(a.startswith("KCFLAGS=") for a in cmd), 1)
+        self.assertEqual(cmd[-1], "a.o")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -167,7 +167,12 @@ def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False
            f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
     cmd += [f"-j{jobs}"] if jobs else []
     cmd += [f"CROSS_COMPILE={cross}"] if cross else []
-    cmd += [f"{k}={v}" for k, v in extra.items()] + [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
+    # __FILE__ relative to the tree, as Kbuild itself does from 5.0: before,
+    # an object's strings hold the tree's path, and two trees at two paths
+    # compile to different code wherever a string's length moves an offset.
+    kcflags = " ".join(filter(None, [f"-fmacro-prefix-map={src}/=", extra.get("KCFLAGS", "")]))
+    cmd += [f"{k}={v}" for k, v in {**extra, "KCFLAGS": kcflags}.items()]
+    cmd += [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
     cmd += ["C=1"] if sparse else []
     cmd += [f"CHECK={WRAPPER} sparse sparse"] if sparse and wrap else []
     return cmd + list(targets)
