@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,13 +36,23 @@ def version(exe):
     return m.group(1)
 
 
+# A script rule that only says a rule fired (for provenance).
+_ANNOUNCE = re.compile(r'(?m)^@script:python depends on (\w+)@\n@@\nprint\("treewide-rule \1"\)\n')
+
+
 @dataclass(frozen=True)
 class SmPL:
-    """A semantic patch file and what its header says."""
+    """A semantic patch file and what its header says. `quiet` is its text
+    without the script rules that only announce a rule (`announced`): in
+    patch mode spatch runs that text with --debug, which says which rules
+    transformed something, and starts no Python where no other script
+    rule needs it (Python's start-up costs spatch more than most files)."""
     path: Path
     description: str
     options: tuple
     virtuals: frozenset
+    announced: frozenset = frozenset()
+    quiet: str = ""
 
     @classmethod
     def load(cls, path):
@@ -50,7 +61,19 @@ class SmPL:
         m = re.search(r"(?m)^// Options:(.*)$", text)
         opts = tuple(shlex.split(m.group(1))) if m else ()
         virt = frozenset(re.findall(r"(?m)^virtual\s+(\w+)", text))
-        return cls(Path(path), desc, opts, virt)
+        return cls(Path(path), desc, opts, virt, frozenset(_ANNOUNCE.findall(text)), _ANNOUNCE.sub("", text))
+
+
+def _transformed(log, names):
+    """The rules among `names` that --debug says transformed something, in order."""
+    fired, rule = [], None
+    for line in log.splitlines():
+        m = re.match(r"(\w+) = $", line)
+        if m:
+            rule = m.group(1)
+        elif rule in names and "transform one node" in line and rule not in fired:
+            fired.append(rule)
+    return fired
 
 
 @dataclass
@@ -105,17 +128,18 @@ class Spatch:
         self.jobs = jobs or os.cpu_count() or 1
         self.timeout = timeout
 
-    def command(self, smpl, mode, defines, target, outfile=None):
-        cmd = [self.exe, "--sp-file", str(smpl.path), "-D", mode]
+    def command(self, smpl, mode, defines, target, outfile=None, sp_file=None):
+        cmd = [self.exe, "--sp-file", str(sp_file or smpl.path), "-D", mode]
         for name in sorted(defines & smpl.virtuals):
             cmd += ["-D", name]
         cmd += list(smpl.options) + ["--timeout", str(self.timeout), "--parse-error-msg"]
+        cmd += ["--debug"] if sp_file else []
         if outfile:
             cmd += ["-o", str(outfile)]
         return cmd + [str(target)]
 
     @staticmethod
-    def _judge(res, log, returncode, shown, rel):
+    def _judge(res, log, returncode, shown, rel, announced=frozenset()):
         """Fill a file's result from spatch's words about it (`shown`: the
         path spatch knew the file by)."""
         res.parse_errors = _parse_errors(log)
@@ -126,8 +150,21 @@ class Spatch:
             res.failed = f"spatch crashed: {crash.group().strip()}"
         elif _TIMEOUT.search(log):
             res.timed_out = True
-        res.rules = list(dict.fromkeys(re.findall(r"(?m)^treewide-rule (\w+)$", log)))
+        said = re.findall(r"(?m)^treewide-rule (\w+)$", log)
+        res.rules = list(dict.fromkeys(said + _transformed(log, announced)))
         res.report = [rel + line[len(shown):] for line in log.splitlines() if line.startswith(shown + ":")]
+
+    @staticmethod
+    def _quiet(smpl, mode, scratch):
+        """The quiet text of a patch-mode rule in the scratch directory (None: run the file itself)."""
+        if mode != "patch" or not smpl.announced:
+            return None
+        path = Path(scratch) / f"quiet-{smpl.path.name}"
+        if not path.exists():           # two batches may get here at once: each renames a whole file
+            tmp = path.with_name(f"{path.name}.{threading.get_ident()}")
+            tmp.write_text(smpl.quiet)
+            os.replace(tmp, path)
+        return path
 
     def _one(self, smpl, mode, defines, tree, rel, scratch):
         """One file in a process of its own: where a batch died, to say which file killed it."""
@@ -135,14 +172,14 @@ class Spatch:
         src = Path(scratch) / rel.replace("/", "__")
         out = src.with_suffix(src.suffix + ".out")
         src.write_text(tree.read(rel), **ENC)
-        cmd = self.command(smpl, mode, defines, src, out if mode == "patch" else None)
+        cmd = self.command(smpl, mode, defines, src, out if mode == "patch" else None, self._quiet(smpl, mode, scratch))
         try:
             r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                                timeout=self.timeout + 30, check=False, env=_ENV)
         except subprocess.TimeoutExpired:
             res.timed_out = True
             return res
-        self._judge(res, r.stdout + r.stderr, r.returncode, str(src), rel)
+        self._judge(res, r.stdout + r.stderr, r.returncode, str(src), rel, smpl.announced)
         # Neither is a failure: no file changed, or no rule can fire with these virtuals.
         if not (res.failed or res.timed_out) and r.returncode != 0 and not _BENIGN.search(r.stderr):
             res.failed = (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
@@ -159,7 +196,7 @@ class Spatch:
             name = rel.replace("/", "__")
             names[name] = rel
             (scratch / name).write_text(tree.read(rel), **ENC)
-        cmd = self.command(smpl, mode, defines, scratch)
+        cmd = self.command(smpl, mode, defines, scratch, sp_file=self._quiet(smpl, mode, scratch.parent))
         cmd[-1:-1] = ["--include-headers"] + (["--in-place"] if mode == "patch" else [])
         try:
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
@@ -174,7 +211,7 @@ class Spatch:
         for name, rel in names.items():
             res = FileResult(rel)
             shown = next((p for p in sections if Path(p).name == name), str(scratch / name))
-            self._judge(res, sections.get(shown, ""), 0, shown, rel)
+            self._judge(res, sections.get(shown, ""), 0, shown, rel, smpl.announced)
             if mode == "patch" and not res.failed and not res.timed_out:
                 text = (scratch / name).read_text(**ENC)
                 res.text = text if text != tree.read(rel) else None
