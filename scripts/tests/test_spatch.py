@@ -20,7 +20,9 @@ class DictTree:
 
 USER = "static void widget_setup(struct device *dev)\n{\n\tdev->archdata.dma_ops = &widget_ops;\n}\n"
 CLEAN = "static int widget_probe(struct device *dev)\n{\n\treturn 0;\n}\n"
-BROKEN = "static void broken(struct device *dev)\n{\n\tWIDGET(((;\n\tdev->archdata.dma_ops = &b_ops;\n}\n"
+# Unparsable, and quoting what a crash would say: spatch quotes bad lines, and that is no crash.
+BROKEN = ("static void broken(struct device *dev)\n{\n\tWIDGET(((; pr_err(\"Out of memory\");\n"
+          "\tdev->archdata.dma_ops = &b_ops;\n}\n")
 
 
 class Batches(unittest.TestCase):

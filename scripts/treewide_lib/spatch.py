@@ -101,7 +101,9 @@ class RunStats:
 
 # How spatch says it gave up on a file (--timeout), and how it dies.
 _TIMEOUT = re.compile(r"timeout \(we abort\)|Coccinelle_modules\.Common\.Timeout|^Timeout at ", re.M)
-_CRASH = re.compile(r"Fatal error: .*|.*(?:Stack overflow|Out of memory|Segmentation fault).*")
+# Only at the start of a line: spatch's --debug and bad: lines quote the
+# source, and a printk("Out of memory") in it is not a crash.
+_CRASH = re.compile(r"(?m)^(?:Fatal error: .*|(?:Stack overflow|Out of memory|Segmentation fault)\b.*)$")
 
 
 def _parse_errors(output):
@@ -253,10 +255,10 @@ def _sections(log):
         m = re.match(r"HANDLING: (.*)$", line.rstrip("\n"))
         if m:
             current = m.group(1)
-            out[current] = ""
+            out[current] = []
         elif current is not None:
-            out[current] += line
-    return out
+            out[current].append(line)
+    return {path: "".join(lines) for path, lines in out.items()}
 
 
 def _blamed(sections):
