@@ -1,25 +1,25 @@
-/// Once sparc32 PCI devices carry pci32_dma_ops themselves, sparc's
-/// get_arch_dma_ops() stops testing the bus for them. Only when the
-/// per-device ops are in place (virtual pci_per_device, decided from
-/// arch/sparc/kernel), and only for exactly that branch: any other use of
-/// the bus is left for the residual report.
+/// Once sparc32 PCI devices carry their ops themselves, sparc's
+/// get_arch_dma_ops() stops testing the bus for them: only the branch that
+/// returns the very ops pcibios_add_device() gives them (virtual
+/// pci_per_device_ops, read from arch/sparc/kernel). Any other use of the
+/// bus is left for the residual report.
 //
 // Confidence: High
 // Options: --no-includes
 
 virtual patch
-virtual pci_per_device
 
-@bus_test depends on patch && pci_per_device@
+@bus_test depends on patch@
+identifier virtual.pci_per_device_ops;
 identifier bus;
 type T;
-symbol pci_bus_type, pci32_dma_ops;
+symbol pci_bus_type;
 @@
 T get_arch_dma_ops(struct bus_type *bus)
 {
   <...
 - if (bus == &pci_bus_type)
--	return &pci32_dma_ops;
+-	return &pci_per_device_ops;
   ...>
 }
 

@@ -212,7 +212,7 @@ XEN_COMMON = {
         """,
 }
 
-# sparc as 4.10 - 4.19 have it: sparc32 PCI devices get pci32_dma_ops by bus.
+# sparc as 4.4 - 4.18 have it: sparc32 PCI devices get pci32_dma_ops by bus.
 SPARC_PCI32 = """\
     #ifndef ___ASM_SPARC_DMA_MAPPING_H
     #define ___ASM_SPARC_DMA_MAPPING_H
@@ -253,7 +253,21 @@ SPARC_PCI32_FILES = {
         """,
 }
 
-# sparc as 4.20 - 5.9 have it: LEON and sparc32 PCI get dma-direct (NULL).
+# sparc as 4.19 and 4.20 have it: sparc32 PCI devices get the generic noncoherent ops.
+SPARC_NONCOHERENT = SPARC_PCI32.replace("extern struct dma_map_ops pci32_dma_ops;\n", "").replace(
+    "&pci32_dma_ops", "&dma_noncoherent_ops")
+
+SPARC_NONCOHERENT_FILES = {
+    "arch/sparc/kernel/ioport.c": """\
+        #include <linux/pci.h>
+        #include <linux/dma-mapping.h>
+
+        const struct dma_map_ops *dma_ops = &sbus_dma_ops;
+        EXPORT_SYMBOL(dma_ops);
+        """,
+}
+
+# sparc as 5.0 - 5.9 have it: LEON and sparc32 PCI get dma-direct (NULL).
 SPARC_DIRECT = """\
     #ifndef ___ASM_SPARC_DMA_MAPPING_H
     #define ___ASM_SPARC_DMA_MAPPING_H
@@ -316,8 +330,9 @@ SPARC_DIRECT_FILES = {
 }
 
 SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN, "xen-arm": XEN_ARM,
-          "sparc-pci32": SPARC_PCI32, "sparc-direct": SPARC_DIRECT}
-SHAPE_FILES = {"sparc-pci32": SPARC_PCI32_FILES, "sparc-direct": SPARC_DIRECT_FILES}
+          "sparc-pci32": SPARC_PCI32, "sparc-noncoherent": SPARC_NONCOHERENT, "sparc-direct": SPARC_DIRECT}
+SHAPE_FILES = {"sparc-pci32": SPARC_PCI32_FILES, "sparc-noncoherent": SPARC_NONCOHERENT_FILES,
+               "sparc-direct": SPARC_DIRECT_FILES}
 
 
 def write(root, arches=(("alpha", "plain"), ("mips", "check"))):

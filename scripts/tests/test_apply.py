@@ -103,6 +103,16 @@ class Outcomes(Base):
         self.apply(tree)
         self.assertEqual(minitree.snapshot(tree), first)
 
+    def test_sparc32_pci_devices_get_the_ops_the_hook_names(self):
+        # 4.19's hook gives PCI devices the generic noncoherent ops, not pci32_dma_ops.
+        tree = self.tree((("alpha", "plain"), ("sparc", "sparc-noncoherent")))
+        self.apply(tree)
+        self.assertEqual(self.steps()["drop-bus-argument"]["status"], "applied")
+        self.assertEqual(self.report()["residuals"], [])
+        self.assertIn("\tset_dma_ops(&dev->dev, &dma_noncoherent_ops);\n",
+                      (tree / "arch/sparc/kernel/ioport.c").read_text())
+        self.assertNotIn("pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
+
     def test_sparc32_sbus_devices_get_their_ops_per_device(self):
         tree = self.tree((("alpha", "plain"), ("sparc", "sparc-direct")))
         self.apply(tree)

@@ -54,7 +54,8 @@ class StepResult:
 
 def decide_virtuals(tree, recipe, names=None):
     """The virtual rules to define for the tree as staged now (those among
-    `names` only, when given), with the reason for each."""
+    `names` only, when given), with the reason for each: {"name": why}, or
+    {"name=value": why} for a value."""
     chosen = {}
     for v in recipe.virtuals:
         if names is not None and v.name not in names:
@@ -64,6 +65,11 @@ def decide_virtuals(tree, recipe, names=None):
                 chosen[v.name] = v.why
             continue
         files = tree.files(v.query)
+        if v.capture:
+            m = next(filter(None, (v.capture.search(tree.read(f)) for f in files)), None)
+            if m:
+                chosen[f"{v.name}={m.group(1)}"] = v.why
+            continue
         if v.if_any:
             hit = any(v.if_any.search(tree.read(f)) for f in files)
         else:

@@ -2,7 +2,7 @@
 
 Fixtures live in semantic-patches/tests/<rule>/ for rule <rule>.cocci. A
 fixture's first line may name virtual rules to define, as
-`/* treewide-test: -D constops */`. The rule is applied the way apply does
+`/* treewide-test: -D constops */` (a value: `-D name=value`). The rule is applied the way apply does
 it (patch mode, then the #if tidy-up), so a fixture shows what a user gets.
 """
 
@@ -31,7 +31,7 @@ class Fixture:
     def defines(self):
         first = self.input.read_text(**ENC).split("\n", 1)[0]
         m = re.search(r"treewide-test:(.*?)\*/", first)
-        return set(re.findall(r"-D\s*(\w+)", m.group(1))) if m else set()
+        return set(re.findall(r"-D\s*(\w+(?:=\w+)?)", m.group(1))) if m else set()
 
 
 def discover():

@@ -87,7 +87,10 @@ class Step:
 class Virtual:
     """Defined for a rule when some file of the query matches `if_any`, or
     when none matches `unless` (with require_files, only if the query
-    selects at least one file), or when every condition of `all` holds."""
+    selects at least one file), or when every condition of `all` holds.
+    A `capture` virtual is a value: the first group of the first match in
+    the query's files, given to spatch as -D name=value (an SmPL
+    `identifier virtual.name`); undefined when nothing matches."""
     name: str
     why: str
     query: Query | None
@@ -95,6 +98,7 @@ class Virtual:
     if_any: re.Pattern | None = None
     require_files: bool = True
     all: tuple = ()
+    capture: re.Pattern | None = None
 
 
 @dataclass
@@ -175,11 +179,14 @@ def _step(d, base):
 
 def _virtual(name, d):
     where = f"virtual {name}"
-    if sum(k in d for k in ("unless", "if_any", "all")) != 1:
-        raise ToolError(f"{where}: give exactly one of 'unless', 'if_any' and 'all'", "fix the [virtuals] entry")
+    if sum(k in d for k in ("unless", "if_any", "all", "capture")) != 1:
+        raise ToolError(f"{where}: give exactly one of 'unless', 'if_any', 'all' and 'capture'",
+                        "fix the [virtuals] entry")
     if "all" in d:
         return Virtual(name, d.get("why", ""), None, all=tuple(_pattern(c, f"{where} all") for c in d["all"]))
-    regex = {k: _regex(d[k], where) for k in ("unless", "if_any") if k in d}
+    regex = {k: _regex(d[k], where) for k in ("unless", "if_any", "capture") if k in d}
+    if "capture" in d and regex["capture"].groups != 1:
+        raise ToolError(f"{where}: a capture regex needs exactly one group", "fix the [virtuals] entry")
     return Virtual(name, d.get("why", ""), _query(d, where), require_files=bool(d.get("require_files", True)),
                    **regex)
 

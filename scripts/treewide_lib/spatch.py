@@ -60,7 +60,8 @@ class SmPL:
         desc = " ".join(line[3:].strip() for line in text.splitlines() if line.startswith("///"))
         m = re.search(r"(?m)^// Options:(.*)$", text)
         opts = tuple(shlex.split(m.group(1))) if m else ()
-        virt = frozenset(re.findall(r"(?m)^virtual\s+(\w+)", text))
+        virt = frozenset(re.findall(r"(?m)^virtual\s+(\w+)|\bidentifier\s+virtual\.(\w+)", text))
+        virt = frozenset(filter(None, (n for pair in virt for n in pair)))
         return cls(Path(path), desc, opts, virt, frozenset(_ANNOUNCE.findall(text)), _ANNOUNCE.sub("", text))
 
 
@@ -132,8 +133,8 @@ class Spatch:
 
     def command(self, smpl, mode, defines, target, outfile=None, sp_file=None):
         cmd = [self.exe, "--sp-file", str(sp_file or smpl.path), "-D", mode]
-        for name in sorted(defines & smpl.virtuals):
-            cmd += ["-D", name]
+        for define in sorted(d for d in defines if d.split("=", 1)[0] in smpl.virtuals):
+            cmd += ["-D", define]
         cmd += list(smpl.options) + ["--timeout", str(self.timeout), "--parse-error-msg"]
         cmd += ["--debug"] if sp_file else []
         if outfile:

@@ -1,4 +1,4 @@
-/* treewide-test: -D pci_per_device */
+/* treewide-test: -D pci_per_device_ops=pci32_dma_ops */
 #ifndef ___ASM_SPARC_DMA_MAPPING_H
 #define ___ASM_SPARC_DMA_MAPPING_H
 

@@ -1,4 +1,4 @@
-/* treewide-test: -D pci_per_device */
+/* treewide-test: -D pci_per_device_ops=pci32_dma_ops */
 /* a vendor's second bus test: the declaration stays, its branch too */
 extern struct bus_type pci_bus_type;
 extern struct bus_type vendor_bus_type;

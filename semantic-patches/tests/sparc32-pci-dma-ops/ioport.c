@@ -1,3 +1,4 @@
+/* treewide-test: -D pci_ops=pci32_dma_ops */
 #include <linux/pci.h>
 #include <linux/dma-mapping.h>
 
