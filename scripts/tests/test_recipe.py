@@ -68,6 +68,8 @@ class Recipe(unittest.TestCase):
             '[[step]]\nname="x"\nsubject="s"\n': "no rules",
             '[[step]]\nname="x"\nsubject="s"\n[[step.rules]]\nsmpl="nope.cocci"\npaths=["a"]\n': "does not exist",
             '[[step]]\nname="x"\nsubject="s"\npending="later"\n[[step.sites]]\npaths=["a"]\nregex="("\n': "bad regex",
+            '[virtuals.v]\npaths=["a"]\nif_any="x"\ncapture="(x)"\n': "exactly one of",
+            '[virtuals.v]\npaths=["a"]\ncapture="x"\n': "exactly one group",
         }
         for text, msg in cases.items():
             with self.subTest(msg=msg), self.assertRaises(ToolError) as cm:
