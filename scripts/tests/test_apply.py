@@ -85,13 +85,7 @@ class Outcomes(Base):
         self.assertIn("bus == &pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
 
     def test_sparc32_pci_devices_get_their_ops_per_device(self):
-        tree = self.tree((("alpha", "plain"), ("sparc", "sparc-pci32")))
-        self.apply(tree)
-        steps = self.steps()
-        self.assertEqual(steps["sparc32-pci-dma-ops"]["status"], "applied")
-        self.assertEqual(steps["sparc32-sbus-dma-ops"]["status"], "not-applicable")
-        self.assertEqual(steps["drop-bus-argument"]["status"], "applied")
-        self.assertEqual(self.report()["residuals"], [])
+        tree = self.sparc_tree("sparc-pci32", pci="applied", sbus="not-applicable")
         hook = (tree / "arch/sparc/include/asm/dma-mapping.h").read_text()
         self.assertIn("get_arch_dma_ops(void)\n{\n#ifdef CONFIG_SPARC_LEON\n\tif (sparc_cpu_model == sparc_leon)\n"
                       "\t\treturn &pci32_dma_ops;\n#endif\n\treturn dma_ops;\n}", hook)
@@ -99,27 +93,17 @@ class Outcomes(Base):
         self.assertIn("#ifdef CONFIG_PCI\n/* The ops of sparc32 PCI devices, given per device: not chosen by bus */\n"
                       "int pcibios_add_device(struct pci_dev *dev)\n{\n\tset_dma_ops(&dev->dev, &pci32_dma_ops);\n"
                       "\treturn 0;\n}\n#endif\n", (tree / "arch/sparc/kernel/ioport.c").read_text())
-        first = minitree.snapshot(tree)
-        self.apply(tree)
-        self.assertEqual(minitree.snapshot(tree), first)
+        self.assertSecondRunChangesNothing(tree)
 
     def test_sparc32_pci_devices_get_the_ops_the_hook_names(self):
         # 4.19's hook gives PCI devices the generic noncoherent ops, not pci32_dma_ops.
-        tree = self.tree((("alpha", "plain"), ("sparc", "sparc-noncoherent")))
-        self.apply(tree)
-        self.assertEqual(self.steps()["drop-bus-argument"]["status"], "applied")
-        self.assertEqual(self.report()["residuals"], [])
+        tree = self.sparc_tree("sparc-noncoherent", pci="applied", sbus="not-applicable")
         self.assertIn("\tset_dma_ops(&dev->dev, &dma_noncoherent_ops);\n",
                       (tree / "arch/sparc/kernel/ioport.c").read_text())
         self.assertNotIn("pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
 
     def test_sparc32_sbus_devices_get_their_ops_per_device(self):
-        tree = self.tree((("alpha", "plain"), ("sparc", "sparc-direct")))
-        self.apply(tree)
-        steps = self.steps()
-        self.assertEqual(steps["sparc32-pci-dma-ops"]["status"], "not-applicable")
-        self.assertEqual(steps["sparc32-sbus-dma-ops"]["status"], "applied")
-        self.assertEqual(self.report()["residuals"], [])
+        tree = self.sparc_tree("sparc-direct", pci="not-applicable", sbus="applied")
         self.assertIn("get_arch_dma_ops(void)\n{\n\t/* sparc32 uses per-device dma_ops */\n"
                       "\treturn IS_ENABLED(CONFIG_SPARC64) ? dma_ops : NULL;\n}",
                       (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
@@ -127,6 +111,19 @@ class Outcomes(Base):
             self.assertIn("\t\top->dev.dma_ops = dma_ops;\n\t\tof_propagate_archdata(op);", (tree / rel).read_text())
         self.assertIn("bus_sd->numa_node;\n\t\top->dev.dma_ops = bus->dev.dma_ops;\n",
                       (tree / "arch/sparc/kernel/of_device_common.c").read_text())
+        self.assertSecondRunChangesNothing(tree)
+
+    def sparc_tree(self, shape, pci, sbus):
+        """A tree with that sparc shape, applied: the sparc32 steps as given, the argument gone, no residual."""
+        tree = self.tree((("alpha", "plain"), ("sparc", shape)))
+        self.apply(tree)
+        steps = {name: s["status"] for name, s in self.steps().items()}
+        self.assertEqual((steps["sparc32-pci-dma-ops"], steps["sparc32-sbus-dma-ops"], steps["drop-bus-argument"]),
+                         (pci, sbus, "applied"))
+        self.assertEqual(self.report()["residuals"], [])
+        return tree
+
+    def assertSecondRunChangesNothing(self, tree):
         first = minitree.snapshot(tree)
         self.apply(tree)
         self.assertEqual(minitree.snapshot(tree), first)
