@@ -60,8 +60,7 @@ class SmPL:
         desc = " ".join(line[3:].strip() for line in text.splitlines() if line.startswith("///"))
         m = re.search(r"(?m)^// Options:(.*)$", text)
         opts = tuple(shlex.split(m.group(1))) if m else ()
-        virt = frozenset(re.findall(r"(?m)^virtual\s+(\w+)|\bidentifier\s+virtual\.(\w+)", text))
-        virt = frozenset(filter(None, (n for pair in virt for n in pair)))
+        virt = frozenset(re.findall(r"(?m)(?:^virtual\s+|\bidentifier\s+virtual\.)(\w+)", text))
         return cls(Path(path), desc, opts, virt, frozenset(_ANNOUNCE.findall(text)), _ANNOUNCE.sub("", text))
 
 
@@ -131,12 +130,15 @@ class Spatch:
         self.jobs = jobs or os.cpu_count() or 1
         self.timeout = timeout
 
-    def command(self, smpl, mode, defines, target, outfile=None, sp_file=None):
-        cmd = [self.exe, "--sp-file", str(sp_file or smpl.path), "-D", mode]
+    def command(self, smpl, mode, defines, target, outfile=None, quiet=None, extra=()):
+        """spatch on `target`; with `quiet` (the rule's quiet text, a file),
+        that text under --debug, which says which rules transformed something."""
+        cmd = [self.exe, "--sp-file", str(quiet or smpl.path), "-D", mode]
         for define in sorted(d for d in defines if d.split("=", 1)[0] in smpl.virtuals):
             cmd += ["-D", define]
         cmd += list(smpl.options) + ["--timeout", str(self.timeout), "--parse-error-msg"]
-        cmd += ["--debug"] if sp_file else []
+        cmd += ["--debug"] if quiet else []
+        cmd += list(extra)
         if outfile:
             cmd += ["-o", str(outfile)]
         return cmd + [str(target)]
@@ -199,8 +201,8 @@ class Spatch:
             name = rel.replace("/", "__")
             names[name] = rel
             (scratch / name).write_text(tree.read(rel), **ENC)
-        cmd = self.command(smpl, mode, defines, scratch, sp_file=self._quiet(smpl, mode, scratch.parent))
-        cmd[-1:-1] = ["--include-headers"] + (["--in-place"] if mode == "patch" else [])
+        cmd = self.command(smpl, mode, defines, scratch, quiet=self._quiet(smpl, mode, scratch.parent),
+                           extra=["--include-headers"] + (["--in-place"] if mode == "patch" else []))
         try:
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                                timeout=(self.timeout + 5) * len(rels) + 30, check=False, env=_ENV)
