@@ -33,7 +33,8 @@ def available_trees():
 
 def applied_copy(tree, diff, dest):
     """A copy of `tree` with the sweep's diff for it applied (unchanged files hard-linked)."""
-    if subprocess.run(["cp", "-al", str(tree), str(dest)], check=False).returncode != 0:
+    # resolved: `cp -a` copies a symlinked tree as the link, and patch would then write into the tree itself
+    if subprocess.run(["cp", "-al", str(tree.resolve()), str(dest)], check=False).returncode != 0:
         raise AssertionError(f"cannot copy {tree}")
     r = subprocess.run(["patch", "-p1", "-s", "--follow-symlinks", "-d", str(dest), "-i", str(diff)],
                        capture_output=True, text=True, check=False)
