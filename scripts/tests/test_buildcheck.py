@@ -10,6 +10,9 @@ from pathlib import Path
 
 from treewide_lib import buildcheck, matrix
 from treewide_lib.buildcheck import WRAPPER, Diag, diag_tools, diagnostics, load_cells, quirks_for
+from treewide_lib.errors import ToolError
+
+VENDOR = Path(__file__).resolve().parents[1] / "data" / "vendor" / "allwinner-sun50iw6.toml"
 
 LOG = """\
   CC      drivers/xen/swiotlb-xen.o
@@ -204,6 +207,24 @@ class Quirks(unittest.TestCase):
                 {"why": "b", "before": "5.0", "arches": ["sparc"], "make": {"KCFLAGS": "-y"}}]
         self.assertEqual(quirks_for(both, "4.10", "sparc"), ({"KCFLAGS": "-x -y"}, ["a", "b"]))
         self.assertEqual(quirks_for(both, "4.10", "arm")[0], {"KCFLAGS": "-x"})
+
+class VendorTable(unittest.TestCase):
+    def test_a_table_with_a_base_adds_its_cells_to_the_base_table(self):
+        cells, skips, quirks = buildcheck.load_arches(VENDOR)
+        base_cells, base_skips, base_quirks = buildcheck.load_arches()
+        self.assertEqual(set(cells) - set(base_cells), {"arm64-sun50iw6"})
+        self.assertEqual(cells["arm64-sun50iw6"]["cross_compile"], base_cells["arm64"]["cross_compile"])
+        self.assertEqual(cells["arm64"], base_cells["arm64"])
+        self.assertEqual((skips, quirks), (base_skips, base_quirks))
+        self.assertEqual(buildcheck.load_fixups(VENDOR), buildcheck.load_fixups())
+
+    def test_a_table_that_is_its_own_base_is_an_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            table = Path(tmp) / "loop.toml"
+            table.write_text('base = "loop.toml"\n')
+            with self.assertRaisesRegex(ToolError, "names itself as its base"):
+                buildcheck.load_arches(table)
+
 
 class MakeCommand(unittest.TestCase):
     def test_file_names_are_relative_and_quirk_flags_kept(self):

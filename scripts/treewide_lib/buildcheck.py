@@ -77,12 +77,36 @@ def load_fixups(path=ARCHES):
     return _read_table(path).get("fixup", [])
 
 
-def _read_table(path):
+def _read_table(path, seen=()):
+    """The arch table at path; one with `base = "FILE"` (relative to itself) adds
+    its cells, quirks and fixups to that table's, so a vendor table names only
+    the cells of its own defconfigs."""
+    path = Path(path).resolve()
     try:
-        return tomllib.loads(Path(path).read_text())
+        data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ToolError(f"cannot read the arch table {path}: {e}",
                         f"pass a TOML file shaped like {ARCHES} (--arch <name> selects cells by arch)") from None
+    if "base" not in data:
+        return data
+    base = path.parent / data.pop("base")
+    if base.resolve() in seen or base.resolve() == path:
+        raise ToolError(f"the arch table {path} names itself as its base, through {base}",
+                        "give `base` a table that has no base of this one")
+    return _merged(_read_table(base, seen + (path,)), data)
+
+
+def _merged(base, extra):
+    """base with extra's arch rows (cells and boot machines appended, other keys
+    overridden), quirks and fixups added."""
+    out = dict(base, arch={a: dict(r) for a, r in base.get("arch", {}).items()})
+    for arch, row in extra.get("arch", {}).items():
+        have = out["arch"].setdefault(arch, {})
+        lists = {k: have.get(k, []) + row[k] for k in ("cell", "boot") if k in row}
+        have.update(row, **lists)
+    for key in ("quirk", "fixup"):
+        out[key] = base.get(key, []) + extra.get(key, [])
+    return out
 
 
 def apply_fixups(fixups, root, like):
