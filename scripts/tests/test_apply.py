@@ -152,6 +152,27 @@ class Outcomes(Base):
                          [("arch get_dma_ops()", "arch/foo/include/asm/dma-mapping.h", 6)])
         self.assertEqual(treewide("apply", tree, "--out", self.out, "--strict").returncode, 3)
 
+    def test_a_step_short_of_its_end_state_is_not_kept(self):
+        # The generic header reaches the arch hooks by a path the rules do not
+        # know: the members would move with no generic set_dma_ops() to set them.
+        tree = self.tree()
+        generic = tree / "include/linux/dma-mapping.h"
+        generic.write_text(generic.read_text().replace("<asm/dma-mapping.h>", "<asm/dma-ops.h>"))
+        before = minitree.snapshot(tree)
+        self.apply(tree)
+        self.assertEqual(minitree.snapshot(tree), before)
+        steps = list(self.steps().values())
+        self.assertEqual((steps[0]["name"], steps[0]["status"], steps[0]["changed_files"]),
+                         ("move-dma-ops", "skipped", []))
+        self.assertIn("did not reach its end state (a generic set_dma_ops())", steps[0]["reason"])
+        for later in steps[1:]:
+            self.assertEqual(later["status"], "skipped")
+            self.assertIn("not run: move-dma-ops could not be applied", later["reason"])
+        kinds = {(r["kind"], r.get("file")) for r in self.report()["residuals"]}
+        self.assertIn(("archdata.dma_ops", "drivers/widget/widget.c"), kinds)
+        self.assertIn(("missing end state", None), kinds)
+        self.assertEqual(self.apply(tree, "--strict", ok=False).returncode, 3)
+
     def test_unparsable_code_is_reported_never_skipped(self):
         tree = self.tree()
         (tree / "drivers/widget/broken.c").write_text(

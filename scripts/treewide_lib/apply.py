@@ -35,6 +35,7 @@ class StepResult:
     stats: RunStats = field(default_factory=RunStats)
     diff: str = ""
     wall_s: float = 0.0
+    undone: bool = False        # rules ran but fell short of the end state: nothing kept
 
     def as_dict(self):
         return {
@@ -199,9 +200,26 @@ class Applier:
         res.diff, res.hunks = _diff(before, self.tree, res.changed_files)
         res.residuals = sites.find(self.tree, step.sites)
         res.missing = [e.what for e in sites.missing(self.tree, step.expect)]
+        if res.missing and res.changed_files:
+            return self._undo(step, res, before)
         res.status = "applied" if res.changed_files else "no-change"
         if not res.changed_files:
             res.reason = "no rule matched the old-form sites: they are left as residuals"
+        return res
+
+
+    def _undo(self, step, res, before):
+        """A step whose rules did not reach its end state is not kept: half of
+        it does not build (arch hooks renamed, no generic get_dma_ops() to call
+        them). What it could not do stays in the report: the sites and the
+        missing end state are its residuals."""
+        self.tree.staged.clear()
+        self.tree.staged.update(before)
+        res.status, res.undone = "skipped", True
+        res.reason = (f"its rules did not reach its end state ({'; '.join(res.missing)}), so nothing of it is "
+                      "kept: half of the step would not build")
+        res.changed_files, res.contents, res.origin, res.diff, res.hunks = [], {}, {}, "", 0
+        res.residuals = sites.find(self.tree, step.sites)
         return res
 
 
@@ -219,10 +237,15 @@ def run_steps(tree, recipe, spatch, log=print):
     results = []
     broken = set(applier.broken_invariants())
     broken_before = sorted(broken)
+    halted = None       # a step that was undone: the later ones build on it
     for i, step in enumerate(recipe.steps, 1):
         log(f"[{i}/{len(recipe.steps)}] {step.name}")
         t = time.monotonic()
-        res = applier.step(step)
+        if halted:
+            res = StepResult(step.name, "skipped", f"not run: {halted} could not be applied, and this step builds on it")
+        else:
+            res = applier.step(step)
+            halted = step.name if res.undone else None
         res.wall_s = time.monotonic() - t
         now = set(applier.broken_invariants())
         res.broke = sorted(now - broken)
