@@ -104,3 +104,82 @@ expression helper.X;
 @script:python depends on drop_helper@
 @@
 print("treewide-rule drop_helper")
+
+// A default chosen under #if (a vendor's, e.g. bounce ops for a SoC that
+// does not snoop) is more than one return statement, which the rules above
+// cannot copy. Then the helper itself, less its device check, becomes the
+// hook, where the hook only asks it for no device, nothing else calls it
+// and the rest of it never reads the device: the #if and its comments stay
+// as written. (SmPL cannot match a statement sequence across #if branches,
+// so the helper's shape after the check is read from its text.)
+@cond_fn depends on !helper@
+identifier h, dev;
+type T;
+position pf;
+@@
+T h@pf(struct device *dev) { ... }
+
+@script:python cond_shape@
+h << cond_fn.h;
+dev << cond_fn.dev;
+pf << cond_fn.pf;
+@@
+p = pf[0]
+with open(p.file, encoding="utf-8", errors="surrogateescape") as f:
+    lines = f.read().split("\n")
+text = "\n".join(lines[int(p.current_element_line) - 1:int(p.current_element_line_end)])
+check = r"\{\s*if\s*\(\s*%s\s*&&\s*%s\s*->\s*dma_ops\s*\)\s*return\s+%s\s*->\s*dma_ops\s*;" % ((re.escape(dev),) * 3)
+m = re.search(check, text)
+if h != "__generic_dma_ops" or not m or mentions(dev, text[m.end():]):
+    cocci.include_match(False)
+
+@cond_hook depends on cond_shape@
+identifier cond_fn.h;
+type T;
+parameter list P;
+position p;
+@@
+T get_arch_dma_ops(P)
+{
+  return h@p(NULL);
+}
+
+@cond_other_call depends on cond_hook@
+identifier cond_fn.h;
+position p != cond_hook.p;
+@@
+h@p(...)
+
+@cond_drop_check depends on patch && helper_unused && cond_hook && !cond_other_call@
+identifier cond_fn.h, cond_fn.dev;
+position pc : script:python (h) { pc[0].current_element == h };
+@@
+- if@pc (dev && dev->dma_ops)
+-	return dev->dma_ops;
+
+@cond_drop_hook depends on cond_drop_check@
+identifier cond_fn.h;
+type T;
+parameter list cond_hook.P;
+@@
+- T get_arch_dma_ops(P)
+- {
+-   return h(NULL);
+- }
+
+@cond_rename depends on cond_drop_check@
+identifier cond_fn.h, cond_fn.dev;
+type T;
+parameter list cond_hook.P;
+@@
+  T
+- h
++ get_arch_dma_ops
+  (
+- struct device *dev
++ P
+  ) { ... }
+
+@script:python depends on cond_rename@
+@@
+print("treewide-rule cond_rename")
