@@ -207,7 +207,6 @@ class Applier:
             res.reason = "no rule matched the old-form sites: they are left as residuals"
         return res
 
-
     def _undo(self, step, res, before):
         """A step whose rules did not reach its end state is not kept: half of
         it does not build (arch hooks renamed, no generic get_dma_ops() to call
