@@ -57,6 +57,12 @@ class Recipe(unittest.TestCase):
             self.assertTrue(s.pending or (s.sites and s.rules), s.name)
             self.assertTrue(s.split == "per-arch" or s.split_reason or s.pending, s.name)
 
+    def test_changelogs_fit_checkpatch(self):
+        # checkpatch's COMMIT_LOG_LONG_LINE: a generated series is not safe to send with one.
+        for s in recipe.load().steps:
+            for line in s.changelog.split("\n"):
+                self.assertLessEqual(len(line), 75, f"{s.name}: {line}")
+
     def write(self, text):
         d = Path(tempfile.mkdtemp())
         (d / "r.toml").write_text(text)
