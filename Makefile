@@ -57,7 +57,7 @@ matrix:
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) \
 		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) $(if $(CHECK_SELECTION),--check-selection) \
 		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(LINK),--link) $(if $(EACH_COMMIT),--each-commit) \
-		$(if $(RANGE),--range "$(RANGE)") $(if $(GIT),--git "$(GIT)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(NO_SPARSE),--no-sparse) $(if $(NO_CODE),--no-code) $(if $(RANGE),--range "$(RANGE)") $(if $(GIT),--git "$(GIT)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)

@@ -93,3 +93,18 @@ class Recipe(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CodeReference(unittest.TestCase):
+    def test_no_code_builds_no_reference_tree_and_says_why(self):
+        from treewide_lib import copies
+        steps = recipe.load().steps
+        noop = [st for st in steps if st.noop]
+        self.assertTrue(noop)
+        with tempfile.TemporaryDirectory() as out:
+            stale = Path(out) / "before-noop-tree"
+            stale.mkdir()
+            before, code = copies.code_reference(None, Path(out), None, steps, 1, compare=False)
+            self.assertIsNone(before)
+            self.assertEqual(code, {"against": None, "why": "not compared (--no-code)"})
+            self.assertFalse(stale.exists())

@@ -152,7 +152,7 @@ def cmd_matrix(args):
     patched = copies.patched_copy(base, out, rec, args.jobs)
     rep = json.loads((out / "apply" / "apply.json").read_text())
     applied = [st for st in rec.steps if st.name in {s["name"] for s in rep["steps"] if s["status"] == "applied"}]
-    before, code = copies.code_reference(base, out, rec, applied, args.jobs)
+    before, code = copies.code_reference(base, out, rec, applied, args.jobs, compare=not args.no_code)
     baseline, fixups = copies.fixed_baseline(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
     print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
           f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
@@ -271,7 +271,7 @@ def _reproduce(args, base, out):
     cmd += ["--recipe", str(Path(args.recipe).resolve())] if args.recipe != recipe.DEFAULT_RECIPE else []
     cmd += ["--arch-table", str(Path(args.arch_table).resolve())] if args.arch_table != buildcheck.ARCHES else []
     flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
-             "--link": args.link, "--each-commit": args.each_commit}
+             "--no-code": args.no_code, "--link": args.link, "--each-commit": args.each_commit}
     cmd += ["--range", args.range, "--git", str(Path(args.git or base.root / ".git").resolve())] if args.range else []
     return cmd + [f for f, on in flags.items() if on]
 
@@ -392,6 +392,8 @@ def build_parser():
     m.add_argument("--out", help="output directory (default out/<tree>/matrix/)")
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
     m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=1)")
+    m.add_argument("--no-code", action="store_true",
+                   help="do not compare the no-op steps' object code (saves one tree's build per cell)")
     m.add_argument("--link", action="store_true",
                    help="also link vmlinux and run modpost in both trees (builds every built-in object: slow)")
     m.add_argument("--check-selection", action="store_true",

@@ -91,10 +91,11 @@ def fixed_baseline(base, patched, out, fixups):
     return dst, done
 
 
-def code_reference(base, out, rec, applied, jobs):
+def code_reference(base, out, rec, applied, jobs, compare=True):
     """The tree (None: the baseline) whose object code the no-op steps must
-    keep, and the cells' plan for comparing it (None: no no-op step applies)."""
-    against, why = _noop_plan(applied)
+    keep, and the cells' plan for comparing it (None: no no-op step applies).
+    compare=False (--no-code) saves the build of that tree in every cell."""
+    against, why = _noop_plan(applied) if compare else (None, "not compared (--no-code)")
     before = None
     if against in (None, "baseline"):
         remove(out / "before-noop-tree")
