@@ -35,6 +35,15 @@ class Diagnostics(unittest.TestCase):
         self.assertIn(Diag("(link)", "warning", "arch/arm/xen/hypercall.o: missing .note.GNU-stack section"), d)
         self.assertIn(Diag("arch/arm/xen/enlighten.o", "make", "target failed"), d)
 
+    def test_gcc_temporary_assembler_file_is_the_objects(self):
+        # Each build names gcc's .s file anew: the same error must be the same diagnostic.
+        first = diagnostics("/tmp/ccA1b2C3.s: Assembler messages:\n/tmp/ccA1b2C3.s:7: Error: .err encountered\n",
+                            (), "kernel/fork.o")
+        again = diagnostics("/tmp/ccZz9yX8.s:7: Error: .err encountered\n", (), "kernel/fork.o")
+        self.assertEqual(first, again)
+        self.assertEqual(list(first), [Diag("kernel/fork.o (assembler)", "error", ".err encountered")])
+        self.assertNotEqual(first, diagnostics("/tmp/ccZz9yX8.s:7: Error: .err encountered\n", (), "kernel/exit.o"))
+
     def test_moved_warning_is_unchanged_and_new_one_is_new(self):
         base = diagnostics("a.c:10:1: warning: w1\n", ())
         moved = diagnostics("a.c:99:1: warning: w1\na.c:5:1: warning: w2\n", ())

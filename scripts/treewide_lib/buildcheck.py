@@ -32,6 +32,7 @@ REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUIL
 # names (u32, x2) are kept.
 _NUMBER = re.compile(r"(?<![\w.])-?(?:0x[0-9a-fA-F]+|\d+)\b")
 _DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
+_GCC_TEMP = re.compile(r"(?:^|/)cc[A-Za-z0-9]{6}\.s$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
 # A link that fails on a symbol: ld's "file.c:(.text+0x1c): undefined
@@ -154,8 +155,9 @@ def quirks_for(quirks, version, arch):
     return make, why
 
 
-def diagnostics(log, roots):
-    """The identities of the compiler, assembler and make errors in a build log."""
+def diagnostics(log, roots, obj=None):
+    """The identities of the compiler, assembler and make errors in a build log
+    (of the object obj, when it is one object's)."""
     found = Counter()
     for line in log.splitlines():
         for root in roots:
@@ -163,7 +165,7 @@ def diagnostics(log, roots):
         m = _DIAG.match(line) or _ASM.match(line)
         if m:
             kind = m.group("kind").lower().replace("fatal error", "error")
-            found[Diag(os.path.normpath(m.group("file")), kind, _normal(m.group("msg")))] += 1
+            found[Diag(_source(m.group("file"), obj), kind, _normal(m.group("msg")))] += 1
         elif m := _UNDEF.match(line) or _MODPOST.match(line):
             found[Diag(os.path.normpath(m.group("file")), "link", m.group("msg"))] += 1
         elif _LD.match(line):
@@ -171,6 +173,14 @@ def diagnostics(log, roots):
         elif _MAKE.match(line):
             found[Diag(_MAKE.match(line).group("file"), "make", "target failed")] += 1
     return found
+
+
+def _source(name, obj):
+    """The file a diagnostic names; the assembler's, of gcc's temporary .s file
+    (a new random name in every build), is the object's."""
+    if _GCC_TEMP.search(name):
+        return f"{obj} (assembler)" if obj else "(assembler)"
+    return os.path.normpath(name)
 
 
 def _normal(msg):

@@ -271,8 +271,8 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
                            start.stat().st_mtime_ns, roots)
     sparse = Counter()
     for o in objs:
-        cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots)
-        sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots)
+        cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots, o)
+        sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots, o)
     return text, {o for o in objs if (out / o).exists()}, cc, sparse
 
 
