@@ -541,7 +541,7 @@ def details(records):
                              ("pre-existing failure", r.get("preexisting_failures", []))]:
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
         if (r.get("code") or {}).get("not_compared"):
-            out.append(f"- CODE NOT COMPARED in {r['cell']}: {r['code']['not_compared']}")
+            out.append(f"- object code in {r['cell']} {r['code']['not_compared']}")     # "not compared: why"
         out += each_commit.details(r["cell"], r.get("commits", []))
     return out
 
