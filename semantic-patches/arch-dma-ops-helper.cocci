@@ -21,6 +21,10 @@ import re
 def mentions(name, code):
     return re.search(r"\b%s\b" % re.escape(name), code) is not None
 
+def lines_of(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        return f.read().split("\n")
+
 @helper@
 identifier h, dev;
 type T;
@@ -48,8 +52,7 @@ if mentions(dev, x):
     cocci.include_match(False)
 else:
     p = px[0]
-    with open(p.file, encoding="utf-8", errors="surrogateescape") as f:
-        lines = f.read().split("\n")
+    lines = lines_of(p.file)
     first, last = int(p.line) - 1, int(p.line_end) - 1
     code = "\n".join(lines[first:last + 1])
     start = int(p.column)
@@ -125,8 +128,7 @@ dev << cond_fn.dev;
 pf << cond_fn.pf;
 @@
 p = pf[0]
-with open(p.file, encoding="utf-8", errors="surrogateescape") as f:
-    lines = f.read().split("\n")
+lines = lines_of(p.file)
 text = "\n".join(lines[int(p.current_element_line) - 1:int(p.current_element_line_end)])
 check = r"\{\s*if\s*\(\s*%s\s*&&\s*%s\s*->\s*dma_ops\s*\)\s*return\s+%s\s*->\s*dma_ops\s*;" % ((re.escape(dev),) * 3)
 m = re.search(check, text)

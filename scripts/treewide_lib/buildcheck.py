@@ -91,7 +91,7 @@ def _read_table(path, seen=()):
     if "base" not in data:
         return data
     base = path.parent / data.pop("base")
-    if base.resolve() in seen or base.resolve() == path:
+    if base.resolve() in seen + (path,):
         raise ToolError(f"the arch table {path} names itself as its base, through {base}",
                         "give `base` a table that has no base of this one")
     return _merged(_read_table(base, seen + (path,)), data)
