@@ -96,7 +96,8 @@ bench-report:
 # (FULL_CELL=none skips it). About an hour on 2 cores for every cell.
 bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
-		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") \
+		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
 
 test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 

@@ -240,12 +240,28 @@ class MakeCommand(unittest.TestCase):
         # 4.10's Kbuild leaves __FILE__ absolute: two trees at two paths would
         # compile to different code, and a no-op step would look like a change.
         cell = {"make_arch": "sparc", "cross_compile": "sparc64-linux-gnu-"}
-        cmd = buildcheck.make_command(Path("/t/before-noop-tree"), Path("/o"), cell,
+        cmd = buildcheck.make_command(Path("/o/before-noop/src"), Path("/o/before-noop/build/sparc64"), cell,
                                       {"KCFLAGS": "-Wno-error=array-bounds", "HOSTCFLAGS": "-fcommon"}, 2, "a.o")
-        self.assertIn("KCFLAGS=-fmacro-prefix-map=/t/before-noop-tree/= -Wno-error=array-bounds", cmd)
+        self.assertIn("KCFLAGS=-fmacro-prefix-map=/o/before-noop/src/= -fdebug-prefix-map=/o/before-noop/build/sparc64=."
+                      " -Wno-error=array-bounds", cmd)
         self.assertIn("HOSTCFLAGS=-fcommon", cmd)
         self.assertEqual(sum(a.startswith("KCFLAGS=") for a in cmd), 1)
         self.assertEqual(cmd[-1], "a.o")
+
+    def test_ccache_base_dir_is_the_trees_and_builds_common_directory(self):
+        cell = {"make_arch": "x86", "cross_compile": ""}
+        cmd = buildcheck.make_command(Path("/o/patched/src"), Path("/o/patched/build/x86_64"), cell, {}, 2)
+        apart = buildcheck.make_command(Path("/t"), Path("/o"), cell, {}, 2)
+        if shutil.which("ccache"):
+            self.assertIn("CCACHE_BASEDIR=/o/patched", cmd)
+        else:
+            self.assertFalse([a for a in cmd if a.startswith("CCACHE_BASEDIR=")])
+        self.assertFalse([a for a in apart if a.startswith("CCACHE_BASEDIR=")])    # "/" would rewrite every path
+
+    def test_paths_relative_to_the_build_directory_are_the_trees(self):
+        log = "../../src/drivers/a.c:3:1: warning: unused variable 'x' [-Wunused-variable]\n"
+        found = buildcheck.diagnostics(log, (Path("/o/patched/src"), Path("/o/patched/build/arm")))
+        self.assertEqual([d.file for d in found], ["drivers/a.c"])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ a deliberately broken rewrite caught in exactly the arch it breaks, and a
 no-op step checked against the tree of the code-changing steps before it."""
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -87,6 +88,41 @@ def recipe_plus(step, before=None):
         return text + step
     head, tail = text.split(f'[[step]]\nname = "{before}"')
     return f'{head}{step}[[step]]\nname = "{before}"{tail}'
+
+
+def ccache_results(logfile):
+    """[(result, command line)] of every call a ccache log records."""
+    commands, out = {}, []
+    for line in Path(logfile).read_text(errors="replace").splitlines():
+        m = re.match(r"\[\S+ (\d+)\s*\] (Command line|Result): (.*)", line)
+        if m and m.group(2) == "Command line":
+            commands[m.group(1)] = m.group(3)
+        elif m and m.group(3) in ("cache_miss", "direct_cache_hit", "preprocessed_cache_hit"):
+            out.append((m.group(3), commands.get(m.group(1), "?")))
+    return out
+
+
+@unittest.skipUnless(shutil.which("ccache"), "ccache is not installed (apt-get install ccache)")
+class Cache(MatrixCase):
+    def test_a_new_out_compiles_nothing_the_cache_has(self):
+        # Every tree is OUT/<label>/src, built in OUT/<label>/build/<cell>, and
+        # ccache's base_dir makes their paths relative: a run into a new OUT
+        # (a fresh CI job, another series) takes every object from the cache.
+        env = dict(os.environ, CCACHE_DIR=str(self.tmp / "ccache"))
+        for out in ("first", "second"):
+            if out == "second":
+                env["CCACHE_LOGFILE"] = str(self.tmp / "second.ccache.log")
+            r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / out, "--cell", "parisc", "--no-sparse",
+                         env=env)
+            self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
+        results = ccache_results(self.tmp / "second.ccache.log")
+        # Kbuild's compiler probes write to a new .tmp_<pid>/ each time: never hits.
+        missed = [cmd for res, cmd in results if res == "cache_miss" and " -o .tmp_" not in cmd]
+        self.assertEqual(missed, [])
+        cell = json.loads((self.tmp / "second/matrix.json").read_text())["cells"][0]
+        hits = [cmd for res, cmd in results if res != "cache_miss"]
+        self.assertGreaterEqual(len(hits), 2 * cell["objects_built"])       # baseline and patched
+        self.assertEqual(cell["status"], "ok")
 
 
 class Smoke(MatrixCase):
@@ -233,7 +269,7 @@ class NoopAfterACodeChange(MatrixCase):
         self.assertGreater(code["compared"], 0)
         # The baseline's code does differ: comparing with it would have failed.
         objs = [t for t in shlex.split(cells["parisc"]["make"]) if t.endswith(".o")]
-        differs = compare_code("hppa-linux-gnu-objdump", *(self.tmp / f"out/build/parisc-{t}"
+        differs = compare_code("hppa-linux-gnu-objdump", *(self.tmp / f"out/{t}/build/parisc"
                                                            for t in ("baseline", "patched")), objs)
         self.assertTrue(differs)
         self.assertFalse([d for d in differs if "not compared" in d], differs)

@@ -102,7 +102,7 @@ class CodeReference(unittest.TestCase):
         noop = [st for st in steps if st.noop]
         self.assertTrue(noop)
         with tempfile.TemporaryDirectory() as out:
-            stale = Path(out) / "before-noop-tree"
+            stale = Path(out) / "before-noop"
             stale.mkdir()
             before, code = copies.code_reference(None, Path(out), None, steps, 1, compare=False)
             self.assertIsNone(before)

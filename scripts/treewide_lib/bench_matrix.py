@@ -71,13 +71,14 @@ def run(args):
     shutil.rmtree(work, ignore_errors=True)
     ccache.mkdir(parents=True)
     mark.touch()
-    print(f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s), -j{args.jobs}, "
-          f"{os.cpu_count()} CPU(s); work in {work}", flush=True)
+    flags = ["--link"] * args.link + ["--no-sparse"] * args.no_sparse
+    print(f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s) {' '.join(flags)}, "
+          f"-j{args.jobs}, {os.cpu_count()} CPU(s); work in {work}", flush=True)
     results = {}
     for label, out, what in (("cold", "run", "empty ccache, new build directories"),
                              ("warm", "run", "same OUT again: incremental, nothing changed"),
                              ("warm-cache", "run2", "ccache warm, new build directories")):
-        wall, cells = _matrix(args.ksrc, work / out, ccache, args.jobs, args.cell)
+        wall, cells = _matrix(args.ksrc, work / out, ccache, args.jobs, args.cell, flags)
         bad = [c["cell"] for c in cells if c["status"] not in ("ok", "baseline-broken")]
         results[label] = {"wall_s": round(wall, 1), "cells": len(cells), "not_ok": bad}
         print(f"  {label:<11} {_mmss(wall):>7}  {what}; {len(cells)} cells, "

@@ -295,12 +295,8 @@ def trees(base, out, rec, fixups, jobs):
     directories (OUT/<tree>/<machine>) lie at the same depth under OUT, so
     that with CCACHE_BASEDIR=OUT every object the series does not change is
     a ccache hit in the patched build."""
-    for label in ("baseline", "patched"):
-        (out / label).mkdir(exist_ok=True)
-    copies.copy_tree(base.root, out / "baseline" / "src")
-    patched = copies.patched_copy(base, out / "patched", rec, jobs, "src")
-    for root in (out / "baseline" / "src", patched.root):
-        buildcheck.apply_fixups(fixups, root, base.root)
+    patched = copies.patched_copy(base, out, rec, jobs)
+    copies.baseline_copy(base, [patched], out, fixups)
 
 
 def run(base, out, names, machines, skips, rec, opts, log=print):

@@ -159,9 +159,14 @@ def diagnostics(log, roots, obj=None):
     """The identities of the compiler, assembler and make errors in a build log
     (of the object obj, when it is one object's)."""
     found = Counter()
+    # The compiler names files as the build gave them: absolute, or (ccache's
+    # base_dir) relative to the build directory, roots[1].
+    prefixes = [f"{root}/" for root in roots]
+    if len(roots) == 2:
+        prefixes.append(f"{os.path.relpath(roots[0], roots[1])}/")
     for line in log.splitlines():
-        for root in roots:
-            line = line.replace(str(root) + "/", "")
+        for prefix in prefixes:
+            line = line.replace(prefix, "")
         m = _DIAG.match(line) or _ASM.match(line)
         if m:
             kind = m.group("kind").lower().replace("fatal error", "error")
@@ -201,10 +206,16 @@ def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False
            f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
     cmd += [f"-j{jobs}"] if jobs else []
     cmd += [f"CROSS_COMPILE={cross}"] if cross else []
+    # ccache hashes paths under base_dir relative to the build directory: two
+    # trees laid out alike (copies.py) share every object they compile alike.
+    base_dir = os.path.commonpath([src, out])
+    cmd += [f"CCACHE_BASEDIR={base_dir}"] if ccache and base_dir != "/" else []
     # __FILE__ relative to the tree, as Kbuild itself does from 5.0: before,
     # an object's strings hold the tree's path, and two trees at two paths
     # compile to different code wherever a string's length moves an offset.
-    kcflags = " ".join(filter(None, [f"-fmacro-prefix-map={src}/=", extra.get("KCFLAGS", "")]))
+    # The debug info's build directory as ".": ccache would hash it (-g).
+    kcflags = " ".join(filter(None, [f"-fmacro-prefix-map={src}/=", f"-fdebug-prefix-map={out}=.",
+                                     extra.get("KCFLAGS", "")]))
     cmd += [f"{k}={v}" for k, v in {**extra, "KCFLAGS": kcflags}.items()]
     cmd += [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
     cmd += ["C=1"] if sparse else []

@@ -148,16 +148,17 @@ def cmd_matrix(args):
     _check_compilers(names, cells)
     _mark(out)
     matrix.clear_records(out)                 # records of an earlier run are not this run's
+    copies.drop_old_layout(out)
     rec = recipe.load(args.recipe)
     patched = copies.patched_copy(base, out, rec, args.jobs)
     rep = json.loads((out / "apply" / "apply.json").read_text())
     applied = [st for st in rec.steps if st.name in {s["name"] for s in rep["steps"] if s["status"] == "applied"}]
     before, code = copies.code_reference(base, out, rec, applied, args.jobs, compare=not args.no_code)
-    baseline, fixups = copies.fixed_baseline(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
+    baseline, fixups = copies.baseline_copy(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
     print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
           f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
           + (f"; object code {code['why']}" if code else ""))
-    ctx = {"base": base.root, "fixed_base": baseline, "patched": patched.root, "version": base.version,
+    ctx = {"out": out, "baseline": baseline, "patched": patched.root, "version": base.version,
            "quirks": quirks, "fixups": fixups, "before_noop": before and before.root, "code": code,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "work": out / "build", "jobs": args.jobs,
@@ -210,8 +211,8 @@ def _check_clean(tree):
 
 
 def _matrix_out(out, base, mark=matrix.MARK, command="matrix"):
-    """OUT, checked (not yet created): a run replaces cells/, patched-tree/
-    and baseline-tree/ there, so it must be new, empty, or an earlier run's
+    """OUT, checked (not yet created): a run replaces cells/, patched/
+    and baseline/ there, so it must be new, empty, or an earlier run's
     of the same command."""
     out = _check_out(out, base)
     for path in (base.root, out):
@@ -426,6 +427,8 @@ def build_parser():
     bm.add_argument("--cell", action="append", help="cells (default: all)")
     bm.add_argument("--full-cell", default="parisc", help="cell built whole to check the selection ('none': skip)")
     bm.add_argument("--full-from", help="OUT of an earlier `matrix --full` run to report instead")
+    bm.add_argument("--link", action="store_true", help="every run with --link (vmlinux and modpost)")
+    bm.add_argument("--no-sparse", action="store_true", help="every run with --no-sparse")
     bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
     bm.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     bm.set_defaults(func=bench_matrix.run)

@@ -1,10 +1,16 @@
 """Scratch copies of the user's tree under OUT, which is never written:
 patched (the recipe applied), the baseline with the arch table's fixups,
-and the tree before the no-op steps whose object code they must keep."""
+and the tree before the no-op steps whose object code they must keep.
+
+Every tree is OUT/<label>/src and is built in OUT/<label>/build/<cell>:
+the same relative path from each build directory to its tree, so that
+with ccache's base_dir (buildcheck.make_command) an object whose sources
+are the same in two trees (or two runs, or two OUTs) compiles once."""
 
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 from . import apply, buildcheck, recipe
 from .errors import ToolError
@@ -12,14 +18,26 @@ from .spatch import Spatch
 from .tree import Tree
 
 
-def patched_copy(tree, out, rec, jobs, name="patched-tree"):
+def src(out, label):
+    """Where the tree of that label lives under OUT."""
+    return out / label / "src"
+
+
+def build_dir(tree_src, cell):
+    """The O= directory of a cell building the tree at tree_src (OUT/<label>/src)."""
+    return Path(tree_src).parent / "build" / cell
+
+
+def patched_copy(tree, out, rec, jobs, label="patched"):
     """A copy of the tree (hard links for unchanged files) with the recipe
     applied. A rewritten file whose text is the same as in the previous copy
     keeps its timestamp, so the builds of that copy stay incremental."""
-    dst, new, record = out / name, out / f"{name}.new", out / f"{name}.changed"
+    dst = src(out, label)
+    new, record = dst.with_name("src.new"), dst.with_name("src.changed")
+    dst.parent.mkdir(parents=True, exist_ok=True)
     before = set(record.read_text().splitlines()) if record.is_file() else set()
     copy_tree(tree.root, new)
-    report_dir = out / ("apply" if name == "patched-tree" else f"{name}.apply")
+    report_dir = out / "apply" if label == "patched" else dst.with_name("apply")
     rep, _ = apply.run(Tree(new), rec, Spatch(jobs=jobs), report_dir, log=lambda *a: None)
     for rel in rep["changed_files"]:
         old = dst / rel
@@ -76,19 +94,33 @@ def remove(path):
                         "remove it by hand, or pass another OUT")
 
 
-def fixed_baseline(base, patched, out, fixups):
-    """A hardlinked copy of the tree with the arch table's fixups, built as
-    the baseline of the arches they are for (others build the tree itself,
-    so their paths, ccache entries and build directories stay the same),
-    and the fixups applied (to this copy and to the patched ones)."""
-    if not buildcheck.applicable(fixups, base.root):
-        return None, []
-    dst = out / "baseline-tree"
+def baseline_copy(base, patched, out, fixups):
+    """The baseline: a hardlinked copy of the tree (a copy, not the tree
+    itself, for the layout above) with the arch table's fixups, and the
+    fixups applied to the patched copies as well (each touches its own
+    arch's files). Returns (its root, the fixups applied)."""
+    dst = src(out, "baseline")
+    dst.parent.mkdir(parents=True, exist_ok=True)
     copy_tree(base.root, dst)
     done = buildcheck.apply_fixups(fixups, dst, base.root)
     for tree in filter(None, patched):
         buildcheck.apply_fixups(fixups, tree.root, base.root)
     return dst, done
+
+
+# What matrix runs before the layout above left in their OUT.
+OLD_LAYOUT = ("patched-tree", "patched-tree.new", "patched-tree.changed", "baseline-tree", "before-noop-tree",
+              "before-noop-tree.new", "before-noop-tree.changed", "before-noop-tree.apply")
+
+
+def drop_old_layout(out):
+    """An OUT of an earlier version's run holds trees and build directories
+    this version no longer reads (gigabytes): removed, they were ours."""
+    for name in OLD_LAYOUT:
+        remove(out / name)
+    for d in (out / "build").glob("*-*"):
+        if d.is_dir() and d.name.endswith(("-baseline", "-patched", "-before-noop", "-commits")):
+            remove(d)
 
 
 def code_reference(base, out, rec, applied, jobs, compare=True):
@@ -98,9 +130,9 @@ def code_reference(base, out, rec, applied, jobs, compare=True):
     against, why = _noop_plan(applied) if compare else (None, "not compared (--no-code)")
     before = None
     if against in (None, "baseline"):
-        remove(out / "before-noop-tree")
+        remove(out / "before-noop")
     else:
-        before = patched_copy(base, out, recipe.until(rec, against), jobs, "before-noop-tree")
+        before = patched_copy(base, out, recipe.until(rec, against), jobs, "before-noop")
         against = "before-noop"
     return before, ({"against": against, "why": why} if any(st.noop for st in applied) else None)
 

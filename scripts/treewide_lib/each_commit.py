@@ -157,14 +157,13 @@ def run(name, ctx, base_src, base_diags, objs, build, log):
     """The cell's commit records. build(src, out) -> (configured, log text,
     built objects, diagnostics) builds the cell's targets at one commit;
     objs are the cell's selected objects."""
-    where = ctx["work"] / f"{name}-commits"
-    walk = Walk(ctx["commits_git"], base_src, where / "src", ctx["fixups"])
+    walk = Walk(ctx["commits_git"], base_src, copies.src(ctx["out"] / "commits", name), ctx["fixups"])
     walk.reset()
     results, prev = [], base_diags
     for i, c in enumerate(ctx["commits"], 1):
         walk.apply(c)
         log(name, f"commit {i}/{len(ctx['commits'])}: build")
-        configured, text, built, diags = build(walk.src, where / "obj")
+        configured, text, built, diags = build(walk.src, copies.build_dir(walk.src, name))
         (ctx["work"] / f"{name}-commit-{i}.log").write_text(text)
         results.append({"commit": c["commit"], "patch": c["patch"], "subject": c["subject"],
                         "configured": configured, "built": len(built), "built_set": built,

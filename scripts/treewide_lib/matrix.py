@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import buildcheck, each_commit, linkrefs, select
+from . import buildcheck, copies, each_commit, linkrefs, select
 from .errors import ToolError
 from .txn import write_atomic
 
@@ -318,11 +318,11 @@ def _run_cell(name, cell, ctx, log, rec, t0):
     extra, why = buildcheck.quirks_for(ctx["quirks"], ctx["version"], cell["arch"])
     fixups = [f["why"] for f in ctx["fixups"] if cell["arch"] in f.get("arches", [cell["arch"]])]
     rec.update(compiler=_compiler(cell), quirks=why, fixups=fixups)
-    trees = {"baseline": ctx["fixed_base"] if fixups else ctx["base"],
+    trees = {"baseline": ctx["baseline"],
              "before-noop": ctx.get("before_noop"),      # the no-op steps' code is compared with it
              "patched": ctx["patched"]}
     trees = {label: src for label, src in trees.items() if src}
-    outs = {label: ctx["work"] / f"{name}-{label}" for label in trees}
+    outs = {label: copies.build_dir(src, name) for label, src in trees.items()}
     phase = rec["phases"] = _Phases()
     for label, src in trees.items():
         log(name, f"configure {label}")
