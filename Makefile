@@ -26,7 +26,9 @@ PYTHON   ?= /usr/bin/python3
 TREEWIDE := $(PYTHON) scripts/treewide
 OUT      ?=
 JOBS     ?= $(shell nproc)
-ksrc      = $(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1 work))
+# A tree ci/kernel-tree unpacks; make stops if it cannot (its reason is printed above).
+kernel_tree = $(or $(shell ci/kernel-tree $(1)),$(error ci/kernel-tree $(1) gave no tree))
+ksrc      = $(if $(KSRC),$(KSRC),$(call kernel_tree,6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
@@ -50,14 +52,14 @@ apply:
 
 sweep:
 	$(TREEWIDE) sweep -j $(JOBS) --out "$(if $(OUT),$(OUT),out/sweep)" --expect scripts/data/sweep.toml \
-		$(if $(TREES),$(TREES),"$$(ci/kernel-tree 6.1)" "$$(ci/kernel-tree 6.12)" $(wildcard $(TREEWIDE_TREES)/linux-*))
+		$(if $(TREES),$(TREES),"$(call kernel_tree,6.1)" "$(call kernel_tree,6.12)" $(wildcard $(TREEWIDE_TREES)/linux-*))
 
 matrix:
 	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) \
 		$(if $(SHARD),--shard $(SHARD)) $(if $(FULL),--full) $(if $(CHECK_SELECTION),--check-selection) \
 		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(LINK),--link) $(if $(EACH_COMMIT),--each-commit) \
-		$(if $(NO_SPARSE),--no-sparse) $(if $(NO_CODE),--no-code) $(if $(RANGE),--range "$(RANGE)") $(if $(GIT),--git "$(GIT)") "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(NO_SPARSE),--no-sparse) $(if $(NO_CODE),--no-code) $(if $(RANGE),--range "$(RANGE)") $(if $(GIT),--git "$(GIT)") "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)
@@ -65,11 +67,11 @@ matrix-merge:
 boot:
 	$(TREEWIDE) boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) $(if $(BOOT_TIMEOUT),--timeout $(BOOT_TIMEOUT)) \
-		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 series:
 	$(TREEWIDE) series -j $(JOBS) $(outflag) $(if $(SIGNOFF),--signoff "$(SIGNOFF)") $(if $(FORCE),--force) \
-		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 report:
 	$(TREEWIDE) report "$(OUT)"
@@ -78,15 +80,15 @@ range-diff:
 	$(TREEWIDE) range-diff "$(OLD)" "$(NEW)"
 
 bench-apply:
-	$(TREEWIDE) bench-apply -j $(JOBS) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+	$(TREEWIDE) bench-apply -j $(JOBS) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 bench-series:
-	$(TREEWIDE) bench-series -j $(JOBS) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+	$(TREEWIDE) bench-series -j $(JOBS) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 # Boot machines: cold, warm-ccache and rerun build and boot times per tree.
 bench-boot:
 	$(TREEWIDE) bench-boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
-		"$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 # Size of a series' review page, its render time and its load time in Chromium.
 bench-report:
@@ -97,7 +99,7 @@ bench-report:
 bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") \
-		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 
@@ -127,4 +129,4 @@ test-trees:
 # Build the objects the Xen overlay touches (arm, arm64) before and after.
 build-check:
 	$(TREEWIDE) build-check -j $(JOBS) $(outflag) $(if $(PATCHED),--patched "$(PATCHED)") \
-		$(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) "$(if $(KSRC),$(KSRC),$$(ci/kernel-tree 6.1))"
+		$(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"

@@ -312,6 +312,9 @@ class BadInput(Base):
         self.assertTrue(failures)
         self.assertTrue(all(f["error"] == "spatch crashed: Fatal error: exception Stack_overflow" for f in failures))
         self.assertEqual([s for s in self.report()["steps"] if s["timeouts"]], [])
+        # What spatch did not read is left as it was: a residual, printed, never "0 residuals".
+        self.assertEqual({x["kind"] for x in self.report()["residuals"]} & {"spatch failure"}, {"spatch failure"})
+        self.assertIn("spatch failure:", r.stdout)
         self.assertEqual(minitree.snapshot(tree), before)
 
     def test_one_writer_per_tree(self):

@@ -103,6 +103,14 @@ class DiagWrapper(unittest.TestCase):
         self.assertIn(Diag("sub/a.o", "error", "sparse timed out after 1s"),
                       diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
 
+    def test_a_record_that_cannot_be_kept_fails_the_object(self):
+        # The old record would stand for this build's diagnostics: the compile fails instead.
+        (self.dir / "sub/b.c").write_text("int b(void) { return 0; }\n")
+        (self.dir / "sub/b.o.cc/b.o.cc.tmp").mkdir(parents=True)     # mv cannot put the new one there
+        r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/b.o", "sub/b.c")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot keep the diagnostics of sub/b.o", r.stderr)
+
     def test_kbuild_probes_pass_through(self):
         r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/.1234.o", "sub/a.c", "-Dh=f")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -235,6 +243,44 @@ class VendorTable(unittest.TestCase):
                 buildcheck.load_arches(table)
 
 
+class MakeEnd(unittest.TestCase):
+    """How a make ended decides whether its build can be compared at all."""
+    roots = (Path("/t"), Path("/o"))
+
+    def test_make_k_failing_on_an_object_is_normal(self):
+        log = ("/t/a.c:1:1: error: unknown type name 'x'\n"
+               "make[2]: *** [/t/scripts/Makefile.build:250: a.o] Error 1\nmake: *** [Makefile:1: all] Error 2\n")
+        self.assertIsNone(buildcheck.make_failure(2, log, self.roots))
+        self.assertIsNone(buildcheck.make_failure(0, "", self.roots))
+
+    def test_a_signal_or_a_failure_without_an_error_is_not(self):
+        self.assertRegex(buildcheck.make_failure(-9, "  CC a.o\n", self.roots), "killed by signal 9.*CC a.o")
+        self.assertRegex(buildcheck.make_failure(2, "  CC a.o\n", self.roots), "exited 2 with no error")
+
+    def test_a_real_make_killed_mid_build_fails_the_cell(self):
+        # A make that a signal ends (the OOM killer, say) leaves objects that
+        # compare as clean; the cell says error and names the make.
+        with tempfile.TemporaryDirectory() as tmp:
+            mk = Path(tmp) / "Makefile"
+            mk.write_text("all:\n\t@echo '  CC a.o'; kill -9 $$PPID; sleep 5\n")
+            js = matrix.Jobserver(1)
+            rc, text = js.run(["make", "-s", "-C", tmp])
+            with self.assertRaisesRegex(matrix.MakeFailed, "killed by signal 9"):
+                matrix._check_make(rc, text, ["make", "-C", tmp, "all"], (Path(tmp), Path(tmp)))
+
+
+class SparseCompared(unittest.TestCase):
+    def test_an_object_sparse_did_not_finish_on_is_not_checked_not_unchanged(self):
+        roots = (Path("/t"), Path("/o"))
+        base = diagnostics("a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots)
+        patched = diagnostics("a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots)
+        got = matrix.sparse_compared(base, patched)
+        self.assertEqual(got, {"new": [], "gone": [], "unchanged": 1, "not_checked": ["a.o"]})
+        # Not finishing in the patched tree only is no pass either.
+        got = matrix.sparse_compared(diagnostics("", roots), patched)
+        self.assertEqual((got["not_checked"], got["new"]), (["a.o"], ["b.c: warning: x"]))
+
+
 class MakeCommand(unittest.TestCase):
     def test_file_names_are_relative_and_quirk_flags_kept(self):
         # 4.10's Kbuild leaves __FILE__ absolute: two trees at two paths would
@@ -242,8 +288,8 @@ class MakeCommand(unittest.TestCase):
         cell = {"make_arch": "sparc", "cross_compile": "sparc64-linux-gnu-"}
         cmd = buildcheck.make_command(Path("/o/before-noop/src"), Path("/o/before-noop/build/sparc64"), cell,
                                       {"KCFLAGS": "-Wno-error=array-bounds", "HOSTCFLAGS": "-fcommon"}, 2, "a.o")
-        self.assertIn("KCFLAGS=-fmacro-prefix-map=/o/before-noop/src/= -fdebug-prefix-map=/o/before-noop/build/sparc64=."
-                      " -Wno-error=array-bounds", cmd)
+        self.assertIn("KCFLAGS=-fmacro-prefix-map=/o/before-noop/src/= "
+                      "-fdebug-prefix-map=/o/before-noop/build/sparc64=. -Wno-error=array-bounds", cmd)
         self.assertIn("HOSTCFLAGS=-fcommon", cmd)
         self.assertEqual(sum(a.startswith("KCFLAGS=") for a in cmd), 1)
         self.assertEqual(cmd[-1], "a.o")

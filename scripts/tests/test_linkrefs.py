@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+from collections import Counter
 from pathlib import Path
 
 from treewide_lib import linkrefs
@@ -77,6 +78,13 @@ class LinkDiagnostics(unittest.TestCase):
         self.assertIn(Diag("b.c", "link", "undefined reference to `helper'"), d)
         self.assertIn(Diag("drivers/x/m.ko", "link", '"helper" [drivers/x/m.ko] undefined!'), d)
         self.assertIn(Diag("drivers/y/n.ko", "link", '"old" [drivers/y/n.ko] undefined!'), d)
+
+    def test_without_debug_info_the_object_ld_named_is_the_file(self):
+        # A vmlinux link of objects without -g: no source file, only a section offset.
+        log = ("hppa-linux-gnu-ld: vmlinux.o: in function `print_pa_hwpath':\n"
+               "(.text+0x8): undefined reference to `hwpath_to_device'\n")
+        self.assertEqual(diagnostics(log, ()), Counter({Diag("vmlinux.o", "link",
+                                                              "undefined reference to `hwpath_to_device'"): 1}))
 
 
 if __name__ == "__main__":

@@ -239,6 +239,27 @@ class UnresolvedReference(MatrixCase):
         self.assertIn("NEW UNRESOLVED REFERENCE in parisc: hwpath_to_device", r.stdout)
 
 
+class Link(MatrixCase):
+    def test_the_link_finds_what_the_objects_do_not_and_sparse_stays_on_the_selection(self):
+        # --link: vmlinux and modpost in both trees, a make of their own
+        # without sparse (C=1 would check every object of the kernel).
+        recipe = self.recipe_with("drop-hwpath", DROP_DEFINITION, r"hwpath_to_device\(struct",
+                                  path="arch/parisc/kernel/drivers.c")
+        r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", "--link")
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        cell = cells["parisc"]
+        self.assertEqual(cell["status"], "regression")
+        self.assertTrue(cell["link"].startswith("linked: make vmlinux"), cell["link"])
+        self.assertTrue((self.tmp / "out/baseline/build/parisc/vmlinux").is_file())
+        self.assertFalse((self.tmp / "out/patched/build/parisc/vmlinux").exists())
+        self.assertTrue([d for d in cell["new"] if "hwpath_to_device" in d and ": link: " in d], cell["new"])
+        build = self.tmp / "out/patched/build/parisc"
+        checked = {str(p.relative_to(build))[:-len(".sparse")] for p in build.glob("**/*.o.sparse")}
+        selected = {t for t in shlex.split(cell["make"].split(" && ")[0]) if t.endswith(".o")}
+        self.assertTrue(checked and checked <= selected, checked - selected)
+        self.assertGreater(len(list(build.glob("**/*.o.cc"))), 10 * len(checked))
+
+
 NULL_OPS = """\
 /// Changes code on purpose: parisc's hook returns no ops.
 //

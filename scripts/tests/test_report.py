@@ -278,6 +278,18 @@ class Verdict(unittest.TestCase):
     def test_without_a_matrix_it_is_not_checked_yet(self):
         self.assertEqual(self.model(None)["verdict"][0], "todo")
 
+    def test_a_make_that_died_or_sparse_that_did_not_finish_is_no_pass(self):
+        died = {k: v for k, v in cell("arm64", "error", reason="make ... was killed by signal 9").items()
+                if k in ("cell", "arch", "status", "reason", "config", "reproduce")}
+        unchecked = cell("x86_64", sparse={"new": [], "gone": [], "unchanged": 0, "not_checked": ["a.o"]})
+        m = self.model([died, unchecked])
+        self.assertEqual(m["verdict"][0], "fail")
+        rows = {r["cell"]: r["columns"] for r in m["grid"]}
+        self.assertEqual((rows["arm64"]["build"]["state"], rows["arm64"]["build"]["text"]),
+                         ("fail", "make ... was killed by signal 9"))
+        self.assertEqual(rows["x86_64"]["sparse"]["state"], "none")
+        self.assertIn("1 object(s) not checked: sparse did not finish", rows["x86_64"]["sparse"]["text"])
+
     def test_a_lost_config_option_is_not_safe(self):
         state, line = self.model([cell("arm64", "config-lost", reason="XEN lost")])["verdict"]
         self.assertEqual(state, "fail")

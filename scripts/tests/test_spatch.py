@@ -1,6 +1,7 @@
 """spatch over many files in a few processes: each file's result is its own."""
 
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -59,6 +60,29 @@ class Batches(unittest.TestCase):
         self.assertTrue(foo.report and all(line.startswith("arch/foo/include/asm/dma-mapping.h:")
                                            for line in foo.report), foo.report)
         self.assertEqual(bar.report, [])
+
+    def test_files_a_dying_batch_never_reached_run_on_their_own(self):
+        # spatch times out on the first file of a batch and stops (exit 1):
+        # the files after it were never read, and an empty log would call
+        # them unchanged. Each runs again in a process of its own.
+        with tempfile.TemporaryDirectory() as tmp:
+            fake, calls = Path(tmp) / "spatch", Path(tmp) / "calls"
+            fake.write_text(f"""#!/bin/sh
+[ "$1" = --version ] && {{ echo 'spatch version 1.1.1'; exit 0; }}
+for a do last=$a; done
+if [ -d "$last" ]; then
+	echo "HANDLING: $last/$(ls "$last" | sort | head -n1)"; echo "Timeout at 1"; exit 1
+fi
+echo "one" >>{calls}
+exit 0
+""")
+            fake.chmod(0o755)
+            files = {"drivers/a.c": CLEAN, "drivers/b.c": CLEAN, "drivers/c.c": CLEAN}
+            smpl = SmPL.load(SMPL_DIR / "archdata-dma-ops-users.cocci")
+            results, _ = Spatch(exe=str(fake), jobs=1).run(smpl, "patch", set(), DictTree(files), list(files))
+            self.assertEqual([(r.rel, r.timed_out, r.failed) for r in results],
+                             [("drivers/a.c", True, ""), ("drivers/b.c", False, ""), ("drivers/c.c", False, "")])
+            self.assertEqual(calls.read_text().splitlines(), ["one", "one"])
 
 
 if __name__ == "__main__":

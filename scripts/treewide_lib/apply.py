@@ -294,6 +294,8 @@ def _report(tree, recipe, spatch, defines, results, dry_run, wall):
     failures = [dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]]
     residuals += [p for p in failures if p["touches_site"]]
     residuals += [dict(p, kind="timeout", step=r["name"]) for r in steps for p in r["timeouts"]]
+    # A file spatch failed on was not rewritten: what it holds is left, whatever the sites say.
+    residuals += [dict(p, kind="spatch failure", step=r["name"]) for r in steps for p in r["failures"]]
     residuals += [{"kind": "invariant broken", "what": name, "step": r["name"]}
                   for r in steps for name in r["broke_invariants"]]
     return {

@@ -40,10 +40,14 @@ def _chromium(page, profile):
     if not exe:
         raise ToolError("chromium not found", "run `ci/install-deps test` (Debian package chromium)")
     t0 = time.monotonic()
-    r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-                       capture_output=True, text=True, timeout=300, check=False)
+    try:
+        r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                           capture_output=True, text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        raise ToolError("chromium did not finish loading the page in 300 s", "check that chromium runs headless "
+                        "here (`chromium --headless --dump-dom about:blank`)") from None
     wall = time.monotonic() - t0
     m = re.search(r'data-load-ms="([\d.]+)"', r.stdout)
     if r.returncode != 0 or not m:

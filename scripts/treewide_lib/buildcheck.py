@@ -36,9 +36,11 @@ _GCC_TEMP = re.compile(r"(?:^|/)cc[A-Za-z0-9]{6}\.s$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
 # A link that fails on a symbol: ld's "file.c:(.text+0x1c): undefined
-# reference to `foo'", modpost's "ERROR: modpost: "foo" [dir/m.ko] undefined!"
-# (a WARNING before 5.x).
-_UNDEF = re.compile(r"^(?P<file>[^\s:]+):(?:\d+|\(\S+\)): (?P<msg>undefined reference to .*)$")
+# reference to `foo'" (without debug info only "(.text+0x1c): ...", the
+# object named on ld's "in function" line before it), modpost's "ERROR:
+# modpost: "foo" [dir/m.ko] undefined!" (a WARNING before 5.x).
+_UNDEF = re.compile(r"^(?P<file>[^\s:(]*):?(?:\d+|\(\S+\)): (?P<msg>undefined reference to .*)$")
+_IN_FUNCTION = re.compile(r"^\S*ld(?:\.bfd)?: (?P<file>[^\s:]+): in function ")
 _MODPOST = re.compile(r'^(?P<kind>ERROR|WARNING): (?:modpost: )?(?P<msg>"\S+" \[(?P<file>\S+)\] undefined!)$')
 _MAKE = re.compile(r"^make(?:\[\d+\])?: \*\*\* \[(?:\S+:\d+: )?(?P<file>[^\]]+)\] Error")
 
@@ -164,15 +166,18 @@ def diagnostics(log, roots, obj=None):
     prefixes = [f"{root}/" for root in roots]
     if len(roots) == 2:
         prefixes.append(f"{os.path.relpath(roots[0], roots[1])}/")
+    linked = "(link)"                       # the object ld last named
     for line in log.splitlines():
         for prefix in prefixes:
             line = line.replace(prefix, "")
+        if m := _IN_FUNCTION.match(line):
+            linked = m.group("file")
         m = _DIAG.match(line) or _ASM.match(line)
         if m:
             kind = m.group("kind").lower().replace("fatal error", "error")
             found[Diag(_source(m.group("file"), obj), kind, _normal(m.group("msg")))] += 1
         elif m := _UNDEF.match(line) or _MODPOST.match(line):
-            found[Diag(os.path.normpath(m.group("file")), "link", m.group("msg"))] += 1
+            found[Diag(os.path.normpath(m.group("file") or linked), "link", m.group("msg"))] += 1
         elif _LD.match(line):
             found[Diag("(link)", _LD.match(line).group("kind"), _normal(_LD.match(line).group("msg")))] += 1
         elif _MAKE.match(line):
@@ -316,6 +321,17 @@ def lost_options(src, lost, arch):
 BUILT_MARK = ".treewide-build-check"
 
 
+def make_failure(rc, text, roots):
+    """None when make ended as `make -k` does: 0, or 2 with each failed
+    target's error in its output (a diagnostic of that object, compared
+    between the trees). Else why the build is not one to compare: a make
+    killed by a signal, or failing with no error in its output."""
+    if rc == 0 or (rc > 0 and any(d.kind in ("error", "make", "link") for d in diagnostics(text, roots))):
+        return None
+    how = f"was killed by signal {-rc}" if rc < 0 else f"exited {rc} with no error in its output"
+    return f"{how}: " + " | ".join(text.strip().splitlines()[-3:])
+
+
 def build(src, out, cell, extra, jobs):
     """Configure and build a cell's targets from an empty O= directory (an
     object a rerun did not rebuild would print no diagnostic, and compare as
@@ -341,6 +357,9 @@ def build(src, out, cell, extra, jobs):
     if lost:
         raise ToolError(f"{out}: {lost_options(src, lost, cell['arch'])}",
                         "fix the cell's 'enable'/'disable' in the arch table for this tree")
+    why = make_failure(r.returncode, text[-1], (src, out))
+    if why:
+        raise ToolError(f"{' '.join(steps[-1])} {why}", "run that command by hand to see why; nothing was compared")
     objs = sorted(str(p.relative_to(out)) for t in cell["targets"] for p in _objects(out, t))
     return "\n".join(text), objs, " ".join(steps[-1])
 
@@ -364,6 +383,9 @@ def check_cell(name, cell, base, patched, version, quirks, workdir, jobs, log=pr
         (workdir / f"{name}-{label}.log").write_text(text)
         result["trees"][label] = {"objects": objs, "command": cmd, "wall_s": round(time.monotonic() - t0, 1),
                                   "diagnostics": diagnostics(text, (src, workdir / f"{name}-{label}"))}
+    if not result["trees"]["baseline"]["objects"]:
+        raise ToolError(f"the baseline of {name} built none of its targets ({' '.join(cell['targets'])}): "
+                        "nothing to compare", f"read {workdir}/{name}-baseline.log")
     b, p = result["trees"]["baseline"]["diagnostics"], result["trees"]["patched"]["diagnostics"]
     result["new"] = sorted(str(d) for d in (p - b))
     result["gone"] = sorted(str(d) for d in (b - p))

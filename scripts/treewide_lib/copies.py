@@ -90,7 +90,7 @@ def remove(path):
     _run(["find", str(path), "-type", "d", "!", "-perm", "-u+w", "-exec", "chmod", "u+w", "{}", "+"])
     r = subprocess.run(["rm", "-rf", str(path)], capture_output=True, text=True, check=False)
     if r.returncode != 0:
-        raise ToolError(f"cannot remove {path}: {r.stderr.strip().splitlines()[-1]}",
+        raise ToolError(f"cannot remove {path}: {(r.stderr.strip().splitlines() or [f'rm exited {r.returncode}'])[-1]}",
                         "remove it by hand, or pass another OUT")
 
 

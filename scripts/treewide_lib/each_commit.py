@@ -77,9 +77,10 @@ def check_base(gitdir, base, listed, root):
     """The tree must be the range's base wherever the range changes it."""
     for path in sorted({p for c in listed for p in c["files"]}):
         spec = f"{base}:{path}"
-        r = subprocess.run(["git", f"--git-dir={gitdir}", "cat-file", "-e", spec], capture_output=True, check=False)
+        # ls-tree names the file, or prints nothing when the base lacks it; it fails only on a bad base.
+        absent = not _git(gitdir, "ls-tree", base, "--", path).strip()
         mine = Path(root) / path
-        if r.returncode != 0:
+        if absent:
             if mine.exists():
                 raise ToolError(f"{root} is not the base of the commits: {path} exists there but not at {base[:12]}",
                                 "pass the tree the series was made from (or the range's base checkout)")

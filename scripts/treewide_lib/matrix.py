@@ -27,7 +27,7 @@ from .txn import write_atomic
 
 
 MARK = ".treewide-matrix"                 # in every OUT a matrix run wrote
-FAILED = ("regression", "selection-misses", "timeout", "config-lost")
+FAILED = ("regression", "selection-misses", "timeout", "config-lost", "error")
 
 
 def exit_status(data):
@@ -242,15 +242,17 @@ def _compiler(cell):
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
 
 
-def build_tree(src, out, cell, extra, objs, targets, ctx, log):
-    """Build the make targets (incrementally) and read back the diagnostics of
-    every object in objs (None: of every object the build compiled).
-    Returns (log, built objects, compiler diagnostics, sparse diagnostics)."""
-    if not targets:                       # a bare make would build everything
+def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
+    """Build the make targets (incrementally), then the link targets (a make
+    of their own, without sparse: it would check every object of the
+    kernel), and read back the diagnostics of every object in objs (None:
+    of every object the build compiled). Returns (log, built objects,
+    compiler diagnostics, sparse diagnostics)."""
+    if not targets and not link:          # a bare make would build everything
         return "nothing to build: the change reaches no object this config builds\n", set(), Counter(), Counter()
     whole, objs = objs is None, objs or []
     if ctx["sparse"]:                     # built before without sparse: rebuild (ccache) to check it
-        for o in objs:
+        for o in objs or [str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc")]:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
                 (out / o).unlink()
 
@@ -260,8 +262,13 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
 
     start = out / ".treewide-build-start"
     start.touch()
-    _, text = ctx["jobserver"].run(_make(src, out, cell, extra, None, *targets, sparse=ctx["sparse"]), tick,
-                                   deadline=ctx["deadline"])
+    text = ""
+    for goals, sparse in ((targets, ctx["sparse"]), (link, False)):
+        if goals:
+            cmd = _make(src, out, cell, extra, None, *goals, sparse=sparse)
+            rc, more = ctx["jobserver"].run(cmd, tick, deadline=ctx["deadline"])
+            _check_make(rc, more, cmd, (src, out))
+            text += more
     if whole:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
@@ -274,6 +281,16 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log):
         cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots, o)
         sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots, o)
     return text, {o for o in objs if (out / o).exists()}, cc, sparse
+
+
+class MakeFailed(Exception):
+    pass
+
+
+def _check_make(rc, text, cmd, roots):
+    why = buildcheck.make_failure(rc, text, roots)
+    if why:
+        raise MakeFailed(f"{shlex.join(cmd[:2])} ... {' '.join(cmd[-3:])} {why}")
 
 
 def link_diagnostics(out, logged, since_ns, roots):
@@ -312,6 +329,9 @@ def run_cell(name, cell, ctx, log=print):
         rec.update(status="timeout", reason=f"stopped after {limit} s (--cell-timeout)",
                    duration_s=round(time.monotonic() - t0, 1))
         return rec
+    except MakeFailed as e:
+        rec.update(status="error", reason=str(e), duration_s=round(time.monotonic() - t0, 1))
+        return rec
 
 
 def _run_cell(name, cell, ctx, log, rec, t0):
@@ -344,10 +364,11 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         selected, candidates, targets = select.objects(trees["baseline"], outs["baseline"], cell["arch"],
                                                        ctx["changed"], ctx["diff"], ctx["graph"],
                                                        extra=cell["targets"])
-    linking = ["all"] if ctx["full"] else link_targets(outs["baseline"], ctx)
-    objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets + linking)
+    linking = [] if ctx["full"] else link_targets(outs["baseline"], ctx)
+    objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets)
     rec.update(selected=len(selected), candidates=candidates,
-               link=f"linked: make {' '.join(linking)}" if linking else "not linked (--link: vmlinux and modpost)")
+               link=f"linked: make {' '.join(linking or targets)}" if linking or ctx["full"] else
+               "not linked (--link: vmlinux and modpost)")
     if ctx["check_selection"]:                 # the baseline built whole is all the check needs
         trees = {"baseline": trees["baseline"]}
     diags, built, sparse = {}, {}, {}
@@ -357,7 +378,7 @@ def _run_cell(name, cell, ctx, log, rec, t0):
             text, built[label], diags[label], sparse[label] = build_tree(
                 src, outs[label], cell, extra, objs, targets,
                 dict(ctx, sparse=False) if label == "before-noop" else ctx,     # only its code is compared
-                lambda what: log(name, f"build {label}: {what}"))
+                lambda what: log(name, f"build {label}: {what}"), link=[] if label == "before-noop" else linking)
         (ctx["work"] / f"{name}-{label}.log").write_text(text)
     if ctx["full"]:
         rec["selection_check"] = select.against_build(trees["baseline"], outs["baseline"], cell["arch"], ctx["changed"],
@@ -389,19 +410,32 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         with phase("commits"):
             rec["commits"] = each_commit.run(name, ctx, trees["baseline"], b, objs, build_at, log)
     if ctx["sparse"]:
-        sb, sp = sparse["baseline"], sparse["patched"]
-        rec["sparse"] = {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
-                         "unchanged": sum((sb & sp).values())}
+        rec["sparse"] = sparse_compared(sparse["baseline"], sparse["patched"])
     else:
         rec["sparse"] = "not run: " + ctx["no_sparse_why"]
-    rec["make"] = shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra, ctx["jobs"],
-                                                     *targets, sparse=ctx["sparse"]))
+    rec["make"] = " && ".join(shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra,
+                                                                 ctx["jobs"], *goals, sparse=sparse))
+                              for goals, sparse in ((targets, ctx["sparse"]), (linking, False)) if goals)
     commits_bad = any(c["status"] != "ok" for c in rec.get("commits", []))
     bad = rec["new"] or rec["new_failures"] or rec["unresolved"] or (rec.get("code") or {}).get("differs") or (
         isinstance(rec["sparse"], dict) and rec["sparse"]["new"]) or commits_bad
     rec["status"] = "regression" if bad else "ok"
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
+
+
+# What treewide-diag keeps of a sparse that could not run or did not finish.
+_SPARSE_NOT_RUN = re.compile(r"^sparse (timed out after|exited with status) ")
+
+
+def sparse_compared(base, patched):
+    """Sparse's warnings compared by identity. An object sparse did not
+    finish on (either tree) was not checked: listed apart, never counted
+    as a warning that stayed the same."""
+    unchecked = {d.file for d in base + patched if _SPARSE_NOT_RUN.match(d.msg)}
+    sb, sp = (Counter({d: n for d, n in c.items() if d.file not in unchecked}) for c in (base, patched))
+    return {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
+            "unchanged": sum((sb & sp).values()), "not_checked": sorted(unchecked)}
 
 
 def link_targets(out, ctx):
@@ -480,7 +514,8 @@ def run_all(names, cells, ctx, out, skips, parallel):
 
 def _build_at(src, out, cell, extra, objs, targets, ctx, log):
     """Configure and build a cell's targets from one more tree (a commit of
-    the series): (configured, log, built objects, diagnostics). No sparse."""
+    the series): (configured, log, built objects, diagnostics). No sparse,
+    no link: a commit is checked for what it compiles."""
     ok, text = configure(src, out, cell, extra, ctx["jobserver"], ctx["deadline"])
     if not ok:
         return False, text, set(), Counter()
@@ -542,13 +577,17 @@ def details(records):
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
         if (r.get("code") or {}).get("not_compared"):
             out.append(f"- object code in {r['cell']} {r['code']['not_compared']}")     # "not compared: why"
+        if sparse.get("not_checked"):
+            out.append(f"- SPARSE DID NOT FINISH in {r['cell']} (not checked): {' '.join(sparse['not_checked'])}")
         out += each_commit.details(r["cell"], r.get("commits", []))
     return out
 
 
 def _sparse_new(r):
     sp = r.get("sparse")
-    return len(sp["new"]) if isinstance(sp, dict) else "-"
+    if not isinstance(sp, dict):
+        return "-"
+    return f"{len(sp['new'])}" + (f" ({len(sp['not_checked'])} not checked)" if sp.get("not_checked") else "")
 
 
 _WRITING = threading.Lock()

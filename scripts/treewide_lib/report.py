@@ -154,6 +154,8 @@ def _configure(r):
 
 
 def _grid_build(r):
+    if r["status"] in ("error", "timeout"):         # a make that died or was stopped: nothing compared
+        return _check("fail", r["reason"])
     if "new_failures" not in r:
         return _check("none", "not reached")
     if r["new_failures"]:
@@ -174,7 +176,11 @@ def _grid_sparse(r):
     sp = r.get("sparse")
     if not isinstance(sp, dict):
         return _check("none", sp or "not reached")
-    return _check("fail" if sp["new"] else "pass", f"{len(sp['new'])} new, {len(sp['gone'])} gone")
+    text = f"{len(sp['new'])} new, {len(sp['gone'])} gone"
+    if sp.get("not_checked"):         # a part sparse did not finish on is no pass
+        return _check("fail" if sp["new"] else "none",
+                      f"{text}; {len(sp['not_checked'])} object(s) not checked: sparse did not finish")
+    return _check("fail" if sp["new"] else "pass", text)
 
 
 def _grid_code(r):

@@ -158,6 +158,10 @@ class Series:
         scratch.git("format-patch", "-q", "--cover-letter", f"--base={base}", f"--subject-prefix={prefix}",
                     f"--signature=treewide {VERSION}", "-o", str(series), f"{base}..{tip}")
         patches = sorted(series.glob("*.patch"))
+        if len(patches) != len(commits) + 1:
+            raise ToolError(f"git format-patch wrote {len(patches)} file(s) in {series} for {len(commits)} "
+                            "commit(s) and a cover letter",
+                            "look for a full disk or a git that cannot write there, and run again")
         cover, patches = patches[0], patches[1:]
         maint, checks = review.review_all(self.tree.root, patches)
         for p, m in zip(patches, maint):

@@ -212,16 +212,19 @@ class Spatch:
         if r is None or r.returncode < 0 or _CRASH.search(r.stdout) and not _blamed(sections):
             # The process died: each file again on its own, so the failure names its file.
             return [self._one(smpl, mode, defines, tree, rel, scratch.parent) for rel in rels]
-        out = []
+        out, died = [], r.returncode != 0 and not _BENIGN.search(r.stdout)
         for name, rel in names.items():
-            res = FileResult(rel)
-            shown = next((p for p in sections if Path(p).name == name), str(scratch / name))
+            shown = next((p for p in sections if Path(p).name == name), None)
+            if shown is None and died:         # spatch stopped before this file: run it on its own
+                out.append(self._one(smpl, mode, defines, tree, rel, scratch.parent))
+                continue
+            res, shown = FileResult(rel), shown or str(scratch / name)
             self._judge(res, sections.get(shown, ""), 0, shown, rel, smpl.announced)
             if mode == "patch" and not res.failed and not res.timed_out:
                 text = (scratch / name).read_text(**ENC)
                 res.text = text if text != tree.read(rel) else None
             out.append(res)
-        if r.returncode != 0 and not _BENIGN.search(r.stdout) and not any(x.failed or x.timed_out for x in out):
+        if died and not any(x.failed or x.timed_out for x in out):
             raise ToolError(f"spatch failed on {smpl.path.name}: " + (r.stdout.strip().splitlines() or ["?"])[-1],
                             f"run it by hand to see why: {shlex.join(cmd)}")
         return out

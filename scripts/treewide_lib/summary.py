@@ -47,7 +47,8 @@ def render(report, out_dir):
     lines.append(f"Residuals: {len(res)}" + (":" if res else "."))
     for r in res[:15]:
         where = f"{r.get('file', '')}:{r['line']}" if "line" in r else r.get("file", "")
-        lines.append(f"  - [{r['step']}] {r['kind']}: {where} {r.get('text') or r.get('what') or ''}".rstrip())
+        what = r.get("text") or r.get("what") or r.get("error") or ""
+        lines.append(f"  - [{r['step']}] {r['kind']}: {where} {what}".rstrip())
     if len(res) > 15:
         lines.append(f"  ... {len(res) - 15} more in apply.json")
     if quiet:

@@ -239,8 +239,9 @@ class Tree:
             # 1 is "nothing found"; 2 is an error, and a file grep could not read may hold a site.
             errors = [line for line in err.decode(errors="replace").splitlines()
                       if "recursive directory loop" not in line and not self._dangling(line)]
-            if p.returncode > 1 and errors:
-                raise ToolError(f"cannot search {self.root / where}: {errors[0]}",
+            if p.returncode < 0 or p.returncode > 1 and errors:       # < 0: killed, its list cut short
+                raise ToolError(f"cannot search {self.root / where}: "
+                                f"{errors[0] if errors else f'grep was killed by signal {-p.returncode}'}",
                                 "make every file of the tree readable (or work on a readable copy)")
             names += [os.path.normpath(n.decode(**ENC)) for n in out.split(b"\0") if n]
         return names
