@@ -31,7 +31,8 @@ def _matrix(ksrc, out, ccache, jobs, cells, extra=()):
     r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     wall = time.monotonic() - t0
     (out.parent / f"{out.name}.log").write_text(r.stdout)
-    if r.returncode not in (0, 1):
+    # 1 is a cell that regressed: its time counts all the same.
+    if r.returncode not in (0, 1) or not (out / "matrix.json").is_file():
         raise ToolError(f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {out.parent}/{out.name}.log")
     return wall, json.loads((out / "matrix.json").read_text())["cells"]
 
