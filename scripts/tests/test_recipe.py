@@ -14,7 +14,8 @@ class Prefilters(unittest.TestCase):
     prefilter narrowed for speed (grep, match) may never hide a site."""
 
     EXTRA = {
-        "drivers/gpu/sample/glue.c": "static struct platform_device gpu = {\n\t.dev.archdata.dma_ops\n\t\t= &ops,\n};\n",
+        "drivers/gpu/sample/glue.c":
+            "static struct platform_device gpu = {\n\t.dev.archdata.dma_ops\n\t\t= &ops,\n};\n",
         "drivers/bus/sample/alias.c": "void f(struct device *d)\n{\n\tstruct dev_archdata *ad = &d->archdata;\n"
                                       "\tad->dma_ops = NULL;\n}\n",
         "drivers/usb/sample/host.c": "void g(struct device *c, struct device *p)\n{\n\tc->archdata.\n\t\tdma_ops = "

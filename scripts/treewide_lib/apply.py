@@ -241,7 +241,8 @@ def run_steps(tree, recipe, spatch, log=print):
         log(f"[{i}/{len(recipe.steps)}] {step.name}")
         t = time.monotonic()
         if halted:
-            res = StepResult(step.name, "skipped", f"not run: {halted} could not be applied, and this step builds on it")
+            res = StepResult(step.name, "skipped",
+                             f"not run: {halted} could not be applied, and this step builds on it")
         else:
             res = applier.step(step)
             halted = step.name if res.undone else None

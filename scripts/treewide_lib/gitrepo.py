@@ -91,7 +91,8 @@ def identity(signoff):
     """(name, email) from --signoff "Name <email>", else git config."""
     if signoff:
         if "<" not in signoff or not signoff.rstrip().endswith(">"):
-            raise ToolError(f"--signoff '{signoff}' is not 'Name <email>'", "pass --signoff 'Your Name <you@example.org>'")
+            raise ToolError(f"--signoff '{signoff}' is not 'Name <email>'",
+                            "pass --signoff 'Your Name <you@example.org>'")
         name, email = signoff.rsplit("<", 1)
         return name.strip(), email.rstrip(">").strip()
     vals = []
@@ -99,7 +100,8 @@ def identity(signoff):
         r = subprocess.run(["git", "config", key], capture_output=True, text=True, check=False)
         vals.append(r.stdout.strip())
     if not all(vals):
-        raise ToolError("no identity for Signed-off-by", "pass --signoff 'Name <email>' or set git config user.name/email")
+        raise ToolError("no identity for Signed-off-by",
+                        "pass --signoff 'Name <email>' or set git config user.name/email")
     return tuple(vals)
 
 
