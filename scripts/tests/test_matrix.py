@@ -78,6 +78,15 @@ class MatrixCase(unittest.TestCase):
         recipe.write_text(recipe_plus(step, before))
         return recipe
 
+    def without_hwpath_to_device(self, *args):
+        """The parisc cell of a recipe that also removes a function drivers.c defines and two files call."""
+        recipe = self.recipe_with("drop-hwpath", DROP_DEFINITION, r"hwpath_to_device\(struct",
+                                  path="arch/parisc/kernel/drivers.c")
+        r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", *args)
+        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
+        self.assertEqual(cells["parisc"]["status"], "regression")
+        return r, cells["parisc"]
+
 
 def recipe_plus(step, before=None):
     """The text of the toolkit's recipe (its SmPL paths made absolute) with
@@ -225,15 +234,6 @@ type T;
 
 
 class UnresolvedReference(MatrixCase):
-    def without_hwpath_to_device(self, *args):
-        """The parisc cell of a recipe that also removes a function drivers.c defines and two files call."""
-        recipe = self.recipe_with("drop-hwpath", DROP_DEFINITION, r"hwpath_to_device\(struct",
-                                  path="arch/parisc/kernel/drivers.c")
-        r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", *args)
-        self.assertEqual(r.returncode, 1, r.stdout[-3000:])
-        self.assertEqual(cells["parisc"]["status"], "regression")
-        return r, cells["parisc"]
-
     def test_a_removed_definition_still_called_is_found_without_a_link(self):
         r, cell = self.without_hwpath_to_device("--no-sparse")
         self.assertEqual(cell["unresolved"], ["hwpath_to_device: referenced by arch/parisc/kernel/drivers.o, "
@@ -243,9 +243,7 @@ class UnresolvedReference(MatrixCase):
         self.assertIn("NEW UNRESOLVED REFERENCE in parisc: hwpath_to_device", r.stdout)
 
 
-class Link(UnresolvedReference):
-    test_a_removed_definition_still_called_is_found_without_a_link = None     # run once, in the parent
-
+class Link(MatrixCase):
     def test_the_link_finds_what_the_objects_do_not_and_sparse_stays_on_the_selection(self):
         # --link: vmlinux and modpost in both trees, a make of their own
         # without sparse (C=1 would check every object of the kernel).
