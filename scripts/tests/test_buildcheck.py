@@ -201,7 +201,8 @@ class RenewRecords(unittest.TestCase):
         out = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, out)
         (out / "k").mkdir()
-        for name, cc in (("a", f"{WRAPPER} cc ccache gcc"), ("tmp", f"{WRAPPER} cc gcc"), ("h", "ccache gcc")):
+        for name, cc in (("a", f"{WRAPPER} cc ccache gcc"), ("tmp", f"{WRAPPER} cc gcc"), ("h", "ccache gcc"),
+                         ("b", f"{out}/.treewide-tools/treewide-cc ccache gcc")):
             (out / f"k/.{name}.o.cmd").write_text(f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n")
             (out / f"k/{name}.o").write_text("")
         buildcheck._renew_records(out)
@@ -303,6 +304,25 @@ class MakeCommand(unittest.TestCase):
         else:
             self.assertFalse([a for a in cmd if a.startswith("CCACHE_BASEDIR=")])
         self.assertFalse([a for a in apart if a.startswith("CCACHE_BASEDIR=")])    # "/" would rewrite every path
+
+    def test_a_wrapped_build_names_no_toolkit_path_and_its_cc_keeps_records(self):
+        # Kbuild rebuilds an object whose command line changed: a path of
+        # the toolkit in it would recompile everything from another checkout.
+        # (O= has no space: the matrix refuses one, Kbuild cannot build there.)
+        out = Path(tempfile.mkdtemp(prefix="o-dir"))
+        self.addCleanup(shutil.rmtree, out)
+        cmd = buildcheck.make_command(Path("/t"), out, {"make_arch": "x86", "cross_compile": ""}, {}, 2,
+                                      sparse=True, wrap=True)
+        self.assertFalse([a for a in cmd if str(WRAPPER.parent) in a])
+        cc = next(a for a in cmd if a.startswith("CC=")).split()[0][len("CC="):]
+        self.assertTrue(next(a for a in cmd if a.startswith("CHECK=")).startswith(f"CHECK={out}/"))
+        diag_tools(out, "")
+        (out / "sub").mkdir()
+        (out / "sub/a.c").write_text("int f(void) { int x; return 0; }\n")
+        r = subprocess.run([cc, "gcc", "-Wunused-variable", "-c", "-o", "sub/a.o", "sub/a.c"], cwd=out,
+                           capture_output=True, text=True, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("sub/a.c:1:19: warning: unused variable", (out / "sub/a.o.cc").read_text())
 
     def test_paths_relative_to_the_build_directory_are_the_trees(self):
         log = "../../src/drivers/a.c:3:1: warning: unused variable 'x' [-Wunused-variable]\n"

@@ -20,6 +20,9 @@ ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
 WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
 # Tools Kbuild runs as $(CROSS_COMPILE)<tool>. In a wrapped build they come
 # from O=/.treewide-tools/, where ld is treewide-diag and the rest are links.
+# CC and CHECK are that directory's treewide-cc and treewide-sparse: Kbuild
+# keeps each object's command line, and a toolkit path in it (another
+# checkout, a worktree) would make every object compile again.
 TOOLS_DIR = ".treewide-tools"
 BINUTILS = ("addr2line", "ar", "as", "c++filt", "cpp", "elfedit", "g++", "gcc", "gcc-ar", "gcc-nm",
             "gcc-ranlib", "ld", "ld.bfd", "nm", "objcopy", "objdump", "ranlib", "readelf", "size",
@@ -205,8 +208,9 @@ def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False
     dir/foo.o.sparse) across incremental builds; without, it is the plain
     command a user reproduces a cell with."""
     ccache = "ccache " if shutil.which("ccache") else ""
-    wrapper = f"{WRAPPER} cc " if wrap else ""
-    cross = f"{out}/{TOOLS_DIR}/{cell['cross_compile']}" if wrap else cell["cross_compile"]
+    tools = f"{out}/{TOOLS_DIR}"
+    wrapper = f"{tools}/treewide-cc " if wrap else ""
+    cross = f"{tools}/{cell['cross_compile']}" if wrap else cell["cross_compile"]
     cmd = ["make", "-C", str(src), f"O={out}", f"ARCH={cell['make_arch']}", "-k",
            f"CC={wrapper}{ccache}{cell['cross_compile']}gcc", f"HOSTCC={ccache}gcc"]
     cmd += [f"-j{jobs}"] if jobs else []
@@ -224,7 +228,7 @@ def make_command(src, out, cell, extra, jobs, *targets, sparse=False, wrap=False
     cmd += [f"{k}={v}" for k, v in {**extra, "KCFLAGS": kcflags}.items()]
     cmd += [f"{k}={v}" for k, v in REPRODUCIBLE.items()]
     cmd += ["C=1"] if sparse else []
-    cmd += [f"CHECK={WRAPPER} sparse sparse"] if sparse and wrap else []
+    cmd += [f"CHECK={tools}/treewide-sparse sparse"] if sparse and wrap else []
     return cmd + list(targets)
 
 
@@ -233,24 +237,37 @@ def diag_tools(out, prefix):
     each link's diagnostics beside the output (dir/built-in.o.ld), so a
     rerun that does not relink still reports them, as CC's do; the other
     tools are links to the real ones. Kbuild's own LD += flags still apply.
+    treewide-cc and treewide-sparse call this checkout's treewide-diag.
     Records another wrapper version kept are renewed."""
     tools = Path(out) / TOOLS_DIR
     tools.mkdir(parents=True, exist_ok=True)
+    _script(tools / "treewide-cc", "cc")
+    _script(tools / "treewide-sparse", "sparse")
     for tool in BINUTILS:
         real, dest = shutil.which(prefix + tool), tools / (prefix + tool)
         if not real:
             continue
         if tool.startswith("ld"):
-            text = f'#!/bin/sh\nexec {shlex.quote(str(WRAPPER))} ld {shlex.quote(real)} "$@"\n'
-            if not dest.is_file() or dest.read_text() != text:
-                tmp = dest.with_name(dest.name + ".tmp")
-                tmp.write_text(text)
-                tmp.chmod(0o755)
-                tmp.replace(dest)
+            _script(dest, "ld", real)
         elif not dest.is_symlink() or os.readlink(dest) != real:
             dest.unlink(missing_ok=True)
             dest.symlink_to(real)
     _renew_records(Path(out))
+
+
+def _script(dest, *args):
+    """dest runs treewide-diag with args and its own arguments (rewritten only when it changes)."""
+    text = f'#!/bin/sh\nexec {" ".join(shlex.quote(str(a)) for a in (WRAPPER, *args))} "$@"\n'
+    if dest.is_file() and not dest.is_symlink() and dest.read_text() == text:
+        return
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.write_text(text)
+    tmp.chmod(0o755)
+    tmp.replace(dest)
+
+
+# A command line compiled through treewide-diag: this version's or an earlier one's.
+_WRAPPED_CC = re.compile(r"(?:/treewide-diag cc|/treewide-cc) ")
 
 
 def _renew_records(out):
@@ -264,7 +281,7 @@ def _renew_records(out):
         return
     for cmd in out.glob("**/.*.o.cmd"):                     # Kbuild's record of dir/foo.o's command
         with open(cmd, errors="replace") as f:
-            if f"{WRAPPER} cc " in f.readline():
+            if _WRAPPED_CC.search(f.readline()):
                 (cmd.parent / cmd.name[1:-len(".cmd")]).unlink(missing_ok=True)
     mark.write_text(digest)
 
