@@ -16,8 +16,9 @@
 #   make bench-apply [KSRC=DIR]  time apply per step (dry run: the tree is not written)
 #   make bench-series [KSRC=DIR] time whole series runs
 #   make bench-boot [KSRC=DIR] [MACHINES=a,b] [OUT=DIR]  boot build and boot times, cold and warm
-#   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR]
-#                              matrix cold/warm times, selection vs a full build
+#   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR] [SERIES=DIR]
+#                              matrix cold/warm times, selection vs a full build;
+#                              SERIES: every commit of that series built too
 #   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
 #                              build touched objects unpatched and patched, compare
 #   make test                  all tests
@@ -99,7 +100,8 @@ bench-report:
 bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") \
-		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
+		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) $(if $(SERIES),--series "$(SERIES)") \
+		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 

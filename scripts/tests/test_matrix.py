@@ -15,6 +15,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from treewide_lib import bench_matrix, each_commit
 from treewide_lib.buildcheck import ARCHES, applicable, load_fixups
 from treewide_lib.matrix import compare_code
 from treewide_lib.recipe import SMPL_DIR
@@ -352,6 +353,13 @@ class EachCommit(MatrixCase):
         self.assertTrue(any("get_arch_dma_ops" in d for d in parisc["commits"][0]["new"]), parisc["commits"][0])
         self.assertEqual([c["status"] for c in x86["commits"]], ["ok", "ok", "ok"])
         self.assertEqual(x86["status"], "ok")
+        # Each commit's build is timed: the walk's cost is a figure of the record.
+        self.assertTrue(all(c["duration_s"] > 0 for c in parisc["commits"] + x86["commits"]), x86["commits"])
+        # make bench-matrix SERIES= names the same three commits as a range.
+        flags = bench_matrix.series_range(series)
+        base, _, tip = flags[flags.index("--range") + 1].partition("..")
+        listed = each_commit.commits(Path(flags[flags.index("--git") + 1]), base, tip)
+        self.assertEqual([c["commit"] for c in listed], [c["commit"] for c in parisc["commits"]])
         md = (series / "matrix/matrix.md").read_text()
         self.assertIn(f"- NOT BISECTABLE in parisc: {patches[0]}: ", md)
         # The review page's build check of each patch reads the commits.
@@ -364,6 +372,14 @@ class EachCommit(MatrixCase):
         r, _ = self.matrix_error("--each-commit", "--cell", "parisc")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("--range BASE..TIP", r.stderr)
+
+    def test_bench_matrix_of_no_series_says_what_to_pass_and_writes_nothing(self):
+        work = self.tmp / "bench"
+        r = treewide("bench-matrix", debian_tree("6.1"), "--out", work, "--series", self.tmp, "--cell", "parisc")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("holds no series", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        self.assertFalse(work.exists())
 
     def matrix_error(self, *args):
         r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / "out", *args)

@@ -8,6 +8,9 @@ the user's cache neither helps nor suffers):
 then one cell's baseline built whole (--check-selection; or read from an
 earlier --full or --check-selection run with --full-from) to count the
 objects the change reaches that the selection missed.
+With --series, every run also builds each commit of that series
+(--each-commit), and the figures give the walk's cost beside the plain
+build's.
 """
 
 import json
@@ -18,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import each_commit
 from .errors import ToolError
 
 TREEWIDE = Path(__file__).resolve().parents[1] / "treewide"
@@ -39,6 +43,25 @@ def _matrix(ksrc, out, ccache, jobs, cells, extra=()):
 
 def _mmss(s):
     return f"{int(s) // 60}m{int(s) % 60:02d}s"
+
+
+def series_range(series_out):
+    """The matrix flags that build each commit of the series in series_out:
+    the bench's matrix OUTs are not inside it, so it is named as a range."""
+    series_out = Path(series_out).resolve()
+    found = each_commit.from_series(series_out)
+    if found is None:
+        raise ToolError(f"{series_out} holds no series (no series.json)",
+                        "pass as SERIES the OUT of `treewide series` made from the same tree")
+    data = json.loads((series_out / "series.json").read_text())
+    return ["--range", f"{data['base']}..{data['tip']}", "--git", str(found[0])]
+
+
+def _commit_times(cells):
+    """Per cell: its commits' verdicts and build times, in order."""
+    return "; ".join(f"{c['cell']} {sum(x['status'] == 'ok' for x in c['commits'])}/{len(c['commits'])} ok "
+                     + " ".join(_mmss(x.get("duration_s", 0)) for x in c["commits"])
+                     for c in cells if "commits" in c)
 
 
 def _phase_totals(cells):
@@ -69,10 +92,12 @@ def run(args):
         raise ToolError(f"{work} is not empty and not a bench-matrix work directory",
                         "pass --out (OUT=) naming a new or earlier bench-matrix directory")
     full_from = _full_from(args.full_from) if args.full_from else None
+    flags = ["--link"] * args.link + ["--no-sparse"] * args.no_sparse
+    if args.series:                         # read before the work directory is emptied
+        flags += series_range(args.series)
     shutil.rmtree(work, ignore_errors=True)
     ccache.mkdir(parents=True)
     mark.touch()
-    flags = ["--link"] * args.link + ["--no-sparse"] * args.no_sparse
     print(f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s) {' '.join(flags)}, "
           f"-j{args.jobs}, {os.cpu_count()} CPU(s); work in {work}", flush=True)
     results = {}
@@ -81,10 +106,15 @@ def run(args):
                              ("warm-cache", "run2", "ccache warm, new build directories")):
         wall, cells = _matrix(args.ksrc, work / out, ccache, args.jobs, args.cell, flags)
         bad = [c["cell"] for c in cells if c["status"] not in ("ok", "baseline-broken")]
-        results[label] = {"wall_s": round(wall, 1), "cells": len(cells), "not_ok": bad}
+        results[label] = {"wall_s": round(wall, 1), "cells": len(cells), "not_ok": bad,
+                          "phases": {c["cell"]: c.get("phases") for c in cells},
+                          "commit_s": {c["cell"]: [x.get("duration_s") for x in c["commits"]]
+                                       for c in cells if "commits" in c}}
         print(f"  {label:<11} {_mmss(wall):>7}  {what}; {len(cells)} cells, "
               f"{sum(c.get('selected', 0) for c in cells)} targets; {_phase_totals(cells)}"
               f"{'; NOT OK: ' + ' '.join(bad) if bad else ''}", flush=True)
+        if args.series:
+            print(f"              each commit: {_commit_times(cells)}", flush=True)
         if label == "cold":
             slow = sorted(cells, key=lambda c: -c.get("duration_s", 0))[:4]
             print("              slowest: " + ", ".join(f"{c['cell']} {_mmss(c.get('duration_s', 0))} "

@@ -429,6 +429,8 @@ def build_parser():
     bm.add_argument("--full-from", help="OUT of an earlier `matrix --full` run to report instead")
     bm.add_argument("--link", action="store_true", help="every run with --link (vmlinux and modpost)")
     bm.add_argument("--no-sparse", action="store_true", help="every run with --no-sparse")
+    bm.add_argument("--series", help="OUT of `treewide series` from the same tree: every run also builds "
+                    "each of its commits (--each-commit)")
     bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
     bm.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
     bm.set_defaults(func=bench_matrix.run)

@@ -15,6 +15,7 @@ the tree (never through a hard link).
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from . import buildcheck, copies
@@ -164,10 +165,12 @@ def run(name, ctx, base_src, base_diags, objs, build, log):
     for i, c in enumerate(ctx["commits"], 1):
         walk.apply(c)
         log(name, f"commit {i}/{len(ctx['commits'])}: build")
+        t0 = time.monotonic()
         configured, text, built, diags = build(walk.src, copies.build_dir(walk.src, name))
+        took = round(time.monotonic() - t0, 1)
         (ctx["work"] / f"{name}-commit-{i}.log").write_text(text)
         results.append({"commit": c["commit"], "patch": c["patch"], "subject": c["subject"],
-                        "configured": configured, "built": len(built), "built_set": built,
+                        "configured": configured, "built": len(built), "built_set": built, "duration_s": took,
                         "failed_set": set(objs) - built,
                         "new": sorted(map(str, diags - base_diags)), "new_vs_previous": sorted(map(str, diags - prev))})
         prev = diags
