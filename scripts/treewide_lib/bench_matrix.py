@@ -27,17 +27,18 @@ from .errors import ToolError
 TREEWIDE = Path(__file__).resolve().parents[1] / "treewide"
 
 
-def _matrix(ksrc, out, ccache, jobs, cells, extra=()):
+def _matrix(ksrc, out, log, ccache, jobs, cells, extra=()):
     cmd = [sys.executable, str(TREEWIDE), "matrix", str(ksrc), "--out", str(out), "-j", str(jobs)]
     cmd += [a for c in cells or [] for a in ("--cell", c)] + list(extra)
     env = dict(os.environ, CCACHE_DIR=str(ccache))
+    print(f"  {log.stem}: running (tail -f {log})", flush=True)
     t0 = time.monotonic()
-    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    with open(log, "w") as f:               # written as it goes: `tail -f` shows the run
+        r = subprocess.run(cmd, env=env, stdout=f, stderr=subprocess.STDOUT, check=False)
     wall = time.monotonic() - t0
-    (out.parent / f"{out.name}.log").write_text(r.stdout)
     # 1 is a cell that regressed: its time counts all the same.
     if r.returncode not in (0, 1) or not (out / "matrix.json").is_file():
-        raise ToolError(f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {out.parent}/{out.name}.log")
+        raise ToolError(f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {log}")
     return wall, json.loads((out / "matrix.json").read_text())["cells"]
 
 
@@ -104,7 +105,7 @@ def run(args):
     for label, out, what in (("cold", "run", "empty ccache, new build directories"),
                              ("warm", "run", "same OUT again: incremental, nothing changed"),
                              ("warm-cache", "run2", "ccache warm, new build directories")):
-        wall, cells = _matrix(args.ksrc, work / out, ccache, args.jobs, args.cell, flags)
+        wall, cells = _matrix(args.ksrc, work / out, work / f"{label}.log", ccache, args.jobs, args.cell, flags)
         bad = [c["cell"] for c in cells if c["status"] not in ("ok", "baseline-broken")]
         results[label] = {"wall_s": round(wall, 1), "cells": len(cells), "not_ok": bad,
                           "phases": {c["cell"]: c.get("phases") for c in cells},
@@ -122,7 +123,7 @@ def run(args):
     if args.full_from:                      # an earlier `matrix --full` run: read, do not rebuild
         wall, cells = None, full_from
     elif args.full_cell != "none":
-        wall, cells = _matrix(args.ksrc, work / "full", ccache, args.jobs, [args.full_cell],
+        wall, cells = _matrix(args.ksrc, work / "full", work / "full.log", ccache, args.jobs, [args.full_cell],
                               ["--check-selection", "--no-sparse"])
     else:
         cells = []
