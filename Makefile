@@ -109,7 +109,7 @@ test-smpl:
 	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
 
 test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_hostile tests.test_buildcheck tests.test_linkrefs tests.test_report tests.test_select tests.test_jobserver tests.test_spatch
+	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_hostile tests.test_buildcheck tests.test_linkrefs tests.test_report tests.test_select tests.test_jobserver tests.test_spatch tests.test_each_commit
 
 test-overlay:
 	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test

@@ -45,14 +45,14 @@ def patched_copy(tree, out, rec, jobs, label="patched"):
             st = old.stat()
             os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
     for rel in sorted(before - set(rep["changed_files"])):
-        _dated_now(new / rel)
+        dated_now(new / rel)
     remove(dst)
     new.rename(dst)
     record.write_text("".join(f"{rel}\n" for rel in rep["changed_files"]))
     return Tree(dst)
 
 
-def _dated_now(path):
+def dated_now(path):
     """A file the previous copy changed and this one does not is the tree's
     own again: a hard link with the tree's old date, older than the objects
     built from the previous copy, so make would keep them. It becomes a

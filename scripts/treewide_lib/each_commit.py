@@ -101,14 +101,18 @@ class Walk:
         self.record = self.src.with_name(self.src.name + ".written")
 
     def reset(self):
-        if not self.src.is_dir():
-            self.src.parent.mkdir(parents=True, exist_ok=True)
-            copies.copy_tree(self.base, self.src)
-            buildcheck.apply_fixups(self.fixups, self.src, self.base)
+        """A new copy of the base, which is copied again from the user's tree
+        each run: a copy kept from an earlier run would still hold the files
+        that tree has replaced since (another release checked out)."""
         written = self.record.read_text().splitlines() if self.record.is_file() else []
+        new = self.src.with_name(self.src.name + ".new")
+        new.parent.mkdir(parents=True, exist_ok=True)
+        copies.copy_tree(self.base, new)
+        buildcheck.apply_fixups(self.fixups, new, self.base)
         for rel in written:
-            self._put(rel, (self.base / rel).read_bytes() if (self.base / rel).is_file() else None)
-        buildcheck.apply_fixups(self.fixups, self.src, self.base)
+            copies.dated_now(new / rel)
+        copies.remove(self.src)
+        new.rename(self.src)
         self.record.write_text("")
 
     def apply(self, commit):
@@ -117,7 +121,9 @@ class Walk:
         for rel, blob in commit["files"].items():
             self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
                       blob and blob[0] == "100755")
-        buildcheck.apply_fixups(self.fixups, self.src, self.base)
+        # A fixup keeps the base's date; in a file this commit wrote it must not.
+        for f in buildcheck.apply_fixups(self.fixups, self.src, self.base):
+            copies.dated_now(self.src / f["file"])
 
     def _put(self, rel, data, executable=False):
         path = self.src / rel
