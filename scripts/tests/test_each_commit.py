@@ -34,12 +34,18 @@ class WalkCopy(unittest.TestCase):
         for name, text in (("Makefile", "all:\n"), ("a.h", "#define A 1\n"), ("b.c", "int b;\n")):
             (self.base / name).write_text(text)
             os.utime(self.base / name, (OLD, OLD))
+        (self.base / "link.h").symlink_to("a.h")
         repo = self.tmp / "repo"
-        shutil.copytree(self.base, repo)
+        shutil.copytree(self.base, repo, symlinks=True)
         git(repo, "init", "-q")
         git(repo, "add", ".")
         base = commit(repo, "base")
         (repo / "a.h").write_text("#define A 2\n")
+        (repo / "link.h").unlink()
+        (repo / "link.h").symlink_to("b.c")
+        (repo / "tool.sh").write_text("#!/bin/sh\n")
+        (repo / "tool.sh").chmod(0o755)
+        git(repo, "add", ".")
         tip = commit(repo, "a: two")
         self.commit, = each_commit.commits(repo / ".git", base, tip)
         self.src = self.tmp / "out/commits/x86_64/src"
@@ -64,6 +70,15 @@ class WalkCopy(unittest.TestCase):
         self.assertGreater((self.src / "a.h").stat().st_mtime, OLD + 60)      # make rebuilds what it reaches
         self.assertEqual(((self.base / "a.h").read_text(), (self.base / "a.h").stat().st_mtime),
                          ("#define A 1\n", OLD))                                 # the tree is untouched
+
+    def test_a_symlink_and_a_script_are_written_as_git_holds_them(self):
+        each_commit.check_base(self.tmp / "repo/.git", self.commit["commit"] + "~1", [self.commit], self.base)
+        w = self.walk()
+        w.reset()
+        w.apply(self.commit)
+        self.assertEqual(os.readlink(self.src / "link.h"), "b.c")
+        self.assertTrue(os.access(self.src / "tool.sh", os.X_OK))
+        self.assertEqual(os.readlink(self.base / "link.h"), "a.h")                 # the tree is untouched
 
     def test_a_fixup_in_a_file_the_commit_wrote_does_not_date_it_back(self):
         w = self.walk([{"file": "a.h", "find": "A 2", "replace": "A 2 /* fixed */"}])

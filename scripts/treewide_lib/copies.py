@@ -57,7 +57,7 @@ def dated_now(path):
     own again: a hard link with the tree's old date, older than the objects
     built from the previous copy, so make would keep them. It becomes a
     file of its own, dated now (the tree's file is not touched)."""
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():      # make reads a link's target's date
         return
     tmp = path.with_name(path.name + ".treewide-tmp")
     shutil.copyfile(path, tmp)

@@ -86,7 +86,11 @@ def check_base(gitdir, base, listed, root):
                 raise ToolError(f"{root} is not the base of the commits: {path} exists there but not at {base[:12]}",
                                 "pass the tree the series was made from (or the range's base checkout)")
             continue
-        if not mine.is_file() or mine.read_bytes() != _git(gitdir, "cat-file", "blob", spec, binary=True):
+        if mine.is_symlink():                # git holds a link's target as its blob
+            same = os.fsencode(os.readlink(mine)) == _git(gitdir, "cat-file", "blob", spec, binary=True)
+        else:
+            same = mine.is_file() and mine.read_bytes() == _git(gitdir, "cat-file", "blob", spec, binary=True)
+        if not same:
             raise ToolError(f"{root} is not the base of the commits: {path} differs from {base[:12]}",
                             "pass the tree the series was made from (or the range's base checkout)")
 
@@ -120,20 +124,26 @@ class Walk:
             f.write("".join(f"{rel}\n" for rel in commit["files"]))
         for rel, blob in commit["files"].items():
             self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
-                      blob and blob[0] == "100755")
+                      blob and blob[0])
         # A fixup keeps the base's date; in a file this commit wrote it must not.
         for f in buildcheck.apply_fixups(self.fixups, self.src, self.base):
             copies.dated_now(self.src / f["file"])
 
-    def _put(self, rel, data, executable=False):
+    def _put(self, rel, data, mode=None):
+        """Write one file of a commit (git's mode: 100644, 100755, or 120000,
+        a symlink whose blob is its target)."""
         path = self.src / rel
         if data is None:
             path.unlink(missing_ok=True)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".treewide-tmp")
-        tmp.write_bytes(data)
-        os.chmod(tmp, 0o755 if executable else 0o644)
+        tmp.unlink(missing_ok=True)
+        if mode == "120000":
+            tmp.symlink_to(os.fsdecode(data))
+        else:
+            tmp.write_bytes(data)
+            os.chmod(tmp, 0o755 if mode == "100755" else 0o644)
         os.replace(tmp, path)
 
 
