@@ -11,6 +11,7 @@ import unittest
 from pathlib import Path
 
 from treewide_lib import each_commit
+from treewide_lib.errors import ToolError
 
 OLD = time.time() - 3600           # the tree's files, and the objects built from them, are older than now
 
@@ -79,6 +80,14 @@ class WalkCopy(unittest.TestCase):
         self.assertEqual(os.readlink(self.src / "link.h"), "b.c")
         self.assertTrue(os.access(self.src / "tool.sh", os.X_OK))
         self.assertEqual(os.readlink(self.base / "link.h"), "a.h")                 # the tree is untouched
+
+    def test_a_range_whose_base_is_not_an_ancestor_is_refused(self):
+        repo = self.tmp / "repo"
+        git(repo, "checkout", "-q", "-b", "side", "HEAD~1")
+        (repo / "b.c").write_text("short b;\n")
+        side = commit(repo, "b: short")
+        with self.assertRaisesRegex(ToolError, "does not follow"):
+            each_commit.commits(repo / ".git", side, self.commit["commit"])
 
     def test_a_fixup_in_a_file_the_commit_wrote_does_not_date_it_back(self):
         w = self.walk([{"file": "a.h", "find": "A 2", "replace": "A 2 /* fixed */"}])

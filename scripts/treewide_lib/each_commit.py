@@ -52,8 +52,12 @@ def commits(gitdir, base, tip, names=None):
     out, parent = [], _git(gitdir, "rev-parse", base).strip()
     for line in listed:
         sha, _, subject = line.partition(" ")
-        if len(_git(gitdir, "rev-list", "--parents", "-n1", sha).split()) > 2:
+        parents = _git(gitdir, "rev-list", "--parents", "-n1", sha).split()[1:]
+        if len(parents) > 1:
             raise ToolError(f"commit {sha[:12]} of the range is a merge", "name a linear range of patches")
+        if parents != [parent]:             # BASE is not an ancestor of TIP: the walk would start elsewhere
+            raise ToolError(f"commit {sha[:12]} of {base}..{tip} does not follow {parent[:12]}",
+                            "name a range whose BASE is an ancestor of TIP (git merge-base --is-ancestor)")
         out.append({"commit": sha, "subject": subject, "patch": (names or {}).get(sha, f"{sha[:12]} {subject}"),
                     "files": _changes(gitdir, parent, sha)})
         parent = sha
