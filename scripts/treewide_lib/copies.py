@@ -44,12 +44,18 @@ def patched_copy(tree, out, rec, jobs, label="patched"):
         if old.is_file() and (new / rel).is_file() and old.read_bytes() == (new / rel).read_bytes():
             st = old.stat()
             os.utime(new / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
-    for rel in sorted(before - set(rep["changed_files"])):
+    swap_in(new, dst, sorted(before - set(rep["changed_files"])))
+    record.write_text("".join(f"{rel}\n" for rel in rep["changed_files"]))
+    return Tree(dst)
+
+
+def swap_in(new, dst, written):
+    """The fresh copy `new` takes dst's place; the files the previous copy
+    wrote (and this one has as the tree's) are dated now."""
+    for rel in written:
         dated_now(new / rel)
     remove(dst)
     new.rename(dst)
-    record.write_text("".join(f"{rel}\n" for rel in rep["changed_files"]))
-    return Tree(dst)
 
 
 def dated_now(path):

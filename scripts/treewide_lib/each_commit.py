@@ -90,11 +90,10 @@ def check_base(gitdir, base, listed, root):
                 raise ToolError(f"{root} is not the base of the commits: {path} exists there but not at {base[:12]}",
                                 "pass the tree the series was made from (or the range's base checkout)")
             continue
-        if mine.is_symlink():                # git holds a link's target as its blob
-            same = os.fsencode(os.readlink(mine)) == _git(gitdir, "cat-file", "blob", spec, binary=True)
-        else:
-            same = mine.is_file() and mine.read_bytes() == _git(gitdir, "cat-file", "blob", spec, binary=True)
-        if not same:
+        # git holds a link's target as its blob
+        mine_blob = (os.fsencode(os.readlink(mine)) if mine.is_symlink() else
+                     mine.read_bytes() if mine.is_file() else None)
+        if mine_blob != _git(gitdir, "cat-file", "blob", spec, binary=True):
             raise ToolError(f"{root} is not the base of the commits: {path} differs from {base[:12]}",
                             "pass the tree the series was made from (or the range's base checkout)")
 
@@ -117,10 +116,7 @@ class Walk:
         new.parent.mkdir(parents=True, exist_ok=True)
         copies.copy_tree(self.base, new)
         buildcheck.apply_fixups(self.fixups, new, self.base)
-        for rel in written:
-            copies.dated_now(new / rel)
-        copies.remove(self.src)
-        new.rename(self.src)
+        copies.swap_in(new, self.src, written)
         self.record.write_text("")
 
     def apply(self, commit):
