@@ -369,7 +369,7 @@ class BadInput(Base):
         self.assertEqual(minitree.snapshot(tree), before)
 
     def test_interrupted_commit_is_rolled_back(self):
-        from treewide_lib.txn import Transaction
+        from treewide_lib.txn import Transaction, on_disk
         tree = self.tree()
         before = minitree.snapshot(tree)
         staged = {"include/linux/device.h": "changed\n", "include/linux/dma-mapping.h": "changed\n"}
@@ -386,7 +386,7 @@ class BadInput(Base):
         Path.write_bytes = dies_on_second
         try:
             with self.assertRaises(KeyboardInterrupt):
-                txn.commit(staged)
+                txn.commit(staged, on_disk(tree, staged))
         finally:
             Path.write_bytes = real
         self.assertEqual(minitree.snapshot(tree), before)

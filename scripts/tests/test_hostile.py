@@ -2,16 +2,21 @@
 runs that are cut short. Each case checks the bytes of the tree, not only
 the exit status."""
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
 from . import minitree
-from .test_apply import Base, treewide
+from .test_apply import SCRIPTS, TREEWIDE, Base, treewide
 
 
 def digest(tree):
@@ -62,10 +67,11 @@ class LineEndings(Base):
         self.assertEqual((tree / self.HEADER).read_bytes(), after)
 
     def test_rollback_restores_the_original_bytes(self):
-        from treewide_lib.txn import Transaction
+        from treewide_lib.txn import Transaction, on_disk
         tree = self.crlf_tree()
         before = digest(tree)
         txn = Transaction(tree, self.out)
+        staged = {self.HEADER: "changed\r\n", "include/linux/device.h": "changed\n"}
         real = Path.write_bytes
         calls = []
 
@@ -77,7 +83,7 @@ class LineEndings(Base):
         Path.write_bytes = dies_on_second
         try:
             with self.assertRaises(KeyboardInterrupt):
-                txn.commit({self.HEADER: "changed\r\n", "include/linux/device.h": "changed\n"})
+                txn.commit(staged, on_disk(tree, staged))
         finally:
             Path.write_bytes = real
         self.assertEqual(digest(tree), before)
@@ -210,7 +216,7 @@ class Interruptions(Base):
         txn.shutil.copyfile = full
         try:
             with self.assertRaises(OSError):
-                txn.Transaction(tree.resolve(), self.out).commit(staged)
+                txn.Transaction(tree.resolve(), self.out).commit(staged, txn.on_disk(tree, staged))
         finally:
             txn.shutil.copyfile = real
         self.assertEqual(digest(tree), before)            # not one file of the tree written
@@ -244,6 +250,301 @@ class Interruptions(Base):
         txn.watch("")                                     # a scratch copy's state is never the user's
         self.assertEqual(txn.last_words(), "the tree was left as it was before this run")
         txn.PHASE.update(phase="untouched", user_tree=None)
+
+
+
+def run_main(*args):
+    """`treewide ARGS` in this process (so that a test can reach into the run):
+    (exit status, stdout, stderr), the signal handlers and streams put back."""
+    from treewide_lib import cli
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)}
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdout, sys.stderr
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = cli.main([str(a) for a in args])
+    finally:
+        sys.stdout, sys.stderr = saved
+        for s, h in handlers.items():
+            signal.signal(s, h)
+    return status, out.getvalue(), err.getvalue()
+
+
+@contextlib.contextmanager
+def patched(module, name, make):
+    """module.name replaced by make(real) for the block."""
+    real = getattr(module, name)
+    setattr(module, name, make(real))
+    try:
+        yield
+    finally:
+        setattr(module, name, real)
+
+
+@contextlib.contextmanager
+def every_write(make):
+    """write_atomic, by which the tree's files and apply's reports are written, replaced by make(real)."""
+    from treewide_lib import apply, txn
+    with patched(txn, "write_atomic", make), patched(apply, "write_atomic", make):
+        yield
+
+
+class Edits(Base):
+    """A file the user changes after the run read it is never overwritten."""
+
+    EDIT = "/* the user's edit */\n"
+
+    def result_of_a_run(self):
+        """The tree a whole run gives, and the files it writes."""
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        self.apply(tree)
+        after = minitree.snapshot(tree)
+        shutil.rmtree(tree)
+        shutil.rmtree(self.out)
+        return after, sorted(rel for rel in after if after[rel] != before.get(rel))
+
+    def edit(self, tree, rel):
+        with open(tree / rel, "a", encoding="utf-8") as f:
+            f.write(self.EDIT)
+
+    def test_an_edit_before_the_write_survives(self):
+        from treewide_lib import txn
+        _, written = self.result_of_a_run()
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+
+        def edits_first(real):
+            def commit(self_, staged, expected):
+                self.edit(tree, written[-1])          # saved after the run read it, before the write
+                return real(self_, staged, expected)
+            return commit
+        with patched(txn.Transaction, "commit", edits_first):
+            status, out, err = run_main("apply", tree, "--out", self.out)
+        self.assertEqual(status, 2, err)
+        self.assertIn(f"{written[-1]} changed in {tree.resolve()} after this run read it", err)
+        now = minitree.snapshot(tree)
+        self.assertEqual(now[written[-1]], before[written[-1]] + self.EDIT.encode())
+        self.assertEqual({k: v for k, v in now.items() if k != written[-1]},
+                         {k: v for k, v in before.items() if k != written[-1]})
+        self.assertNotIn("written", self.report()["written"].replace("rewritten", ""))
+
+    def test_an_edit_during_the_write_survives_and_the_rest_is_rolled_back(self):
+        from treewide_lib import txn
+        _, written = self.result_of_a_run()
+        self.assertGreater(len(written), 2)
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        calls = []
+
+        def edits_after_first(real):
+            def write(path, data):
+                real(path, data)
+                calls.append(path)
+                if Path(path).is_relative_to(tree.resolve()) and len([c for c in calls if
+                                                                      Path(c).is_relative_to(tree.resolve())]) == 1:
+                    self.edit(tree, written[-1])      # the first file is written, the last one not yet
+            return write
+        with patched(txn, "write_atomic", edits_after_first):
+            status, out, err = run_main("apply", tree, "--out", self.out)
+        self.assertEqual(status, 2, err)
+        self.assertIn(f"{written[-1]} changed in", err)
+        now = minitree.snapshot(tree)
+        self.assertEqual(now[written[-1]], before[written[-1]] + self.EDIT.encode())
+        del now[written[-1]], before[written[-1]]
+        self.assertEqual(now, before)                 # the first file rolled back, nothing else touched
+
+    def test_a_rollback_keeps_an_edit_made_to_a_file_already_written(self):
+        from treewide_lib import txn
+        result, written = self.result_of_a_run()
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        mine = []
+
+        def edits_then_stops(real):
+            def write(path, data):
+                if Path(path).is_relative_to(tree.resolve()):
+                    mine.append(os.path.relpath(path, tree.resolve()))
+                    if len(mine) == 2:                # the user edits the first file written, then hangs up
+                        self.edit(tree, mine[0])
+                        os.kill(os.getpid(), signal.SIGHUP)
+                real(path, data)
+            return write
+        with patched(txn, "write_atomic", edits_then_stops):
+            status, out, err = run_main("apply", tree, "--out", self.out)
+        self.assertEqual(status, 128 + signal.SIGHUP, err)
+        self.assertIn("rolled back, except 1 file(s) someone else changed meanwhile", err)
+        now = minitree.snapshot(tree)
+        self.assertEqual(now[mine[0]], result[mine[0]] + self.EDIT.encode())    # their edit of our result
+        self.assertEqual((self.out / txn.KEPT / mine[0]).read_bytes(), before[mine[0]])
+        del now[mine[0]], before[mine[0]]
+        self.assertEqual(now, before)
+
+    def test_a_series_of_a_tree_changed_meanwhile_is_not_written(self):
+        from treewide_lib import series
+        _, written = self.result_of_a_run()
+        tree = self.tree()
+        out = self.tmp / "series out"
+
+        def edits_after_the_steps(real):
+            def run_steps(*a, **k):
+                got = real(*a, **k)
+                self.edit(tree, written[0])
+                return got
+            return run_steps
+        with patched(series.apply, "run_steps", edits_after_the_steps):
+            status, _, err = run_main("series", tree, "--out", out, "--no-verify")
+        self.assertEqual(status, 2, err)
+        self.assertIn(f"{written[0]} changed in {tree.resolve()} while this series was made", err)
+        self.assertFalse(out.exists())
+        self.assertFalse(out.with_name(out.name + ".partial").exists())
+        self.assertTrue((tree / written[0]).read_text().endswith(self.EDIT))
+
+
+class Stops(Base):
+    """Every signal that ends a process, at every point of the write phase:
+    the tree ends pristine or complete, and the exit status and last words say which."""
+
+    def test_sighup_at_every_point_of_the_write(self):
+        template = self.tree()
+        pristine = minitree.snapshot(template)
+        self.apply(template)
+        complete = minitree.snapshot(template)
+        writes = sum(1 for rel in complete if complete[rel] != pristine.get(rel)) + 2    # + the two reports
+        seen = set()
+        for k in range(1, writes + 1):
+            with self.subTest(signal_at_write=k):
+                tree = minitree.write(self.tmp / f"tree {k}", (("alpha", "plain"), ("mips", "check")))
+                out = self.tmp / f"out {k}"
+                count = []
+
+                def hangs_up(real):
+                    def write(path, data):
+                        count.append(path)
+                        if len(count) == k:
+                            os.kill(os.getpid(), signal.SIGHUP)
+                        real(path, data)
+                    return write
+                with every_write(hangs_up):
+                    status, _, err = run_main("apply", tree, "--out", out)
+                now = minitree.snapshot(tree)
+                if status == 0:
+                    self.assertEqual(now, complete)
+                    self.assertIn("SIGHUP came once the tree was written, so the run finished", err)
+                    self.assertIn("file(s) written", (out / "apply.json").read_text())
+                    seen.add("complete")
+                else:
+                    self.assertEqual(status, 128 + signal.SIGHUP, err)
+                    self.assertEqual(now, pristine)
+                    self.assertRegex(err, "stopped by SIGHUP; (the tree was left as it was|the write into .* "
+                                          "was rolled back: the tree is as it was)")
+                    self.assertFalse((out / ".txn").exists())
+                    seen.add("pristine")
+        self.assertEqual(seen, {"complete", "pristine"})
+
+    def test_each_stop_signal_rolls_back(self):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            with self.subTest(signal=sig.name):
+                tree = minitree.write(self.tmp / f"tree {sig.name}", (("alpha", "plain"), ("mips", "check")))
+                before = minitree.snapshot(tree)
+                count = []
+
+                def stops(real):
+                    def write(path, data):
+                        count.append(path)
+                        if len(count) == 3:               # the report, one file written, then the signal
+                            os.kill(os.getpid(), sig)
+                        real(path, data)
+                    return write
+                count.clear()
+                with every_write(stops):
+                    status, _, err = run_main("apply", tree, "--out", self.tmp / f"out {sig.name}")
+                self.assertEqual(status, 128 + sig, err)
+                self.assertIn(f"stopped by {sig.name}; the write into", err)
+                self.assertEqual(minitree.snapshot(tree), before)
+
+    def test_a_closed_output_stops_the_run_cleanly(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        p = subprocess.Popen(TREEWIDE + ["apply", str(tree), "--out", str(self.out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()                                  # nobody reads its output any more
+        err = p.stderr.read().decode()
+        p.stderr.close()
+        self.assertEqual(p.wait(), 128 + signal.SIGPIPE, err)
+        self.assertIn("stopped by SIGPIPE; the tree was left as it was before this run", err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(minitree.snapshot(tree), before)
+
+
+class OneLockPerTree(Base):
+    """The lock is the tree's own: runs see it whatever their environment."""
+
+    HOLD = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+            "from treewide_lib import lock\n"
+            "with lock.held(Path(sys.argv[2]), exclusive=True):\n"
+            "    print('held', flush=True); sys.stdin.read()\n")
+
+    def holder(self, tree, tmpdir):
+        """Another process, with its own TMPDIR, holding the tree's lock until its stdin closes."""
+        env = dict(os.environ, TMPDIR=str(tmpdir))
+        p = subprocess.Popen([sys.executable, "-c", self.HOLD, str(SCRIPTS), str(tree.resolve())], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.addCleanup(p.wait)
+        self.addCleanup(p.stdout.close)
+        self.addCleanup(p.stdin.close)
+        self.assertEqual(p.stdout.readline().strip(), "held")
+        return p
+
+    def tmpdirs(self):
+        dirs = [self.tmp / "tmp a", self.tmp / "tmp b"]
+        for d in dirs:
+            d.mkdir()
+        return dirs
+
+    def test_a_writer_with_another_tmpdir_is_refused_or_waits(self):
+        tree = self.tree()
+        before = minitree.snapshot(tree)
+        a, b = self.tmpdirs()
+        held = self.holder(tree, a)
+        r = treewide("apply", tree, "--out", self.out, env=dict(os.environ, TMPDIR=str(b)))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"another treewide run is using {tree.resolve()} (pid {held.pid}:", r.stderr)
+        self.assertEqual(minitree.snapshot(tree), before)
+        waiter = subprocess.Popen(TREEWIDE + ["apply", str(tree), "--out", str(self.out), "--wait"],
+                                  env=dict(os.environ, TMPDIR=str(b)), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        self.assertIsNone(waiter.poll())                  # queued behind the holder
+        held.stdin.close()
+        out, err = waiter.communicate(timeout=300)
+        self.assertEqual(waiter.returncode, 0, out + err)
+        self.assertIn("waiting for another treewide run", out)
+        self.assertNotEqual(minitree.snapshot(tree), before, out + err)
+        self.assertEqual([list(d.iterdir()) for d in (a, b)], [[], []])     # nothing left behind
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run a second user")
+    def test_a_tmpdir_with_a_space_changes_nothing_of_the_result(self):
+        """spatch hands its paths to find and cp through a shell: a path with a space finds no file."""
+        results = []
+        for tmpdir in ("plain", "with space"):
+            (self.tmp / tmpdir).mkdir()
+            tree = minitree.write(self.tmp / f"tree {tmpdir}", (("alpha", "plain"), ("mips", "check")))
+            self.assertEqual(treewide("apply", tree, "--out", self.tmp / f"out {tmpdir}",
+                                      env=dict(os.environ, TMPDIR=str(self.tmp / tmpdir))).returncode, 0)
+            results.append(minitree.snapshot(tree))
+        self.assertEqual(results[0], results[1])
+
+    def test_another_user_sees_the_lock(self):
+        tree = self.tree()
+        for p in [self.tmp, *self.tmp.rglob("*")]:
+            p.chmod(0o777 if p.is_dir() else 0o666)
+        a, b = self.tmpdirs()
+        held = self.holder(tree, a)
+        r = treewide("apply", tree, "--out", b / "out", "--dry-run", user="nobody",
+                     env=dict(os.environ, TMPDIR=str(b)))
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(f"(pid {held.pid}:", r.stderr)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from .cpp_tidy import FOLDING, tidy
 from .recipe import OVERLAY_DIR
 from .spatch import RunStats, SmPL
 from .tree import ENC
-from .txn import Transaction, write_atomic
+from .txn import Transaction, last_words, reported, write_atomic
 
 SCHEMA = "treewide-apply/1"
 
@@ -278,9 +278,15 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
     # tree still leaves a report that says so.
     _write_report(out, dict(rep, written="interrupted while writing the tree" if writes else "nothing to write"))
     if writes:
-        txn.commit({rel: tree.rendered(rel) for rel in tree.staged})
+        try:
+            txn.commit({rel: tree.rendered(rel) for rel in tree.staged},
+                       {rel: tree.read_digest(rel) for rel in tree.staged})
+        except BaseException:
+            _write_report(out, dict(rep, written=last_words()))
+            raise
         rep["written"] = f"{len(tree.staged)} file(s) written"
         _write_report(out, rep)
+        reported()
     return rep, results
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
-               matrix, rangediff, recipe, report, select, lock, series, summary, sweep, txn)
+               matrix, rangediff, recipe, report, select, lock, series, signals, summary, sweep, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -472,32 +472,38 @@ def build_parser():
     return p
 
 
-def _terminated(signum, frame):
-    raise KeyboardInterrupt      # the same clean stop as Ctrl-C
-
-
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminated)
+    signals.install(defer=txn.user_tree_written)
     try:
-        return args.func(args)
+        status = args.func(args)
     except ToolError as e:
-        print(f"treewide: error: {e.cause}\n  fix: {e.fix}", file=sys.stderr)
+        _say(f"treewide: error: {e.cause}\n  fix: {e.fix}")
         return e.status
-    except KeyboardInterrupt:
-        print(f"treewide: interrupted; {txn.last_words()}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", signal.SIGINT)
+        _say(f"treewide: stopped by {signal.Signals(signum).name}; {txn.last_words()}")
+        return 128 + signum
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        print(f"treewide: error: {where}{e.strerror or e}\n  fix: {_os_fix(e)}; {txn.last_words()}",
-              file=sys.stderr)
+        _say(f"treewide: error: {where}{e.strerror or e}\n  fix: {_os_fix(e)}; {txn.last_words()}")
         return 2
     except Exception as e:                      # a bug of ours: say so, without a traceback
         if os.environ.get("TREEWIDE_DEBUG"):
             raise
-        print(f"treewide: internal error: {type(e).__name__}: {e}\n  this is a bug in treewide: please report "
-              f"it with the command line; TREEWIDE_DEBUG=1 shows the traceback; {txn.last_words()}", file=sys.stderr)
+        _say(f"treewide: internal error: {type(e).__name__}: {e}\n  this is a bug in treewide: please report "
+             f"it with the command line; TREEWIDE_DEBUG=1 shows the traceback; {txn.last_words()}")
         return 70
+    late = signals.deferred()
+    if late:
+        _say(f"treewide: {signal.Signals(late[0]).name} came once the tree was written, so the run finished; "
+             f"{txn.last_words()}")
+    return status
+
+
+def _say(text):
+    """The last words, on stderr while it is there (a stop may have taken it away)."""
+    print(text, file=sys.stderr)
 
 
 def _os_fix(e):

@@ -107,6 +107,7 @@ class Series:
             touched = {f for r in results for f in r.changed_files}
             base = scratch.import_plain(self.tree.root, f"Linux {self.tree.version} ({self.tree.name}), "
                                         f"the {len(touched)} file(s) this series touches\n", touched)
+        self._check_unchanged(results)             # the base is read: it must be what the steps read
         commits = self._commit(scratch, base, results)
         data = self._write(scratch, base, commits, results, rep)
         if verify:
@@ -115,6 +116,16 @@ class Series:
         (self.work / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
         report.write(self.work, data, rep, json.loads((self.work / "provenance.json").read_text()))
         return data
+
+    def _check_unchanged(self, results):
+        """The series is of the tree as this run read it: a file the series touches that someone
+        changed meanwhile (or, from a git tree's HEAD, any uncommitted change) makes it stale."""
+        changed = self.tree.changed_since_read(sorted({f for r in results for f in r.changed_files}))
+        if self.tree.is_git() and not self.dirty:
+            changed += self.tree.git_dirty()
+        if changed:
+            raise ToolError(f"{changed[0]} changed in {self.tree.root} while this series was made from it",
+                            "run again once nobody else is changing the tree; nothing was written to OUT")
 
     def _check_out(self, force):
         """OUT (already checked to be outside the tree by the caller) must not

@@ -209,7 +209,8 @@ class Spatch:
         except subprocess.TimeoutExpired:
             r = None
         sections = _sections(r.stdout) if r else {}
-        if r is None or r.returncode < 0 or _CRASH.search(r.stdout) and not _blamed(sections):
+        # Handled none of its files (it found none in --dir): no file's result can be read off it.
+        if r is None or r.returncode < 0 or not sections or _CRASH.search(r.stdout) and not _blamed(sections):
             # The process died: each file again on its own, so the failure names its file.
             return [self._one(smpl, mode, defines, tree, rel, scratch.parent) for rel in rels]
         out, died = [], r.returncode != 0 and not _BENIGN.search(r.stdout)
@@ -237,7 +238,7 @@ class Spatch:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         chunks = _chunks(rels, self.jobs, lambda rel: len(tree.read(rel)))
-        with tempfile.TemporaryDirectory(prefix="treewide-spatch-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="treewide-spatch-", dir=_scratch_base()) as scratch:
             with ThreadPoolExecutor(len(chunks)) as pool:
                 parts = pool.map(lambda i: self._batch(smpl, mode, defines, tree, chunks[i], f"{scratch}/{i}"),
                                  range(len(chunks)))
@@ -252,6 +253,17 @@ class Spatch:
 # out in order with its own HANDLING lines.
 _ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 _BENIGN = re.compile(r"there are no modified files|No rules apply")
+
+
+def _scratch_base():
+    """A directory for spatch's copies whose path a shell would not split: spatch
+    hands --dir to `find` through a shell, so a TMPDIR with a space in it makes
+    it find no file, and say nothing of it but a line of find's."""
+    for base in (tempfile.gettempdir(), "/var/tmp", "/tmp"):
+        if re.fullmatch(r"[\w./+,:@%=-]+", base) and os.access(base, os.W_OK | os.X_OK):
+            return base
+    raise ToolError(f"no temporary directory without spaces or shell characters in its path "
+                    f"(TMPDIR is {tempfile.gettempdir()!r})", "set TMPDIR to such a directory")
 
 
 def _sections(log):

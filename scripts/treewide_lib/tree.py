@@ -1,6 +1,7 @@
 """A kernel source tree, read through the changes staged so far."""
 
 import difflib
+import hashlib
 import os
 import re
 import subprocess
@@ -56,6 +57,19 @@ def kernel_version(root):
     if fields.get("SUBLEVEL"):
         v += f".{fields['SUBLEVEL']}"
     return v + fields.get("EXTRAVERSION", "")
+
+
+def read_bytes(path):
+    """A file's bytes, or None when there is no file."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def digest(data):
+    """What a file held, for telling later whether someone changed it (None: no file)."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
@@ -152,15 +166,25 @@ class Tree:
         """The file's content in the tree, or None if it does not exist. Read
         once per run: sites, prefilters and steps share it."""
         if rel not in self._disk:
-            path = self.root / rel
-            self._disk[rel] = path.read_text(**ENC) if path.exists() else None
-        return self._disk[rel]
+            raw = read_bytes(self.root / rel)
+            self._disk[rel] = (raw, None if raw is None else raw.decode(**ENC))
+        return self._disk[rel][1]
+
+    def read_digest(self, rel):
+        """The digest of the file as this run read it (None: it did not exist)."""
+        self.original(rel)
+        return digest(self._disk[rel][0])
+
+    def changed_since_read(self, rels):
+        """Of the files given, those whose bytes on disk are no longer what this run read."""
+        return [rel for rel in rels if digest(read_bytes(self.root / rel)) != self.read_digest(rel)]
 
     def rendered(self, rel):
-        """The staged file as it is to be written: the tree's own line endings kept."""
+        """The staged file as it is to be written: the tree's own line endings kept
+        (those of the bytes this run read, not of whatever the file holds now)."""
         text = self.read(rel)
-        path = self.root / rel
-        raw = path.read_bytes().decode(**ENC) if path.exists() else ""
+        self.original(rel)
+        raw = (self._disk[rel][0] or b"").decode(**ENC)
         return keep_line_endings(raw, text) if "\r" in raw else text
 
     def stage(self, rel, text):
