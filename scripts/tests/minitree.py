@@ -359,6 +359,162 @@ def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
     return root
 
 
+# Generation B (4.12 - 6.2) with the Xen DMA code of arm and arm64 in one of
+# the shapes releases and vendor trees have it, per arch:
+#   fix:    arch_setup_dma_ops() keeps the native ops in dev_archdata.dev_dma_ops
+#           and installs xen_dma_ops; Xen's helper reads them back (4.12 - 5.3 arm)
+#   direct: arch_setup_dma_ops() installs xen_dma_ops straight in dev->dma_ops,
+#           the native path being dma-direct (arm64 5.0 - 5.3)
+#   hazard: the hook itself chooses xen_dma_ops in dom0 (4.11.0)
+#   none:   no Xen DMA support in the arch
+GEN_B = {
+    "include/linux/device.h": """\
+        #ifndef _DEVICE_H_
+        #define _DEVICE_H_
+
+        struct device {
+        	struct device *parent;
+        	struct bus_type *bus;
+        	struct dev_archdata archdata;
+        	const struct dma_map_ops *dma_ops;
+        	u64 *dma_mask;
+        };
+
+        #endif
+        """,
+    "include/linux/dma-mapping.h": """\
+        #ifndef _LINUX_DMA_MAPPING_H
+        #define _LINUX_DMA_MAPPING_H
+
+        #include <linux/device.h>
+
+        #ifdef CONFIG_HAS_DMA
+        #include <asm/dma-mapping.h>
+        static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
+        {
+        	if (dev && dev->dma_ops)
+        		return dev->dma_ops;
+        	return get_arch_dma_ops(dev ? dev->bus : NULL);
+        }
+
+        static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *dma_ops)
+        {
+        	dev->dma_ops = dma_ops;
+        }
+        #endif
+
+        #endif
+        """,
+    "arch/alpha/include/asm/dma-mapping.h": """\
+        #ifndef _ALPHA_DMA_MAPPING_H
+        #define _ALPHA_DMA_MAPPING_H
+
+        extern const struct dma_map_ops alpha_pci_ops;
+
+        static inline const struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)
+        {
+        	return &alpha_pci_ops;
+        }
+
+        #endif
+        """,
+    "include/xen/arm/hypervisor.h": """\
+        #ifndef _XEN_ARM_HYPERVISOR_H
+        #define _XEN_ARM_HYPERVISOR_H
+
+        extern const struct dma_map_ops *xen_dma_ops;
+
+        #endif
+        """,
+}
+
+XEN_HOOK = {
+    "hazard": """\
+        static inline const struct dma_map_ops *__generic_dma_ops(struct device *dev)
+        {{
+        	if (dev && dev->dma_ops)
+        		return dev->dma_ops;
+        	return &{a}_dma_ops;
+        }}
+
+        static inline const struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)
+        {{
+        	if (xen_initial_domain())
+        		return xen_dma_ops;
+        	else
+        		return __generic_dma_ops(NULL);
+        }}
+        """,
+}
+
+XEN_SETUP = {
+    "fix": """\
+        	set_dma_ops(dev, &{a}_dma_ops);
+        #ifdef CONFIG_XEN
+        	if (xen_initial_domain()) {{
+        		dev->archdata.dev_dma_ops = dev->dma_ops;
+        		dev->dma_ops = xen_dma_ops;
+        	}}
+        #endif
+        """,
+    "direct": """\
+        	dev->dma_coherent = coherent;
+        #ifdef CONFIG_XEN
+        	if (xen_initial_domain())
+        		dev->dma_ops = xen_dma_ops;
+        #endif
+        """,
+    "hazard": "\tset_dma_ops(dev, &{a}_dma_ops);\n",
+    "none": "\tset_dma_ops(dev, &{a}_dma_ops);\n",
+}
+
+
+def write_xen_gen_b(root, arm="fix", arm64="direct"):
+    """A generation-B tree whose arm and arm64 are in the Xen shapes named (see GEN_B)."""
+    root = Path(root)
+    files = {"Makefile": MAKEFILE.replace("PATCHLEVEL = 9", "PATCHLEVEL = 19"),
+             **{k: textwrap.dedent(v) for k, v in GEN_B.items()}}
+    for a, shape in (("arm", arm), ("arm64", arm64)):
+        hook = XEN_HOOK.get(shape, """\
+            static inline const struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)
+            {{
+            	return &{a}_dma_ops;
+            }}
+            """)
+        files[f"arch/{a}/include/asm/dma-mapping.h"] = (
+            f"#ifndef _ASM_{a.upper()}_DMA_MAPPING_H\n#define _ASM_{a.upper()}_DMA_MAPPING_H\n\n"
+            + ("" if shape == "none" else "#include <xen/xen.h>\n#include <asm/xen/hypervisor.h>\n\n")
+            + f"extern const struct dma_map_ops {a}_dma_ops;\n\n"
+            + textwrap.dedent(hook).format(a=a) + "\n#endif\n")
+        member = "#ifdef CONFIG_XEN\n\tconst struct dma_map_ops *dev_dma_ops;\n#endif\n" if shape == "fix" else ""
+        files[f"arch/{a}/include/asm/device.h"] = (f"#ifndef _ASM_{a.upper()}_DEVICE_H\n#define _ASM_{a.upper()}"
+                                                   f"_DEVICE_H\n\nstruct dev_archdata {{\n{member}"
+                                                   "\tvoid *iommu;\n};\n\n#endif\n")
+        files[f"arch/{a}/mm/dma-mapping.c"] = (
+            "// SPDX-License-Identifier: GPL-2.0\n#include <linux/dma-mapping.h>\n\n"
+            "void arch_setup_dma_ops(struct device *dev, u64 dma_base, u64 size,\n"
+            "\t\t\tconst struct iommu_ops *iommu, bool coherent)\n{\n"
+            + textwrap.dedent(XEN_SETUP[shape]).format(a=a) + "}\n")
+        if shape == "fix":
+            files[f"arch/{a}/include/asm/xen/page-coherent.h"] = textwrap.dedent("""\
+                #ifndef _ASM_ARM_XEN_PAGE_COHERENT_H
+                #define _ASM_ARM_XEN_PAGE_COHERENT_H
+
+                static inline const struct dma_map_ops *xen_get_dma_ops(struct device *dev)
+                {
+                	if (dev && dev->archdata.dev_dma_ops)
+                		return dev->archdata.dev_dma_ops;
+                	return get_arch_dma_ops(NULL);
+                }
+
+                #endif
+                """)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
 def snapshot(root):
     """{relative path: content} of every file, to prove what changed."""
     root = Path(root)

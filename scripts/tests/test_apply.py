@@ -159,7 +159,11 @@ class Outcomes(Base):
         generic = tree / "include/linux/dma-mapping.h"
         generic.write_text(generic.read_text().replace("<asm/dma-mapping.h>", "<asm/dma-ops.h>"))
         before = minitree.snapshot(tree)
-        self.apply(tree)
+        r = self.apply(tree, ok=False)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)     # a CI running apply notices
+        self.assertIn("The tree did NOT reach the recipe's end state: move-dma-ops fell short of its end state "
+                      "and was undone, 5 later step(s) not run", r.stdout)
+        self.assertFalse(self.report()["end_state_reached"])
         self.assertEqual(minitree.snapshot(tree), before)
         steps = list(self.steps().values())
         self.assertEqual((steps[0]["name"], steps[0]["status"], steps[0]["changed_files"]),
@@ -217,6 +221,38 @@ class XenOrder(Base):
         self.assertIn("get_arch_dma_ops(void)\n{\n\treturn &arm64_dma_ops;\n}", hook)
         self.assertNotIn("__generic_dma_ops", hook)
         self.assertIn("xen_get_dma_ops(hwdev)->alloc", (tree / "include/xen/arm/page-coherent.h").read_text())
+
+    def test_xen_shapes_are_recognised_per_arch(self):
+        """Each arch in a shape that keeps dom0 on Xen's ops, whatever the other holds
+        (5.0 - 5.3: arm has the 4.12 fix, arm64 installs Xen's ops directly)."""
+        said = {"fix": "arch_setup_dma_ops() keeps the native ops in struct dev_archdata and installs Xen's",
+                "direct": "arch_setup_dma_ops() installs Xen's ops straight in dev->dma_ops",
+                "none": "no Xen DMA support"}
+        for arm, arm64 in (("fix", "direct"), ("direct", "fix"), ("none", "direct"), ("fix", "fix")):
+            with self.subTest(arm=arm, arm64=arm64):
+                tree = minitree.write_xen_gen_b(self.tmp / f"tree {arm} {arm64}", arm, arm64)
+                r = treewide("apply", tree, "--out", self.out)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                steps = self.steps()
+                xen = steps["xen-preserve-dma-ops"]
+                self.assertEqual(xen["status"], "already-done", xen["reason"])
+                self.assertIn(f"arm: {said[arm]}", xen["reason"])
+                self.assertIn(f"arm64: {said[arm64]}", xen["reason"])
+                self.assertEqual(steps["drop-bus-argument"]["status"], "applied")
+                self.assertEqual((self.report()["residuals"], self.report()["end_state_reached"]), ([], True))
+                self.assertIn("get_arch_dma_ops(void)", (tree / "arch/arm/include/asm/dma-mapping.h").read_text())
+                after = minitree.snapshot(tree)
+                self.assertEqual(treewide("apply", tree, "--out", self.out).returncode, 0)
+                self.assertEqual(minitree.snapshot(tree), after)          # a second run changes nothing
+
+    def test_an_arch_in_no_known_xen_shape_is_not_taken_as_fixed(self):
+        tree = minitree.write_xen_gen_b(self.tmp / "tree", "fix", "hazard")
+        before = minitree.snapshot(tree)
+        r = self.apply(tree, ok=False)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertNotEqual(self.steps()["xen-preserve-dma-ops"]["status"], "already-done")
+        self.assertIn("did NOT reach the recipe's end state", r.stdout)
+        self.assertEqual(minitree.snapshot(tree), before)
 
     def test_consolidating_first_is_caught(self):
         import tomllib

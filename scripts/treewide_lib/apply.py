@@ -48,6 +48,7 @@ class StepResult:
             "missing": self.missing,
             "parse_failures": self.parse_failures, "timeouts": self.timeouts, "failures": self.failures,
             "broke_invariants": self.broke,
+            "short_of_end_state": self.undone,
             "spatch": {"files": self.stats.files, "cpu_s": round(self.stats.cpu_s, 3),
                        "wall_s": round(self.stats.wall_s, 3)},
         }
@@ -96,7 +97,7 @@ def queries(recipe):
     """Every file query of a recipe: sites, expectations, conditions, rules, virtuals."""
     for step in recipe.steps:
         yield from (p.query for p in step.sites + step.expect)
-        yield from (c.query for w in step.when for c in w.all + w.evidence)
+        yield from (p.query for w in step.when for c in w.all + w.evidence for p in c.patterns)
         yield from (r.query for r in step.rules + ([step.skip_if.rule] if step.skip_if else []))
     yield from (c.query for inv in recipe.invariants for c in inv.broken_when)
     yield from (v.query for v in recipe.virtuals if v.query)
@@ -319,5 +320,6 @@ def _report(tree, recipe, spatch, defines, results, dry_run, wall):
         "steps": steps,
         "residuals": residuals,
         "parse_failures_elsewhere": [p for p in failures if not p["touches_site"]],
+        "end_state_reached": not any(r.undone for r in results),
         "wall_s": round(wall, 3),
     }

@@ -66,8 +66,8 @@ def cmd_apply(args):
     with lock.held(tree.root, exclusive=not args.dry_run, wait=args.wait):
         report, _ = apply.run(tree, rec, sp, out, dry_run=args.dry_run, log=log)
     print(summary.render(report, out))
-    if args.strict and report["residuals"]:
-        return 3
+    if not report["end_state_reached"] or args.strict and report["residuals"]:
+        return summary.SHORT_OF_END_STATE
     failures = [f for s in report["steps"] for f in s["failures"]]
     return 1 if failures else 0
 
@@ -131,9 +131,15 @@ def cmd_series(args):
         data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
     if data is None:
         print(summary.render(rep, out))
+        if not rep["end_state_reached"]:
+            print("No series: no step that could be kept changes this tree. Nothing was written.")
+            return summary.SHORT_OF_END_STATE
         print("Nothing to do: no step changes this tree, so there is no series. Nothing was written.")
         return 0
     print(summary.render_series(data, out))
+    if not rep["end_state_reached"]:
+        print(summary.short_of_end_state(rep["steps"]))
+        return summary.SHORT_OF_END_STATE
     verify = data.get("verify", {})
     return 0 if verify.get("identical", True) else 1
 
@@ -346,7 +352,7 @@ def build_parser():
     a.add_argument("--dry-run", action="store_true", help="compute everything, write nothing into the tree")
     a.add_argument("--until", metavar="STEP", help="stop after this step (the tree as of that commit)")
     a.add_argument("--allow-dirty", action="store_true", help="rewrite a git tree with uncommitted changes")
-    a.add_argument("--strict", action="store_true", help="exit 3 when residuals are left")
+    a.add_argument("--strict", action="store_true", help="exit 3 when residuals are left (a tree short of the end state always exits 3)")
     a.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="spatch processes at once")
     a.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
     a.add_argument("--quiet", "-q", action="store_true", help="print only the summary")

@@ -34,6 +34,22 @@ class Pattern:
     what: str
     negate: bool = False
 
+    @property
+    def patterns(self):
+        return (self,)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """A condition that holds when one of its alternatives does (the shapes
+    one arch may be in); the phrase names the alternative that held."""
+    what: str
+    alternatives: tuple
+
+    @property
+    def patterns(self):
+        return self.alternatives
+
 
 @dataclass(frozen=True)
 class When:
@@ -144,6 +160,15 @@ def _pattern(d, where, kind_default="expected"):
                    d.get("kind", kind_default), d.get("what", d.get("kind", "")), bool(d.get("negate", False)))
 
 
+def _condition(d, where):
+    """A condition of [[step.when.all]]: a pattern, or `any` of several."""
+    if "any" not in d:
+        return _pattern(d, where)
+    if not d["any"]:
+        raise ToolError(f"{where}: 'any' of {d.get('what', '?')} lists no alternative", "fix the recipe")
+    return AnyOf(d.get("what", ""), tuple(_pattern(c, f"{where} any") for c in d["any"]))
+
+
 WHEN_STATUSES = ("already-done", "not-applicable")
 
 
@@ -151,7 +176,7 @@ def _when(d, where):
     if d.get("status") not in WHEN_STATUSES:
         raise ToolError(f"{where}: status must be one of {', '.join(WHEN_STATUSES)}", "fix the [[step.when]] entry")
     return When(d["status"], d.get("reason", ""),
-                tuple(_pattern(c, f"{where} all") for c in d.get("all", [])),
+                tuple(_condition(c, f"{where} all") for c in d.get("all", [])),
                 tuple(_pattern(c, f"{where} evidence") for c in d.get("evidence", [])))
 
 

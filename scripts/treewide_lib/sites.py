@@ -58,6 +58,12 @@ def first_match(tree, pattern):
 
 def holds(tree, cond):
     """Whether a condition holds, and what was seen, as a phrase."""
+    if hasattr(cond, "alternatives"):            # recipe.AnyOf
+        seen = [holds(tree, alt) for alt in cond.alternatives]
+        held = next((phrase for ok, phrase in seen if ok), None)
+        if held:
+            return True, f"{cond.what}: {held}"
+        return False, f"{cond.what} in none of its known shapes ({'; '.join(phrase for _, phrase in seen)})"
     hit = first_match(tree, cond)
     if cond.negate:
         return hit is None, (f"{cond.what}" if hit is None else f"not {cond.what}: {hit[0]}:{hit[1]}")

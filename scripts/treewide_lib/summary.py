@@ -10,6 +10,19 @@ STATUS_WORDS = {
 }
 
 
+# The exit status of a run that left the tree short of the recipe's end state
+# (the one --strict gives residuals): a CI running apply must notice.
+SHORT_OF_END_STATE = 3
+
+
+def short_of_end_state(steps):
+    """The line that says a run left the tree short of the recipe's end state."""
+    short = next(s["name"] for s in steps if s.get("short_of_end_state"))
+    later = sum(1 for s in steps if s["reason"].startswith(f"not run: {short} "))
+    return (f"The tree did NOT reach the recipe's end state: {short} fell short of its end state and was "
+            f"undone, {later} later step(s) not run (exit status {SHORT_OF_END_STATE}).")
+
+
 def _step_line(i, n, s):
     head = f"  [{i}/{n}] {s['name']:<26} {STATUS_WORDS.get(s['status'], s['status'])}"
     if s["status"] == "applied":
@@ -42,6 +55,8 @@ def render(report, out_dir):
             state = "broken before the run" if inv["broken_before"] else "held before the run"
             state += ", broken after it" if inv["broken_after"] else ", holds after it"
             lines.append(f"Invariant {name} ({inv['what']}): {state}.")
+    if any(s.get("short_of_end_state") for s in steps):
+        lines.append(short_of_end_state(steps))
     res = report["residuals"]
     quiet = report["parse_failures_elsewhere"]
     lines.append(f"Residuals: {len(res)}" + (":" if res else "."))
