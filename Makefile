@@ -1,27 +1,8 @@
-# Front door of the treewide toolkit. See README.md.
-#   make deps                  install the Debian packages (as root)
-#   make apply [KSRC=DIR]      rewrite a kernel tree in place (default: Debian 6.1 source)
-#   make series [KSRC=DIR] [OUT=DIR] [SIGNOFF='Name <email>'] [FORCE=1]
-#                              the patch series, cover letter, report (default: Debian 6.1 source)
-#   make report OUT=DIR        render report.md/html of a series again
-#   make range-diff OLD=DIR NEW=DIR   how a series changed between two runs
-#   make matrix [KSRC=DIR] [ARCHES=a,b] [CELLS=a,b] [SHARD=i/N] [FULL=1|CHECK_SELECTION=1] [LINK=1] [OUT=DIR]
-#                              build-test every arch x config cell, baseline vs patched
-#   make matrix-merge OUT=DIR SHARDS="dir1 dir2"   merge shard outputs
-#   make boot [KSRC=DIR] [ARCHES=a,b] [MACHINES=a,b] [OUT=DIR] [BOOT_TIMEOUT=S]
-#                              boot small baseline and patched kernels under QEMU, DMA test
-#   make sweep [TREES="dir1 dir2"] [OUT=DIR]   the recipe as a dry run over many trees,
-#                              against scripts/data/sweep.toml (default: the Debian trees and
-#                              every linux-* folder of $TREEWIDE_TREES)
-#   make bench-apply [KSRC=DIR]  time apply per step (dry run: the tree is not written)
-#   make bench-series [KSRC=DIR] time whole series runs
-#   make bench-boot [KSRC=DIR] [MACHINES=a,b] [OUT=DIR]  boot build and boot times, cold and warm
-#   make bench-matrix [KSRC=DIR] [CELLS=a,b] [FULL_CELL=parisc|none] [FULL_FROM=DIR] [OUT=DIR] [SERIES=DIR]
-#                              matrix cold/warm times, selection vs a full build;
-#                              SERIES: every commit of that series built too
-#   make build-check [KSRC=DIR] [PATCHED=DIR] [CELLS=arm,arm64]
-#                              build touched objects unpatched and patched, compare
-#   make test                  all tests
+# Front door of the treewide toolkit. `make help` lists the targets and
+# their variables (from the `##` comments below); README.md and docs/ say more.
+#
+# Variables: KSRC=DIR (default: Debian's 6.1 source, unpacked into the cache),
+# OUT=DIR, JOBS=N (default: nproc), PYTHON (default /usr/bin/python3).
 
 PYTHON   ?= /usr/bin/python3
 TREEWIDE := $(PYTHON) scripts/treewide
@@ -33,28 +14,29 @@ ksrc      = $(if $(KSRC),$(KSRC),$(call kernel_tree,6.1 work))
 outflag   = $(if $(OUT),--out "$(OUT)")
 comma    := ,
 
-.PHONY: deps deps-kernel deps-cross deps-boot boot apply sweep series report range-diff bench-apply bench-series bench-boot bench-report bench-matrix build-check matrix matrix-merge test test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
 
+.DEFAULT_GOAL := help
+.PHONY: $(shell sed -n 's/^\([a-z][a-z0-9-]*\):.*/\1/p' $(firstword $(MAKEFILE_LIST)))
+
+## Everything the toolkit and its whole test suite need, as root (idempotent)
 deps:
-	ci/install-deps core test build
+	ci/install-deps core test kernel-sources build boot
+	ci/xen-hypervisor >/dev/null
 
-deps-kernel:
-	ci/install-deps kernel-sources
-
+## Every cross compiler of the arch table, for the whole build matrix
 deps-cross:
 	ci/install-deps cross
 
-deps-boot:
-	ci/install-deps boot
-	ci/xen-hypervisor >/dev/null
-
+## Rewrite KSRC in place (default: a work copy of Debian 6.1); report in OUT
 apply:
 	$(TREEWIDE) apply -j $(JOBS) $(outflag) "$(ksrc)"
 
+## The recipe as a dry run over TREES="dir..." against scripts/data/sweep.toml
 sweep:
 	$(TREEWIDE) sweep -j $(JOBS) --out "$(if $(OUT),$(OUT),out/sweep)" --expect scripts/data/sweep.toml \
 		$(if $(TREES),$(TREES),"$(call kernel_tree,6.1)" "$(call kernel_tree,6.12)" $(wildcard $(TREEWIDE_TREES)/linux-*))
 
+## Build-test every arch x config cell, baseline vs patched [CELLS= ARCHES= SHARD=i/N FULL=1 LINK=1 EACH_COMMIT=1 ...]
 matrix:
 	$(TREEWIDE) matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) \
@@ -62,73 +44,83 @@ matrix:
 		$(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(LINK),--link) $(if $(EACH_COMMIT),--each-commit) \
 		$(if $(NO_SPARSE),--no-sparse) $(if $(NO_CODE),--no-code) $(if $(RANGE),--range "$(RANGE)") $(if $(GIT),--git "$(GIT)") "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
+## Merge the matrix outputs of SHARDS="dir..." into OUT
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)
 
+## Boot baseline and patched kernels under QEMU and Xen, DMA test [MACHINES= ARCHES= BOOT_TIMEOUT=]
 boot:
 	$(TREEWIDE) boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
-		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) $(if $(BOOT_TIMEOUT),--timeout $(BOOT_TIMEOUT)) \
+		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) $(if $(BOOT_TIMEOUT),--boot-timeout $(BOOT_TIMEOUT)) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
+## The patch series of KSRC, with cover letter and review page, in OUT [SIGNOFF= FORCE=1]
 series:
 	$(TREEWIDE) series -j $(JOBS) $(outflag) $(if $(SIGNOFF),--signoff "$(SIGNOFF)") $(if $(FORCE),--force) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
+## Render OUT/report.md and report.html of a series again
 report:
 	$(TREEWIDE) report "$(OUT)"
 
+## How a series changed between two runs: OLD=dir NEW=dir
 range-diff:
 	$(TREEWIDE) range-diff "$(OLD)" "$(NEW)"
 
+## Time apply per step on KSRC (a dry run)
 bench-apply:
 	$(TREEWIDE) bench-apply -j $(JOBS) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
+## Time whole series runs on KSRC
 bench-series:
 	$(TREEWIDE) bench-series -j $(JOBS) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
-# Boot machines: cold, warm-ccache and rerun build and boot times per tree.
+## Boot machines' build and boot times, cold, warm ccache and rerun
 bench-boot:
 	$(TREEWIDE) bench-boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
-# Size of a series' review page, its render time and its load time in Chromium.
+## A series' review page: size, render time, load time in Chromium (OUT=series)
 bench-report:
 	$(TREEWIDE) bench-report "$(OUT)"
 
-# Cold, warm and fresh-directory matrix times, then one cell built whole
-# (FULL_CELL=none skips it). About an hour on 2 cores for every cell.
+## Matrix times cold, warm and warm-ccache, then one cell whole (FULL_CELL=none skips it)
 bench-matrix:
 	$(TREEWIDE) bench-matrix -j $(JOBS) $(outflag) $(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) \
 		$(if $(FULL_CELL),--full-cell $(FULL_CELL)) $(if $(FULL_FROM),--full-from "$(FULL_FROM)") \
 		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) $(if $(SERIES),--series "$(SERIES)") \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
-test: test-smpl test-scripts test-overlay test-trees test-sweep test-matrix test-boot
+## The fast tier, before every commit: rules, fixtures, the tool on small trees (no kernel tree)
+check:
+	$(MAKE) -s -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
+	cd scripts && $(PYTHON) -m tests.run -j $(JOBS) check
 
-test-smpl:
-	$(PYTHON) -m unittest -v scripts/tests/test_fixtures.py
+## Every test: check, then the Debian trees, the sweep, real builds and real boots
+test: check
+	cd scripts && $(PYTHON) -m tests.run -j $(JOBS) trees sweep matrix boot
 
-test-scripts:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_cpp_tidy tests.test_recipe tests.test_apply tests.test_hostile tests.test_buildcheck tests.test_linkrefs tests.test_report tests.test_select tests.test_jobserver tests.test_spatch tests.test_each_commit
-
-test-overlay:
-	$(MAKE) -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
-
-test-sweep:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_sweep
-
-test-matrix:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_matrix
-
-# Real kernels under QEMU: the initramfs and /init on the host, then Debian
-# 6.1 booted on x86_64 baseline and patched, and a run-time DMA breakage caught.
-test-boot:
-	cd scripts && TREEWIDE_BOOT_TESTS=1 $(PYTHON) -m unittest -v tests.test_boot
-
+## One tier of `make test`: the real Debian 6.1 and 6.12 trees (apply, series, overlay)
 test-trees:
-	cd scripts && $(PYTHON) -m unittest -v tests.test_debian_trees tests.test_overlay tests.test_series
+	cd scripts && $(PYTHON) -m tests.run -j $(JOBS) trees
 
-# Build the objects the Xen overlay touches (arm, arm64) before and after.
+## One tier of `make test`: the release sweep (every tree of TREEWIDE_TREES too)
+test-sweep:
+	cd scripts && $(PYTHON) -m tests.run sweep
+
+## One tier of `make test`: real cross builds, baseline against patched
+test-matrix:
+	cd scripts && $(PYTHON) -m tests.run matrix
+
+## One tier of `make test`: real kernels booted under QEMU and Xen
+test-boot:
+	cd scripts && $(PYTHON) -m tests.run boot
+
+## This list
+help:
+	@awk '/^## /{h=substr($$0,4); next} /^[a-z][a-z0-9-]*:/{if(h!=""){sub(/:.*/,"",$$1); printf "  make %-14s %s\n",$$1,h}; h=""; next} {h=""}' $(MAKEFILE_LIST)
+
+## Build the objects the Xen overlay touches (arm, arm64), unpatched and patched
 build-check:
 	$(TREEWIDE) build-check -j $(JOBS) $(outflag) $(if $(PATCHED),--patched "$(PATCHED)") \
 		$(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"

@@ -22,6 +22,8 @@ from .test_apply import treewide
 from .test_debian_trees import TREE_4_11, debian_tree
 from .test_matrix import STEP, recipe_plus
 
+TIER = "boot"
+
 OVERLAY_TESTS = Path(__file__).resolve().parents[2] / "kernel-overlay" / "tests"
 
 
@@ -46,7 +48,7 @@ class Initramfs(unittest.TestCase):
         self.assertEqual((out / "init").read_bytes(), init.read_bytes())
 
     def test_a_dynamic_init_brings_its_loader_and_libraries(self):
-        # alpha's row links /init dynamically (its cross libc is installed by `make deps-boot`).
+        # alpha's row links /init dynamically (its cross libc is installed by `make deps`).
         cc, package = "alpha-linux-gnu-gcc", "libc6.1-dev-alpha-cross"
         init = initramfs.build_init(cc, package, self.tmp, static=False)
         files = initramfs.runtime(init, cc, package)
@@ -166,7 +168,7 @@ class Boot(unittest.TestCase):
         row = 'console = "ttyS0"\ninit_cc = "gcc"\n'
         self.assertEqual(text.count(row), 1)
         table.write_text(text.replace(row, row + 'append = "treewide.disk=nodisk"\n'))
-        r, machines = self.boot("--timeout", "8", "--arch-table", table)
+        r, machines = self.boot("--boot-timeout", "8", "--arch-table", table)
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])       # pre-existing, not a regression
         m = machines["x86_64-pc"]
         self.assertEqual(m["status"], "baseline-broken", m)

@@ -1,5 +1,5 @@
 """apply on real kernel trees: the Debian 6.1 and 6.12 sources (installed by
-`make deps-kernel`), and 4.10.17 against 4.11.0 where the developer has them
+`make deps`), and 4.10.17 against 4.11.0 where the developer has them
 (TREEWIDE_TREE_4_10, TREEWIDE_TREE_4_11: fetched trees never enter CI)."""
 
 import glob
@@ -14,6 +14,8 @@ from pathlib import Path
 from .hooks import body, definitions, signature, tokens
 from .test_apply import treewide
 
+TIER = "trees"
+
 CI = Path(__file__).resolve().parents[2] / "ci"
 
 CHANGED_6_1 = sorted(["arch/alpha/include/asm/dma-mapping.h", "arch/ia64/include/asm/dma-mapping.h",
@@ -25,7 +27,7 @@ CHANGED_6_1 = sorted(["arch/alpha/include/asm/dma-mapping.h", "arch/ia64/include
 def debian_tree(version):
     r = subprocess.run([str(CI / "kernel-tree"), version], capture_output=True, text=True, check=False)
     if r.returncode != 0:
-        raise AssertionError(f"Debian {version} source unavailable: {r.stderr.strip()} (run `make deps-kernel`)")
+        raise AssertionError(f"Debian {version} source unavailable: {r.stderr.strip()} (run `make deps`)")
     return Path(r.stdout.strip())
 
 

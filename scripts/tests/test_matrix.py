@@ -23,6 +23,8 @@ from treewide_lib.recipe import SMPL_DIR
 from .test_apply import treewide
 from .test_debian_trees import debian_tree
 
+TIER = "matrix"
+
 BREAK = """\
 /// Deliberately wrong: renames parisc's hook in its header only.
 //

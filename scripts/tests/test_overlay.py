@@ -6,6 +6,8 @@ from pathlib import Path
 
 from .test_debian_trees import debian_tree
 
+TIER = "trees"
+
 OVERLAY = Path(__file__).resolve().parents[2] / "kernel-overlay"
 
 

@@ -11,6 +11,8 @@ from . import minitree
 from .test_apply import Base, treewide
 from .test_debian_trees import debian_tree, differing, scratch_copy
 
+TIER = "trees"
+
 SIGNOFF = "Test Developer <dev@example.org>"
 TOP_FILES = ("COPYING", "CREDITS", "Kbuild", "README")
 TOP_DIRS = ("Documentation", "drivers", "fs", "init", "ipc", "kernel", "lib")

@@ -1,6 +1,6 @@
 """The release sweep against upstream history (scripts/data/sweep.toml).
 
-The Debian 6.1 and 6.12 trees always run (`make deps-kernel`). The fetched
+The Debian 6.1 and 6.12 trees always run (`make deps`). The fetched
 trees run where TREEWIDE_TREES names a directory of linux-<version>
 folders; they never enter CI. Every row must be as its expectation says,
 reach a fixpoint, and, where upstream has an answer, equal it token for
@@ -20,6 +20,8 @@ from treewide_lib.sweep import EXPECTATIONS, load_expectations
 from .hooks import definitions, tokens
 from .test_apply import treewide
 from .test_debian_trees import debian_tree
+
+TIER = "sweep"
 
 
 def available_trees():

@@ -70,7 +70,7 @@ def hypervisor(machine):
     path = r.stdout.strip()
     if r.returncode != 0 or not Path(path).is_file():
         raise ToolError(f"{machine['name']}: `{machine['hypervisor']}` failed (exit {r.returncode}): "
-                        + " | ".join(r.stderr.strip().splitlines()[-2:]), "run `make deps-boot` as root")
+                        + " | ".join(r.stderr.strip().splitlines()[-2:]), "run `make deps` as root")
     return path
 
 

@@ -300,13 +300,13 @@ def cmd_boot(args):
     missing = {pkg for n in names for _, pkg in boot.missing_tools(machines[n])}
     if missing:
         raise ToolError(f"missing tools for {', '.join(names)}", f"apt-get install {' '.join(sorted(missing))} "
-                        "(or `make deps-boot`)")
+                        "(or `make deps`)")
     _mark(out, boot.MARK)
     reproduce = [str(Path(__file__).resolve().parents[1] / "treewide"), "boot", str(base.root), "--out", str(out)]
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
     with lock.held(out, exclusive=True):           # two runs would build and boot in the same directories
         status = boot.run(base, out, names, machines, skips, recipe.load(args.recipe),
-                          {"jobs": args.jobs, "timeout": args.timeout, "arch_table": args.arch_table,
+                          {"jobs": args.jobs, "timeout": args.boot_timeout, "arch_table": args.arch_table,
                            "reproduce": reproduce})
     print((out / "boot.md").read_text())
     return status
@@ -340,63 +340,76 @@ def cmd_range_diff(args):
     return 0
 
 
+# Options several subcommands take: each declared here once, with one meaning.
+SHARED = {
+    "ksrc": (("ksrc",), dict(help="top of the kernel source tree (only `apply` without --dry-run writes it)")),
+    "out": (("--out",), dict(help="output directory (default: out/<tree name>/ for apply and series, "
+                                  "out/<tree name>/<command>/ for matrix, boot and build-check)")),
+    "recipe": (("--recipe",), dict(default=recipe.DEFAULT_RECIPE,
+                                   help="the series recipe (TOML; default: semantic-patches/recipe.toml)")),
+    "jobs": (("--jobs", "-j"), dict(type=_positive, default=os.cpu_count(),
+                                    help="processes at once: spatch runs or compile jobs (default: the cores)")),
+    "spatch-timeout": (("--timeout",), dict(type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                                            help=f"spatch's time limit per file (default {DEFAULT_TIMEOUT})")),
+    "arch-table": (("--arch-table",), dict(default=buildcheck.ARCHES,
+                                           help="arch table: cells, boot machines, quirks, fixups (TOML), "
+                                                "e.g. a vendor's own")),
+    "wait": (("--wait",), dict(action="store_true", help="wait for another run on the same tree instead of "
+                                                         "refusing")),
+    "quiet": (("--quiet", "-q"), dict(action="store_true", help="print only the summary")),
+    "cell": (("--cell",), dict(action="append", help="a cell of the arch table (repeat; default: all)")),
+    "machine": (("--machine",), dict(action="append", help="a boot machine of the arch table (repeat; default: "
+                                                           "all)")),
+    "arch": (("--arch",), dict(action="append", help="every cell or machine of this arch (as under arch/)")),
+}
+
+
+def _command(sub, name, help, func, shared=(), **defaults):
+    """A subcommand with the shared options named (their defaults overridden by `defaults`)."""
+    c = sub.add_parser(name, help=help, description=help)
+    for key in shared:
+        flags, kw = SHARED[key]
+        if key in defaults:
+            kw = dict(kw, default=defaults[key], help=f"{kw['help'].split(' (')[0]} (default: {defaults[key]})")
+        c.add_argument(*flags, **kw)
+    c.set_defaults(func=func)
+    return c
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="treewide", description="Carry the DMA-ops consolidation across kernel trees.")
     p.add_argument("--version", action="version", version=f"treewide {VERSION}")
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    a = sub.add_parser("apply", help="rewrite a kernel tree with the whole recipe")
-    a.add_argument("ksrc", help="top of the kernel source tree")
-    a.add_argument("--out", help="where apply.json and apply.diff go (default out/<tree name>/)")
-    a.add_argument("--recipe", default=recipe.DEFAULT_RECIPE, help="series recipe (TOML)")
+    a = _command(sub, "apply", "rewrite a kernel tree with the whole recipe", cmd_apply,
+                 ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"))
     a.add_argument("--dry-run", action="store_true", help="compute everything, write nothing into the tree")
     a.add_argument("--until", metavar="STEP", help="stop after this step (the tree as of that commit)")
     a.add_argument("--allow-dirty", action="store_true", help="rewrite a git tree with uncommitted changes")
-    a.add_argument("--strict", action="store_true", help="exit 3 when residuals are left (a tree short of the end state always exits 3)")
-    a.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="spatch processes at once")
-    a.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
-    a.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
-    a.add_argument("--wait", action="store_true", help="wait for another run on the same tree instead of refusing")
-    a.set_defaults(func=cmd_apply)
+    a.add_argument("--strict", action="store_true",
+                   help="exit 3 when residuals are left (a tree short of the end state always exits 3)")
 
     for name, what, func in (("bench-apply", "time apply (dry run) per step, first and warm", bench.run),
                              ("bench-series", "time whole series runs, first and warm", bench.run_series)):
-        b = sub.add_parser(name, help=what)
-        b.add_argument("ksrc")
-        b.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-        b.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
+        b = _command(sub, name, what, func, ("ksrc", "recipe", "jobs"))
         b.add_argument("--runs", type=_positive, default=3, help="warm runs after the first")
-        b.set_defaults(func=func)
-    w = sub.add_parser("sweep", help="the recipe as a dry run over many trees: one row per release or vendor tree")
-    w.add_argument("trees", nargs="+", help="kernel trees (never written)")
-    w.add_argument("--out", default="out/sweep", help="sweep.json, sweep.md and each tree's apply report")
-    w.add_argument("--expect", help="expectations per tree (TOML, e.g. scripts/data/sweep.toml)")
-    w.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    w.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="spatch processes at once")
-    w.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="spatch timeout per file (s)")
-    w.set_defaults(func=cmd_sweep)
 
-    s = sub.add_parser("series", help="regenerate the patch series (format-patch, Cc, checkpatch, report)")
-    s.add_argument("ksrc", help="kernel tree (git or plain); never written")
-    s.add_argument("--out", help="output directory (default out/<tree name>/); replaced only when complete")
-    s.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
+    w = _command(sub, "sweep", "the recipe as a dry run over many trees: one row per release or vendor tree",
+                 cmd_sweep, ("out", "recipe", "jobs", "spatch-timeout"), out="out/sweep")
+    w.add_argument("trees", nargs="+", help="kernel trees (never written)")
+    w.add_argument("--expect", help="expectations per tree (TOML, e.g. scripts/data/sweep.toml)")
+
+    s = _command(sub, "series", "regenerate the patch series (format-patch, Cc, checkpatch, report)", cmd_series,
+                 ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"))
     s.add_argument("--signoff", help="'Name <email>' for author and Signed-off-by (default: git config)")
     s.add_argument("--date", help="author and commit date (default: the recipe's, for reproducible output)")
     s.add_argument("--force", action="store_true", help="replace an existing OUT")
     s.add_argument("--allow-dirty", action="store_true", help="start from a git tree's uncommitted state")
     s.add_argument("--no-verify", action="store_true", help="skip the git am check")
-    s.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
-    s.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT)
-    s.add_argument("--quiet", "-q", action="store_true")
-    s.add_argument("--wait", action="store_true", help="wait for a run writing the same tree instead of refusing")
-    s.set_defaults(func=cmd_series)
 
-    m = sub.add_parser("matrix", help="build every arch x config cell, baseline and patched, and compare")
-    m.add_argument("ksrc", help="the unpatched tree (never written)")
-    m.add_argument("--cell", action="append", help="cells to run (default: all of scripts/data/arches.toml)")
-    m.add_argument("--arch", action="append", help="run every cell of this arch (as under arch/)")
+    m = _command(sub, "matrix", "build every arch x config cell, baseline and patched, and compare", cmd_matrix,
+                 ("ksrc", "out", "recipe", "jobs", "arch-table", "cell", "arch"))
     m.add_argument("--shard", default="1/1", help="run shard i of N (cells round robin), e.g. 2/4")
-    m.add_argument("--out", help="output directory (default out/<tree>/matrix/)")
     m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
     m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=1)")
     m.add_argument("--no-code", action="store_true",
@@ -409,72 +422,45 @@ def build_parser():
                    help="also build every commit of the series (OUT inside a `treewide series` OUT) or of --range")
     m.add_argument("--range", metavar="BASE..TIP", help="the commits --each-commit builds, from --git")
     m.add_argument("--git", metavar="GIT_DIR", help="repository of --range (default: KSRC/.git)")
-    m.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    m.add_argument("--arch-table", default=buildcheck.ARCHES, help="arch table: cells, quirks, fixups (TOML)")
-    m.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="compile jobs at once, over all cells")
     m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
     m.add_argument("--cell-timeout", type=_positive, metavar="SECONDS",
                    help="stop a cell still building after this long and record it as timeout")
-    m.set_defaults(func=cmd_matrix)
 
-    bb = sub.add_parser("bench-boot", help="time boot machines cold, with a warm ccache, and rerun")
-    bb.add_argument("ksrc")
-    bb.add_argument("--machine", action="append", help="machines to time (default: all the arch table has)")
-    bb.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
-    bb.add_argument("--out", default="/var/tmp/treewide-bench-boot", help="work directory (emptied first)")
-    bb.set_defaults(func=bench_boot.run)
+    bb = _command(sub, "bench-boot", "time boot machines cold, with a warm ccache, and rerun", bench_boot.run,
+                  ("ksrc", "out", "jobs", "machine"), out="/var/tmp/treewide-bench-boot")
 
-    br = sub.add_parser("bench-report", help="size of a series' review page and its render and load times")
+    br = _command(sub, "bench-report", "size of a series' review page and its render and load times",
+                  bench_report.run)
     br.add_argument("out", help="the OUT of `treewide series` (report.md and report.html are written again)")
-    br.set_defaults(func=bench_report.run)
 
-    bm = sub.add_parser("bench-matrix", help="time the matrix cold and warm, and check selection by a full build")
-    bm.add_argument("ksrc")
-    bm.add_argument("--cell", action="append", help="cells (default: all)")
+    bm = _command(sub, "bench-matrix", "time the matrix cold and warm, and check selection by a full build",
+                  bench_matrix.run, ("ksrc", "out", "jobs", "cell"), out="/var/tmp/treewide-bench-matrix")
     bm.add_argument("--full-cell", default="parisc", help="cell built whole to check the selection ('none': skip)")
     bm.add_argument("--full-from", help="OUT of an earlier `matrix --full` run to report instead")
     bm.add_argument("--link", action="store_true", help="every run with --link (vmlinux and modpost)")
     bm.add_argument("--no-sparse", action="store_true", help="every run with --no-sparse")
     bm.add_argument("--series", help="OUT of `treewide series` from the same tree: every run also builds "
                     "each of its commits (--each-commit)")
-    bm.add_argument("--out", default="/var/tmp/treewide-bench-matrix", help="work directory (emptied first)")
-    bm.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
-    bm.set_defaults(func=bench_matrix.run)
 
-    b = sub.add_parser("boot", help="boot small kernels of the baseline and patched trees under QEMU, DMA test")
-    b.add_argument("ksrc", help="the unpatched tree (never written)")
-    b.add_argument("--machine", action="append", help="machines to boot (default: all the arch table has)")
-    b.add_argument("--arch", action="append", help="every machine of this arch")
-    b.add_argument("--out", help="output directory (default out/<tree>/boot/)")
-    b.add_argument("--timeout", type=_positive, metavar="SECONDS", help="per boot (default: the machine's)")
-    b.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    b.add_argument("--arch-table", default=buildcheck.ARCHES, help="arch table: machines, quirks, fixups (TOML)")
-    b.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count(), help="compile jobs")
-    b.set_defaults(func=cmd_boot)
+    b = _command(sub, "boot", "boot small kernels of the baseline and patched trees under QEMU, DMA test",
+                 cmd_boot, ("ksrc", "out", "recipe", "jobs", "arch-table", "machine", "arch"))
+    b.add_argument("--boot-timeout", type=_positive, metavar="SECONDS",
+                   help="time limit per boot (default: the machine's)")
 
-    g = sub.add_parser("matrix-merge", help="merge shard outputs into one matrix.json/matrix.md")
+    g = _command(sub, "matrix-merge", "merge shard outputs into one matrix.json/matrix.md", cmd_matrix_merge)
     g.add_argument("out", help="merged output directory")
     g.add_argument("dirs", nargs="+", help="shard output directories")
-    g.set_defaults(func=cmd_matrix_merge)
 
-    o = sub.add_parser("report", help="render report.md and report.html again (after a build matrix, say)")
+    o = _command(sub, "report", "render report.md and report.html again (after a build matrix, say)", cmd_report)
     o.add_argument("out", help="OUT of `treewide series`")
-    o.set_defaults(func=cmd_report)
 
-    r = sub.add_parser("range-diff", help="how a series changed between two regenerations")
+    r = _command(sub, "range-diff", "how a series changed between two regenerations", cmd_range_diff)
     r.add_argument("old", help="OUT of the earlier `treewide series`")
     r.add_argument("new", help="OUT of the later one")
-    r.set_defaults(func=cmd_range_diff)
 
-    c = sub.add_parser("build-check", help="build the touched objects unpatched and patched, compare diagnostics")
-    c.add_argument("ksrc", help="the unpatched tree (never written)")
+    c = _command(sub, "build-check", "build the touched objects unpatched and patched, compare diagnostics",
+                 cmd_build_check, ("ksrc", "out", "recipe", "jobs", "arch-table", "cell"))
     c.add_argument("--patched", help="the tree after apply (default: a copy of KSRC, applied under OUT)")
-    c.add_argument("--cell", action="append", default=None, help="cell from scripts/data/arches.toml")
-    c.add_argument("--out", help="builds, logs and build-check.json (default out/<tree>/build-check/)")
-    c.add_argument("--recipe", default=recipe.DEFAULT_RECIPE)
-    c.add_argument("--arch-table", default=buildcheck.ARCHES, help="cells and quirks (TOML), e.g. a vendor's own")
-    c.add_argument("--jobs", "-j", type=_positive, default=os.cpu_count())
-    c.set_defaults(func=cmd_build_check)
     return p
 
 

@@ -29,7 +29,7 @@ def build_init(cc, package, out, static=True, freestanding=False, cflags=()):
     it says `init_freestanding`), with the row's `init_cflags`; returns its
     path."""
     if not shutil.which(cc):
-        raise ToolError(f"{cc} not found", f"install {package} (make deps-boot)")
+        raise ToolError(f"{cc} not found", f"install {package} (make deps)")
     exe = Path(out) / "init"
     how = FREESTANDING if freestanding else ["-static"] if static else []
     srcs = [INIT_C, FREESTANDING_C] if freestanding else [INIT_C]
@@ -39,7 +39,7 @@ def build_init(cc, package, out, static=True, freestanding=False, cflags=()):
         raise ToolError(f"{cc} could not build {INIT_C} (exit {r.returncode}): "
                         + " | ".join(r.stderr.strip().splitlines()[-3:]),
                         f"install {'the cross compiler' if freestanding else 'the cross libc'} ({package}, "
-                        "make deps-boot)")
+                        "make deps)")
     return exe
 
 
@@ -54,7 +54,7 @@ def runtime(exe, cc, package):
                            errors="replace", check=False)
         if r.returncode != 0:
             raise ToolError(f"{readelf} failed (exit {r.returncode}): {r.stderr.strip()[-200:]}",
-                            f"install the cross binutils of {cc} (make deps-boot)")
+                            f"install the cross binutils of {cc} (make deps)")
         wanted = re.findall(r"Requesting program interpreter: (\S+)\]", r.stdout)
         wanted += ["/lib/" + n for n in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.stdout)]
         for name in wanted:
