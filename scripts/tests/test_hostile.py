@@ -16,7 +16,7 @@ import unittest
 from pathlib import Path
 
 from . import minitree
-from .test_apply import SCRIPTS, TREEWIDE, Base, treewide
+from .test_apply import SCRIPTS, TREEWIDE, Base, one_job, treewide
 
 
 def digest(tree):
@@ -262,7 +262,7 @@ def run_main(*args):
     saved = sys.stdout, sys.stderr
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = cli.main([str(a) for a in args])
+            status = cli.main(one_job(args))
     finally:
         sys.stdout, sys.stderr = saved
         for s, h in handlers.items():
@@ -294,15 +294,19 @@ class Edits(Base):
 
     EDIT = "/* the user's edit */\n"
 
+    _result = None
+
     def result_of_a_run(self):
-        """The tree a whole run gives, and the files it writes."""
-        tree = self.tree()
-        before = minitree.snapshot(tree)
-        self.apply(tree)
-        after = minitree.snapshot(tree)
-        shutil.rmtree(tree)
-        shutil.rmtree(self.out)
-        return after, sorted(rel for rel in after if after[rel] != before.get(rel))
+        """The tree a whole run gives, and the files it writes (one run for the class)."""
+        if Edits._result is None:
+            tree = self.tree()
+            before = minitree.snapshot(tree)
+            self.apply(tree)
+            after = minitree.snapshot(tree)
+            shutil.rmtree(tree)
+            shutil.rmtree(self.out)
+            Edits._result = after, sorted(rel for rel in after if after[rel] != before.get(rel))
+        return Edits._result
 
     def edit(self, tree, rel):
         with open(tree / rel, "a", encoding="utf-8") as f:

@@ -126,6 +126,9 @@ class Spatch:
 
     def __init__(self, exe=None, jobs=None, timeout=DEFAULT_TIMEOUT):
         self.exe = exe or find_spatch()
+        # spatch starts `python3` for its script rules: its own distribution's,
+        # not a pyenv or conda one that comes first in the user's PATH
+        self.env = {**_ENV, "PATH": os.pathsep.join([str(Path(self.exe).resolve().parent), os.environ.get("PATH", "")])}
         self.version = version(self.exe)
         self.jobs = jobs or os.cpu_count() or 1
         self.timeout = timeout
@@ -180,7 +183,7 @@ class Spatch:
         cmd = self.command(smpl, mode, defines, src, out if mode == "patch" else None, self._quiet(smpl, mode, scratch))
         try:
             r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                               timeout=self.timeout + 30, check=False, env=_ENV)
+                               timeout=self.timeout + 30, check=False, env=self.env)
         except subprocess.TimeoutExpired:
             res.timed_out = True
             return res
@@ -205,7 +208,7 @@ class Spatch:
                            extra=["--include-headers"] + (["--in-place"] if mode == "patch" else []))
         try:
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                               timeout=(self.timeout + 5) * len(rels) + 30, check=False, env=_ENV)
+                               timeout=(self.timeout + 5) * len(rels) + 30, check=False, env=self.env)
         except subprocess.TimeoutExpired:
             r = None
         sections = _sections(r.stdout) if r else {}
