@@ -2,7 +2,7 @@
 /// themselves (virtual sbus_per_device), sparc's get_arch_dma_ops() no
 /// longer tests the bus or the CPU: sparc32's default is NULL (dma-direct,
 /// which the LEON and PCI branches already returned), sparc64's the global
-/// ops. Only the 5.0 - 5.9 shape, both branches present, or nothing.
+/// ops. Only the 5.0 - 5.6 shape, both branches present, or nothing.
 //
 // The branches sit in #if blocks, so each is matched on its own (<+... ...+>:
 // at least once) and the rewrite waits until both were seen.

@@ -1,7 +1,7 @@
 /// sparc32's IOMMU and IO-UNIT give their DMA ops to the SBUS device they
 /// serve, right before its archdata is handed down to the devices below
-/// it (the 5.10 way: the ops are the ones ld_mmu_iommu()/ld_mmu_iounit()
-/// chose for the machine).
+/// it (as upstream 5.7 does: the ops are the ones ld_mmu_iommu() and
+/// ld_mmu_iounit() chose for the machine).
 //
 // Confidence: High
 // Options: --no-includes

@@ -9,6 +9,7 @@ token once the tree is applied.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -132,3 +133,29 @@ class Sweep(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Releases(unittest.TestCase):
+    """Every mainline release from 4.4 to 6.12 is covered by a row of the
+    sweep, or listed with why none is (scripts/data/sweep.toml)."""
+
+    def test_every_release_has_a_row_or_a_reason(self):
+        import tomllib
+        data = tomllib.loads(EXPECTATIONS.read_text())
+        rows = {row["name"] for row in data["tree"]}
+        listed = [r["release"] for r in data.get("release", [])]
+        wanted = [f"4.{y}" for y in range(4, 21)] + [f"5.{y}" for y in range(20)] + [f"6.{y}" for y in range(13)]
+        self.assertEqual(listed, wanted)
+        for r in data["release"]:
+            with self.subTest(release=r["release"]):
+                self.assertNotEqual(bool(r.get("trees")), bool(r.get("missing")), "trees or missing, one of them")
+                for name in r.get("trees", []):
+                    self.assertIn(name, rows)
+                    self.assertRegex(name, rf"^linux-(source-)?{re.escape(r['release'])}(\.|-|$)")
+
+    def test_every_fetched_row_says_where_its_tree_comes_from(self):
+        for name, row in load_expectations(EXPECTATIONS).items():
+            if not name.startswith("linux-source-") and "source" in row:
+                with self.subTest(tree=name):
+                    self.assertRegex(row["source"], r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
