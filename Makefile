@@ -20,8 +20,7 @@ comma    := ,
 
 ## Everything the toolkit and its whole test suite need, as root (idempotent)
 deps:
-	ci/install-deps core test kernel-sources build boot
-	ci/xen-hypervisor >/dev/null
+	ci/install-deps
 
 ## Every cross compiler of the arch table, for the whole build matrix
 deps-cross:
