@@ -9,48 +9,7 @@ import unittest
 from pathlib import Path
 
 from . import minitree
-
-SCRIPTS = Path(__file__).resolve().parents[1]
-TREEWIDE = ["/usr/bin/python3", str(SCRIPTS / "treewide")]
-
-
-def one_job(args):
-    """The tool's commands on small trees with one spatch at a time: tests run
-    two modules at once, and a second process per rule only doubles the work."""
-    args = [str(a) for a in args]
-    if args and args[0] in ("apply", "series", "sweep") and not any(a.startswith(("-j", "--jobs")) for a in args):
-        args.append("-j1")
-    return args
-
-
-def treewide(*args, env=None, user=None, tool=TREEWIDE):
-    cmd = tool + one_job(args)
-    if user:
-        cmd = ["runuser", "-u", user, "--"] + cmd
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-
-
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="treewide test "))   # a space on purpose
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.out = self.tmp / "out dir"
-
-    def tree(self, arches=(("alpha", "plain"), ("mips", "check"))):
-        return minitree.write(self.tmp / "linux tree", arches)
-
-    def apply(self, tree, *extra, ok=True):
-        r = treewide("apply", tree, "--out", self.out, *extra)
-        if ok:
-            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        return r
-
-    def report(self):
-        return json.loads((self.out / "apply.json").read_text())
-
-    def steps(self):
-        return {s["name"]: s for s in self.report()["steps"]}
-
+from .support import SCRIPTS, TREEWIDE, Base, treewide
 
 class Outcomes(Base):
     def test_generation_a_goes_to_c(self):

@@ -18,8 +18,8 @@ from treewide_lib import boot, initramfs, qemu
 from treewide_lib.buildcheck import ARCHES
 from treewide_lib.recipe import SMPL_DIR
 
-from .test_apply import treewide
-from .test_debian_trees import TREE_4_11, debian_tree
+from .support import debian_tree, treewide
+from .test_debian_trees import TREE_4_11
 from .test_matrix import STEP, recipe_plus
 
 TIER = "boot"

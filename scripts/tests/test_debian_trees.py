@@ -12,38 +12,14 @@ import unittest
 from pathlib import Path
 
 from .hooks import body, definitions, signature, tokens
-from .test_apply import treewide
+from .support import debian_tree, differing, scratch_copy, treewide
 
 TIER = "trees"
-
-CI = Path(__file__).resolve().parents[2] / "ci"
 
 CHANGED_6_1 = sorted(["arch/alpha/include/asm/dma-mapping.h", "arch/ia64/include/asm/dma-mapping.h",
                       "arch/mips/include/asm/dma-mapping.h", "arch/parisc/include/asm/dma-mapping.h",
                       "arch/sparc/include/asm/dma-mapping.h", "arch/x86/include/asm/dma-mapping.h",
                       "include/asm-generic/dma-mapping.h", "include/linux/dma-map-ops.h"])
-
-
-def debian_tree(version):
-    r = subprocess.run([str(CI / "kernel-tree"), version], capture_output=True, text=True, check=False)
-    if r.returncode != 0:
-        raise AssertionError(f"Debian {version} source unavailable: {r.stderr.strip()} (run `make deps`)")
-    return Path(r.stdout.strip())
-
-
-def scratch_copy(src, tmp):
-    """A copy of a tree sharing unchanged files (apply replaces, never edits, a file)."""
-    dst = Path(tmp) / src.name
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if subprocess.run(["cp", "-al", str(src), str(dst)], check=False).returncode != 0:
-        shutil.rmtree(dst, ignore_errors=True)
-        shutil.copytree(src, dst, symlinks=True)
-    return dst
-
-
-def differing(a, b):
-    r = subprocess.run(["diff", "-rq", str(a), str(b)], capture_output=True, text=True, check=False)
-    return sorted(line.split()[1][len(str(a)) + 1:] for line in r.stdout.splitlines() if line.startswith("Files "))
 
 
 class TreeCase(unittest.TestCase):

@@ -10,13 +10,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
 
 from . import minitree
-from .test_apply import SCRIPTS, TREEWIDE, Base, one_job, treewide
+from .support import SCRIPTS, TREEWIDE, Base, one_job, treewide
 
 
 def digest(tree):
@@ -145,7 +144,6 @@ class Permissions(Base):
 
     def as_user(self, *args):
         """treewide run as an unprivileged user when the tests run as root (root reads and writes anything)."""
-        from .test_apply import SCRIPTS, TREEWIDE
         if os.geteuid() != 0:
             return treewide(*args)
         kit = self.tmp / "kit"

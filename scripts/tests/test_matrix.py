@@ -20,8 +20,7 @@ from treewide_lib.buildcheck import ARCHES, applicable, load_fixups
 from treewide_lib.matrix import compare_code
 from treewide_lib.recipe import SMPL_DIR
 
-from .test_apply import treewide
-from .test_debian_trees import debian_tree
+from .support import debian_tree, treewide
 
 TIER = "matrix"
 

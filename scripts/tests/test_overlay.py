@@ -4,7 +4,7 @@ import subprocess
 import unittest
 from pathlib import Path
 
-from .test_debian_trees import debian_tree
+from .support import debian_tree
 
 TIER = "trees"
 

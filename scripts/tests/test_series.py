@@ -8,8 +8,7 @@ import subprocess
 import unittest
 
 from . import minitree
-from .test_apply import Base, treewide
-from .test_debian_trees import debian_tree, differing, scratch_copy
+from .support import Base, debian_tree, differing, scratch_copy, treewide
 
 TIER = "trees"
 

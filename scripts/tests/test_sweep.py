@@ -19,8 +19,7 @@ from pathlib import Path
 from treewide_lib.sweep import EXPECTATIONS, load_expectations
 
 from .hooks import definitions, tokens
-from .test_apply import treewide
-from .test_debian_trees import debian_tree
+from .support import debian_tree, treewide
 
 TIER = "sweep"
 

@@ -426,7 +426,7 @@ def build_parser():
     m.add_argument("--cell-timeout", type=_positive, metavar="SECONDS",
                    help="stop a cell still building after this long and record it as timeout")
 
-    bb = _command(sub, "bench-boot", "time boot machines cold, with a warm ccache, and rerun", bench_boot.run,
+    _command(sub, "bench-boot", "time boot machines cold, with a warm ccache, and rerun", bench_boot.run,
                   ("ksrc", "out", "jobs", "machine"), out="/var/tmp/treewide-bench-boot")
 
     br = _command(sub, "bench-report", "size of a series' review page and its render and load times",
