@@ -246,6 +246,10 @@ class Spatch:
                 parts = pool.map(lambda i: self._batch(smpl, mode, defines, tree, chunks[i], f"{scratch}/{i}"),
                                  range(len(chunks)))
                 done = {r.rel: r for part in parts for r in part}
+        no_python = next((r.failed for r in done.values() if r.failed and "Py.find_library" in r.failed), None)
+        if no_python:
+            raise ToolError(f"spatch cannot load Python for its script rules: {no_python[:200]}",
+                            "install libpython3-dev (`make deps` does), which has the library spatch looks for")
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         stats.wall_s = time.monotonic() - t0
         stats.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
