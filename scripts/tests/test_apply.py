@@ -329,7 +329,7 @@ class BadInput(Base):
             r = self.apply(tree, ok=False)
             self.assertRefused(r, "another treewide run is using", f"pid {os.getpid()}", "--wait")
             self.assertEqual(minitree.snapshot(tree), before)
-            r = treewide("series", tree, "--out", self.tmp / "series")
+            r = treewide("series", tree, "--out", self.tmp / "series", "--signoff", "T <t@example.org>")
             self.assertRefused(r, "another treewide run is using")
         self.apply(tree)                                # the lock went with its holder
         self.assertNotEqual(minitree.snapshot(tree), before)

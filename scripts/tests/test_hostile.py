@@ -142,18 +142,6 @@ class Symlinks(Base):
 class Permissions(Base):
     """What a user without root meets: files and directories they may not read or write."""
 
-    def as_user(self, *args):
-        """treewide run as an unprivileged user when the tests run as root (root reads and writes anything)."""
-        if os.geteuid() != 0:
-            return treewide(*args)
-        kit = self.tmp / "kit"
-        if not kit.exists():
-            for part in ("scripts", "semantic-patches", "kernel-overlay"):
-                shutil.copytree(SCRIPTS.parent / part, kit / part, ignore=shutil.ignore_patterns("__pycache__"))
-            for p in [self.tmp, kit, *kit.rglob("*")]:
-                p.chmod(0o777 if p.is_dir() else 0o755)
-        return treewide(*args, user="nobody", tool=["/usr/bin/python3", str(kit / "scripts/treewide")])
-
     def test_unreadable_header_is_a_clear_error(self):
         tree = self.tree()
         for p in [tree, *tree.rglob("*")]:
@@ -395,7 +383,7 @@ class Edits(Base):
                 return got
             return run_steps
         with patched(series.apply, "run_steps", edits_after_the_steps):
-            status, _, err = run_main("series", tree, "--out", out, "--no-verify")
+            status, _, err = run_main("series", tree, "--out", out, "--no-verify", "--signoff", "T <t@example.org>")
         self.assertEqual(status, 2, err)
         self.assertIn(f"{written[0]} changed in {tree.resolve()} while this series was made", err)
         self.assertFalse(out.exists())
@@ -539,12 +527,11 @@ class OneLockPerTree(Base):
 
     def test_another_user_sees_the_lock(self):
         tree = self.tree()
+        a, b = self.tmpdirs()
         for p in [self.tmp, *self.tmp.rglob("*")]:
             p.chmod(0o777 if p.is_dir() else 0o666)
-        a, b = self.tmpdirs()
         held = self.holder(tree, a)
-        r = treewide("apply", tree, "--out", b / "out", "--dry-run", user="nobody",
-                     env=dict(os.environ, TMPDIR=str(b)))
+        r = self.as_user("apply", tree, "--out", b / "out", "--dry-run")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn(f"(pid {held.pid}:", r.stderr)
 

@@ -469,6 +469,7 @@ def main(argv=None):
     signals.install(defer=txn.user_tree_written)
     try:
         status = args.func(args)
+        sys.stdout.flush()                      # a closed output is found here, while a stop can be told
     except ToolError as e:
         _say(f"treewide: error: {e.cause}\n  fix: {e.fix}")
         return e.status

@@ -31,6 +31,10 @@ def install(defer=lambda: False):
         signal.signal(s, _handler)
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
+        if hasattr(stream, "reconfigure"):
+            # a line as it is printed (CI logs show progress as it happens), and a
+            # reader that went away is found at the first line, not at exit
+            stream.reconfigure(line_buffering=True)
         if not isinstance(stream, _Guarded):
             setattr(sys, name, _Guarded(stream))
 
