@@ -136,13 +136,24 @@ class SeriesBadInput(SeriesBase):
         self.git(tree, "init", "-q")
         self.git(tree, "add", "-A")
         self.git(tree, "commit", "-qm", "upstream")
-        (tree / "include/linux/device.h").write_text("/* local */\n")
+        device = tree / "include/linux/device.h"
+        edited = device.read_text() + "/* local */\n"
+        device.write_text(edited)
         r = self.series(tree, ok=False)
         self.assertEqual(r.returncode, 2)
         self.assertIn("uncommitted changes", r.stderr)
         self.assertFalse(self.out.exists())
         self.series(tree, "--allow-dirty")
-        self.assertEqual((tree / "include/linux/device.h").read_text(), "/* local */\n")
+        self.assertEqual(device.read_text(), edited)
+
+    def test_a_tree_short_of_the_end_state_exits_3(self):
+        tree = kernel_scripts(self.tree())
+        (tree / "include/linux/device.h").write_text("/* no struct device here */\n")
+        r = self.series(tree, ok=False)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("did NOT reach the recipe's end state: move-dma-ops", r.stdout)
+        self.assertIn("No series", r.stdout)
+        self.assertFalse(self.out.exists())
 
     def test_existing_output_is_never_mixed(self):
         tree = kernel_scripts(self.tree())
