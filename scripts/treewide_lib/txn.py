@@ -215,7 +215,7 @@ class Transaction:
         shutil.rmtree(self.dir)
 
     def _check_unchanged(self, rels, expected):
-        changed = [rel for rel in rels if digest(read_bytes(self.root / rel)) != expected[rel]]
+        changed = [rel for rel, now in on_disk(self.root, rels).items() if now != expected[rel]]
         if changed:
             raise self._changed_error(changed)
 
