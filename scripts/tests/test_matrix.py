@@ -139,7 +139,8 @@ class Cache(MatrixCase):
 class Smoke(MatrixCase):
     def test_no_new_diagnostics_and_identical_code(self):
         r, cells = self.matrix("--cell", "x86_64", "--cell", "arm64", "--cell", "parisc", "--cell", "alpha")
-        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:] + json.dumps(
+            {n: {k: c.get(k) for k in ("gone", "flaky", "preexisting_failures")} for n, c in cells.items()}))
         self.assertEqual(sorted(cells), ["alpha", "arm64", "parisc", "x86_64"])
         needed = [f for f in applicable(load_fixups(), debian_tree("6.1")) if "alpha" in f["arches"]]
         self.assertEqual(len(cells["alpha"]["fixups"]), len(needed))
@@ -243,6 +244,41 @@ class UnresolvedReference(MatrixCase):
         # Every object compiled, without a new diagnostic.
         self.assertEqual((cell["new"], cell["new_failures"]), ([], []))
         self.assertIn("NEW UNRESOLVED REFERENCE in parisc: hwpath_to_device", r.stdout)
+
+
+# The real cross compiler, but for two objects of the baseline tree: one it
+# fails to compile once (a compiler killed, a full disk), one every time.
+FAULTY_GCC = """#!/bin/sh
+case "$PWD $* " in
+*/baseline/*" -o arch/parisc/kernel/drivers.o "*)
+    mkdir "$TREEWIDE_TEST_MARK" 2>/dev/null && { echo "gcc: fatal error: Killed signal" >&2; exit 1; } ;;
+*/baseline/*" -o drivers/parisc/ccio-dma.o "*)
+    echo "gcc: fatal error: no space left on device" >&2; exit 1 ;;
+esac
+exec {gcc} "$@"
+"""
+
+
+class FailureInOneTree(MatrixCase):
+    def test_a_failure_the_retry_does_not_repeat_is_noted_and_one_it_does_is_kept(self):
+        bindir = self.tmp / "bin"
+        bindir.mkdir()
+        gcc = shutil.which("hppa-linux-gnu-gcc")
+        (bindir / "hppa-linux-gnu-gcc").write_text(FAULTY_GCC.replace("{gcc}", gcc))
+        (bindir / "hppa-linux-gnu-gcc").chmod(0o755)
+        env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}", CCACHE_DISABLE="1",
+                   TREEWIDE_TEST_MARK=str(self.tmp / "failed-once"))
+        r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / "out", "--cell", "parisc", "--no-sparse",
+                     env=env)
+        self.assertTrue((self.tmp / "failed-once").is_dir())              # the fault did happen
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
+        cell = self.records()["parisc"]
+        self.assertEqual(cell["status"], "ok")
+        self.assertEqual(cell["flaky"], ["baseline: arch/parisc/kernel/drivers.o: make: target failed"])
+        self.assertEqual(cell["preexisting_failures"], ["drivers/parisc/ccio-dma.o"])
+        # What the baseline could not build says nothing of its references.
+        self.assertEqual((cell["new"], cell["new_failures"], cell["unresolved"]), ([], [], []))
+        self.assertIn("failed once, built on a retry in parisc: baseline: arch/parisc/kernel/drivers.o", r.stdout)
 
 
 class Link(MatrixCase):

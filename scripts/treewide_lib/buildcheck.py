@@ -409,9 +409,12 @@ def check_cell(name, cell, base, patched, version, quirks, workdir, jobs, log=pr
     result["unchanged"] = sorted(str(d) for d in (b & p))
     result["missing_objects"] = sorted(set(result["trees"]["baseline"]["objects"]) -
                                        set(result["trees"]["patched"]["objects"]))
+    # An object the baseline failed to build says nothing of what it referenced.
+    base_failed = {d.file for d in b if d.kind == "make"}
     result["unresolved"] = linkrefs.new_unresolved(
         f"{cell['cross_compile']}nm", workdir / f"{name}-baseline", result["trees"]["baseline"]["objects"],
-        workdir / f"{name}-patched", result["trees"]["patched"]["objects"], patched, cell["arch"])
+        workdir / f"{name}-patched", [o for o in result["trees"]["patched"]["objects"] if o not in base_failed],
+        patched, cell["arch"])
     for t in result["trees"].values():
         t["diagnostics"] = len(t.pop("diagnostics"))
     return result

@@ -283,6 +283,35 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
     return text, {o for o in objs if (out / o).exists()}, cc, sparse
 
 
+def retry_lone_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log):
+    """An object one tree failed to build and the other built is built once
+    more, alone, in the tree it failed in: a compiler killed or a full disk
+    is neither a regression nor a pre-existing failure. A failure that does
+    not come back is noted ("tree: its first diagnostic") and the retry's
+    diagnostics (compiler's and sparse's) replace the first build's; one that
+    does stays what it is."""
+    diags, sparse = found
+    notes = []
+    for label, other in (("baseline", "patched"), ("patched", "baseline")):
+        for o in sorted(set(_failed(objs, built[label], diags[label])) & built[other]):
+            log(name, f"build {label}: {o} again (the {other} tree built it)")
+            cmd = _make(trees[label], outs[label], cell, extra, None, o, sparse=ctx["sparse"])
+            _, text = ctx["jobserver"].run(cmd, deadline=ctx["deadline"])
+            if not (outs[label] / o).exists():
+                continue
+            first = sorted((d.kind == "make", str(d)) for d in diags[label] if d.file == o)   # the compiler's first
+            roots = (trees[label], outs[label])
+            again = Counter({d: n for d, n in buildcheck.diagnostics(text, roots).items()
+                             if d.kind == "make" and d.file == o})
+            again += buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.cc"), roots, o)
+            diags[label] = Counter({d: n for d, n in diags[label].items() if d.file != o}) + again
+            sparse[label] = Counter({d: n for d, n in sparse[label].items() if d.file != o}) + \
+                buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.sparse"), roots, o)
+            built[label].add(o)
+            notes.append(f"{label}: " + (first[0][1] if first else f"{o}: not built, no diagnostic"))
+    return notes
+
+
 class MakeFailed(Exception):
     pass
 
@@ -387,13 +416,14 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         missed = rec["selection_check"]["missed"]
         rec.update(status="selection-misses" if missed else "ok", duration_s=round(time.monotonic() - t0, 1))
         return rec
+    rec["flaky"] = retry_lone_failures(name, trees, outs, built, (diags, sparse), objs, cell, extra, ctx, log)
     b, p = diags["baseline"], diags["patched"]
     rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
                preexisting_failures=_failed(objs, built["baseline"], b))
     with phase("references"):
-        rec["unresolved"] = unresolved(cell, outs, built, trees["patched"])
+        rec["unresolved"] = unresolved(cell, outs, built, trees["patched"], rec["preexisting_failures"])
     ref = (ctx.get("code") or {}).get("against")
     if ref:
         log(name, f"compare object code with {ref}")
@@ -446,12 +476,14 @@ def link_targets(out, ctx):
     return ["vmlinux"] + (["modules"] if modules else [])
 
 
-def unresolved(cell, outs, built, patched_src):
-    """New unresolved references of the patched objects (linkrefs.py); an
-    object nm cannot read is a finding, not a pass."""
+def unresolved(cell, outs, built, patched_src, base_failed):
+    """New unresolved references of the patched objects (linkrefs.py),
+    but for those the baseline failed to build: it says nothing of what they
+    referenced before. An object nm cannot read is a finding, not a pass."""
+    patched = sorted(set(built["patched"]) - set(base_failed))
     try:
         return linkrefs.new_unresolved(f"{cell['cross_compile']}nm", outs["baseline"], sorted(built["baseline"]),
-                                       outs["patched"], sorted(built["patched"]), patched_src, cell["arch"])
+                                       outs["patched"], patched, patched_src, cell["arch"])
     except ToolError as e:
         return [f"(not checked: {e.cause})"]
 
@@ -573,6 +605,7 @@ def details(records):
         for label, found in [("NEW", r.get("new", [])), ("SPARSE NEW", sparse.get("new", [])),
                              ("CODE DIFFERS", (r.get("code") or {}).get("differs", [])),
                              ("NEW UNRESOLVED REFERENCE", r.get("unresolved", [])),
+                             ("failed once, built on a retry", r.get("flaky", [])),
                              ("pre-existing failure", r.get("preexisting_failures", []))]:
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
         if (r.get("code") or {}).get("not_compared"):
