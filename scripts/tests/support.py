@@ -74,6 +74,12 @@ def debian_tree(version):
     return Path(r.stdout.strip())
 
 
+def fetched_tree(variable, name):
+    """A fetched tree: $variable, else $TREEWIDE_TREES/name; None when neither is here."""
+    path = os.environ.get(variable) or (os.environ.get("TREEWIDE_TREES") and Path(os.environ["TREEWIDE_TREES"], name))
+    return Path(path) if path and (Path(path) / "Makefile").is_file() else None
+
+
 def scratch_copy(src, tmp):
     """A copy of a tree sharing unchanged files (apply replaces, never edits, a file)."""
     dst = Path(tmp) / src.name

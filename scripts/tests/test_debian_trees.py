@@ -12,7 +12,7 @@ import unittest
 from pathlib import Path
 
 from .hooks import body, definitions, signature, tokens
-from .support import debian_tree, differing, scratch_copy, treewide
+from .support import debian_tree, differing, fetched_tree, scratch_copy, treewide
 
 TIER = "trees"
 
@@ -94,12 +94,6 @@ class Debian612(TreeCase):
         self.assertEqual({s["status"] for s in report["steps"]}, {"already-done", "not-applicable"})
         self.assertXenNotApplicable(report)
         self.assertEqual(differing(orig, tree), [])
-
-
-def fetched_tree(variable, name):
-    """A fetched tree: $variable, else $TREEWIDE_TREES/name; None when neither is here."""
-    path = os.environ.get(variable) or (os.environ.get("TREEWIDE_TREES") and Path(os.environ["TREEWIDE_TREES"], name))
-    return Path(path) if path and (Path(path) / "Makefile").is_file() else None
 
 
 TREE_4_10 = fetched_tree("TREEWIDE_TREE_4_10", "linux-4.10.17")

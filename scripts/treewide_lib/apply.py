@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import VERSION, sites
+from .changelog import RuleRun
 from .cpp_tidy import FOLDING, tidy
 from .recipe import OVERLAY_DIR
 from .spatch import RunStats, SmPL
@@ -31,6 +32,7 @@ class StepResult:
     broke: list = field(default_factory=list)
     contents: dict = field(default_factory=dict)    # file -> text after the step
     origin: dict = field(default_factory=dict)      # file -> [(source, rules, removed lines, added lines)]
+    runs: list = field(default_factory=list)        # RuleRun of each spatch run, in order
     hunks: int = 0
     stats: RunStats = field(default_factory=RunStats)
     diff: str = ""
@@ -136,6 +138,7 @@ class Applier:
         self.defines.update(defines)
         results, stats = self.spatch.run(smpl, mode, set(defines), self.tree, files)
         res.stats.add(stats)
+        changed, folded = [], []
         for r in results:
             where = {"file": r.rel, "rule": rule.smpl.name}
             if r.parse_errors:
@@ -151,6 +154,10 @@ class Applier:
                 self._record(res, r.rel, rule.smpl.name, old, r.rules)
                 self.tree.stage(r.rel, tidy(old, r.text))      # its own entry: no rule made these lines
                 self._record(res, r.rel, FOLDING, r.text)
+                changed.append(r.rel)
+                folded += [r.rel] if self.tree.read(r.rel) != r.text else []
+        if changed and mode == "patch":
+            res.runs.append(RuleRun(rule.smpl, tuple(sorted(defines)), tuple(sorted(changed)), tuple(sorted(folded))))
         return results
 
     def _when(self, step):
@@ -219,6 +226,7 @@ class Applier:
         res.reason = (f"its rules did not reach its end state ({'; '.join(res.missing)}), so nothing of it is "
                       "kept: half of the step would not build")
         res.changed_files, res.contents, res.origin, res.diff, res.hunks = [], {}, {}, "", 0
+        res.runs = []
         res.residuals = sites.find(self.tree, step.sites)
         return res
 

@@ -402,7 +402,7 @@ def build_parser():
     s = _command(sub, "series", "regenerate the patch series (format-patch, Cc, checkpatch, report)", cmd_series,
                  ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"))
     s.add_argument("--signoff", help="'Name <email>' for author and Signed-off-by (default: git config)")
-    s.add_argument("--date", help="author and commit date (default: the recipe's, for reproducible output)")
+    s.add_argument("--date", help="author and commit date (default: $SOURCE_DATE_EPOCH, else now)")
     s.add_argument("--force", action="store_true", help="replace an existing OUT")
     s.add_argument("--allow-dirty", action="store_true", help="start from a git tree's uncommitted state")
     s.add_argument("--no-verify", action="store_true", help="skip the git am check")

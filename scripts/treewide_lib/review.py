@@ -5,7 +5,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from . import VERSION
+from . import VERSION, changelog
 from .errors import ToolError
 from .tree import ENC
 
@@ -122,7 +122,7 @@ def review_all(tree_root, patches):
 
 def _in_quoted_smpl(lines, i):
     """Whether line i of a patch lies in the semantic patch quoted by the changelog."""
-    intro = next((n for n, line in enumerate(lines) if line.startswith("Generated with the following semantic")), None)
+    intro = next((n for n, line in enumerate(lines) if line.startswith(changelog.INTRO)), None)
     end = next((n for n, line in enumerate(lines) if line == "---"), len(lines))
     return intro is not None and intro < i < end
 

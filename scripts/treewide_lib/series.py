@@ -5,14 +5,16 @@ verification, provenance. Nothing is written into the user's tree; the
 output directory is replaced only when the new run is complete."""
 
 import json
+import os
 import re
 import textwrap
 import shutil
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
-from . import VERSION, apply, provenance, report, review
+from . import VERSION, apply, changelog, provenance, report, review
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .recipe import OVERLAY_DIR
@@ -23,7 +25,6 @@ MARK = ".treewide-series"                 # in every OUT a series run wrote
 # --force replaces a directory holding these and nothing else.
 OURS = {WORK, MARK, "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
         "boot", "sweep"}
-SMPL_INTRO = "Generated with the following semantic patch"
 
 
 def _arch_of(rel):
@@ -43,24 +44,31 @@ def split(step, files):
     return groups
 
 
-def message(step, subject, smpl_used, ident):
+def message(step, subject, files, runs, spatch_version, ident):
     body = [subject, "", step.changelog]
     if step.split != "per-arch" and step.split_reason:
         body += ["", textwrap.fill(f"This is one commit: {step.split_reason}.", 72)]
-    if step.overlay:
-        body += ["", textwrap.fill("The new " + ", ".join(step.overlay) + " is hand-written, not generated.", 72)]
-    if smpl_used:
-        plural = "es" if len(smpl_used) > 1 else ""
-        body += ["", f"{SMPL_INTRO}{plural}:"]
-        for smpl in smpl_used:
-            body += ["", _smpl_for_changelog(f"// {smpl.name}\n" + smpl.read_text())]
+    overlay = [f for f in step.overlay if f in files]
+    if overlay:
+        body += ["", textwrap.fill("The new " + ", ".join(overlay) + " is hand-written, not generated.", 72)]
+    how = changelog.how_made(runs, files, spatch_version)
+    body += [""] + how if how else []
     body += ["", f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
     return "\n".join(body)
 
 
-def _smpl_for_changelog(text):
-    """SmPL indented: its '#include' lines would read as comments to git, a '---' as the end of the log."""
-    return "\n".join(f"  {line}" if line else "" for line in text.rstrip("\n").split("\n"))
+def commit_date(given=None):
+    """--date, else $SOURCE_DATE_EPOCH (the reproducible-builds convention:
+    regenerating then gives byte-identical patches), else now."""
+    if given:
+        return given
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+    if not epoch.isdigit():
+        raise ToolError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970",
+                        "set it to an integer (git log -1 --format=%ct gives a commit's), or unset it")
+    return f"@{epoch} +0000"
 
 
 class Series:
@@ -68,7 +76,7 @@ class Series:
         self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
         self.out = Path(out)
         self.ident = identity(signoff)
-        self.date = date or recipe.series.get("date", "2017-04-13 12:00:00 +0000")
+        self.date = commit_date(date)
         self.work = self.out.with_name(self.out.name + ".partial")
 
     def run(self, force=False, allow_dirty=False, verify=True):
@@ -153,9 +161,7 @@ class Series:
             if not res.changed_files:
                 continue
             for subject, files in split(step, res.changed_files):
-                used = [r.smpl for r in step.rules if any(src == r.smpl.name for f in files
-                                                          for src, _, _, _ in res.origin.get(f, []))]
-                msg = message(step, subject, used, self.ident)
+                msg = message(step, subject, files, res.runs, self.spatch.version, self.ident)
                 parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg)
                 sites = sum(1 for site in res.sites_before if site.file in files)
                 commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
