@@ -9,10 +9,11 @@ import re
 import shutil
 import subprocess
 import unittest
+from pathlib import Path
 from datetime import datetime, timezone
 
 from . import minitree
-from .support import Base, debian_tree, differing, scratch_copy, treewide
+from .support import Base, debian_tree, differing, fetched_tree, scratch_copy, treewide
 
 TIER = "trees"
 
@@ -54,7 +55,7 @@ class Series(SeriesBase):
     def test_plain_tree(self):
         tree = kernel_scripts(self.tree())
         before = minitree.snapshot(tree)
-        self.series(tree)
+        self.series(tree, "--for", "mainline")
         self.assertEqual(minitree.snapshot(tree), before)
         d = self.data()
         self.assertEqual([p["step"] for p in d["patches"]],
@@ -64,14 +65,17 @@ class Series(SeriesBase):
         self.assertEqual(len(patches), 4)
         cover = patches[0].read_text()
         self.assertIn("Subject: [PATCH 0/3] Consolidate get_dma_ops() into one generic hook", cover)
-        self.assertIn("xen-preserve-dma-ops: not-applicable", cover)
-        self.assertIn(f"base-commit: {d['base']}", cover)
+        self.assertIn("- xen/arm: Preserve the native DMA ops when dom0 installs Xen's: does\n  not apply", cover)
+        self.assertIn("not a git checkout, so there is\nno base-commit", cover)
+        self.assertNotIn("base-commit:", cover)
+        self.assertIn("\nTesting:\n", cover)
         first = patches[1].read_text()
         self.assertIn("Subject: [PATCH 1/3] treewide: Move dma_ops from struct dev_archdata into", first)
         self.assertIn("To reproduce this commit from its parent, save each semantic patch", first)
         self.assertIn("\n  // archdata-dma-ops-users.cocci\n", first)
         self.assertIn(f"Signed-off-by: {SIGNOFF}", first)
-        self.assertRegex(first, r"\nTo: .*Richard Henderson")            # alpha, from MAINTAINERS
+        self.assertRegex(first, r"\nTo: Christoph Hellwig")              # DMA MAPPING HELPERS
+        self.assertRegex(first, r"\nCc: Richard Henderson")              # alpha, from MAINTAINERS
         self.assertRegex(first, r"linux-mips@vger.kernel.org")
         for p in d["patches"]:
             self.assertTrue(p["checkpatch"]["explained"], p["checkpatch"])
@@ -234,7 +238,10 @@ class DebianSeries(SeriesBase):
         self.assertEqual(len(d["patches"]), 1)
         p = d["patches"][0]
         self.assertEqual(p["step"], "drop-bus-argument")
-        self.assertTrue(p["checkpatch"]["clean"], p["checkpatch"])
+        # checkpatch wants prose style for the stable rules' "commit <sha> upstream." line
+        self.assertEqual({(m["type"], m["line"]) for m in p["checkpatch"]["messages"]},
+                         {("GIT_COMMIT_ID", 7), ("UNKNOWN_COMMIT_ID", 7)})
+        self.assertTrue(p["checkpatch"]["explained"], p["checkpatch"])
         self.assertTrue(p["maintainers"]["to"])
         self.assertTrue(d["verify"]["identical"], d["verify"])
         applied = scratch_copy(orig, self.tmp / "applied")
@@ -250,3 +257,74 @@ class DebianSeries(SeriesBase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def send_email_dry_run(patches, tmp):
+    """git send-email --dry-run on the patches (nothing sent): (exit status, output)."""
+    repo = Path(tmp) / "send"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    r = subprocess.run(["git", "-C", str(repo), "send-email", "--dry-run", "--confirm=never", "--from", SIGNOFF,
+                        "--to-cmd=true", "--smtp-server=/bin/false", *map(str, patches)],
+                       capture_output=True, text=True, check=False)
+    return r.returncode, r.stdout + r.stderr
+
+
+class Targets(SeriesBase):
+    """Whom the Debian 6.1 series is for: a 6.1.y backport by default."""
+
+    def patch(self):
+        return next((self.out / "series").glob("0001-*.patch")).read_text()
+
+    def test_a_6_1_tree_is_a_stable_backport_that_keeps_the_upstream_author(self):
+        r = self.series(debian_tree("6.1"))
+        self.assertIn("for stable [PATCH 6.1]", r.stdout.splitlines()[0])
+        self.assertIsNone(self.data()["cover"])               # one patch: its notes below "---"
+        text = self.patch()
+        head, body = text.split("\n\n", 1)
+        self.assertIn("\nFrom: Greg Kroah-Hartman <gregkh@linuxfoundation.org>\n", head)
+        self.assertIn("\nSubject: [PATCH 6.1] treewide: Drop the unused bus argument of", head)
+        self.assertIn("\nTo: stable@vger.kernel.org\nCc: Greg Kroah-Hartman", head)
+        self.assertTrue(body.startswith("commit ade1229caed9433921b69e20bd6fadf1bba9558e upstream.\n\n"), body)
+        self.assertIn("Signed-off-by: Greg Kroah-Hartman <gregkh@linuxfoundation.org>\n"
+                      f"Signed-off-by: {SIGNOFF}\n---\n", body)
+        self.assertNotIn("base-commit:", text)
+        self.assertIn("\nTesting:\n", text.split("\n---\n", 1)[1])
+        rc, said = send_email_dry_run([next((self.out / "series").glob("0001-*.patch"))], self.tmp)
+        self.assertEqual(rc, 0, said)
+        self.assertIn("Result: OK", said)
+        self.assertIn("\nTo: stable@vger.kernel.org\n", said)
+
+    def test_mainline_is_addressed_to_the_dma_mapping_maintainers(self):
+        r = self.series(debian_tree("6.1"), "--for", "mainline")
+        self.assertIn("for mainline [PATCH]", r.stdout.splitlines()[0])
+        m = self.data()["patches"][0]["maintainers"]
+        self.assertEqual(m["to"], ["Christoph Hellwig <hch@lst.de>", "Marek Szyprowski <m.szyprowski@samsung.com>"])
+        self.assertIn("Robin Murphy <robin.murphy@arm.com>", m["cc"])            # a reviewer
+        self.assertIn("Richard Henderson <richard.henderson@linaro.org>", m["cc"])  # alpha
+        text = self.patch()
+        self.assertIn(f"\nFrom: {SIGNOFF}\n", text)
+        self.assertNotIn(" upstream.\n", text)
+
+    def test_vendor_with_no_auto_cc_has_only_the_users_recipients(self):
+        self.series(debian_tree("6.1"), "--for", "vendor", "--no-auto-cc", "--to", "Kernel Team <k@vendor.example>")
+        m = self.data()["patches"][0]["maintainers"]
+        self.assertEqual(m, {"to": ["Kernel Team <k@vendor.example>"], "cc": []})
+        self.assertIn("\nSubject: [PATCH] treewide:", self.patch())
+
+
+TREE_4_11 = fetched_tree("TREEWIDE_TREE_4_11", "linux-4.11.0")
+
+
+@unittest.skipUnless(TREE_4_11, "set TREEWIDE_TREES (or TREEWIDE_TREE_4_11) to an unpacked 4.11.0 tree")
+class Linux411Backport(SeriesBase):
+    def test_the_xen_fix_names_upstream_and_the_commit_it_fixes(self):
+        r = self.series(TREE_4_11)
+        self.assertIn("for stable [PATCH 4.11]", r.stdout.splitlines()[0])
+        xen = next(p for p in self.data()["patches"] if p["step"] == "xen-preserve-dma-ops")
+        text = (self.out / "series" / xen["patch"]).read_text()
+        self.assertIn("\nFrom: Stefano Stabellini <sstabellini@kernel.org>\n", text)
+        self.assertIn("\ncommit e058632670b709145730a134acc3f83f392f7aa7 upstream.\n", text)
+        self.assertIn('\nFixes: 815dd18788fe ("treewide: Consolidate get_dma_ops() implementations")\n', text)
+        self.assertRegex(text, r"\nSubject: \[PATCH 4\.11 \d/\d\] xen/arm:")
+        rc, said = send_email_dry_run(sorted((self.out / "series").glob("0*.patch")), self.tmp)
+        self.assertEqual(rc, 0, said)

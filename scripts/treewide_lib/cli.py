@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
-               matrix, rangediff, recipe, report, select, lock, series, signals, summary, sweep, txn)
+               matrix, rangediff, recipe, report, select, lock, series, signals, summary, sweep, target, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -125,7 +125,12 @@ def cmd_series(args):
     tree = Tree(args.ksrc)
     out = _check_out(Path(args.out) if args.out else default_out(tree), tree)
     rec = recipe.load(args.recipe)
-    job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, signoff=args.signoff,
+    kind, why = target.choose(tree.version, args.for_, target.newest_known())
+    tgt = target.Target(kind, why, target.release_of(tree.version), tuple(args.to), tuple(args.cc),
+                        auto=not args.no_auto_cc)
+    print(f"series: Linux {tree.version} ({tree.name}) for {kind} [{tgt.prefix}]: {why}"
+          + ("" if args.for_ else "; --for mainline|stable|vendor to choose"))
+    job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, tgt, signoff=args.signoff,
                         date=args.date, log=print if not args.quiet else (lambda *a: None))
     with lock.held(tree.root, exclusive=False, wait=args.wait):
         data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
@@ -406,6 +411,12 @@ def build_parser():
     s.add_argument("--force", action="store_true", help="replace an existing OUT")
     s.add_argument("--allow-dirty", action="store_true", help="start from a git tree's uncommitted state")
     s.add_argument("--no-verify", action="store_true", help="skip the git am check")
+    s.add_argument("--for", dest="for_", choices=target.KINDS,
+                   help="whom the series is for (default: from the tree's version, said on the first line)")
+    s.add_argument("--to", action="append", default=[], help="an address for To: (repeatable)")
+    s.add_argument("--cc", action="append", default=[], help="an address for Cc: (repeatable)")
+    s.add_argument("--no-auto-cc", action="store_true",
+                   help="no recipients from get_maintainer.pl or the target: only --to and --cc")
 
     m = _command(sub, "matrix", "build every arch x config cell, baseline and patched, and compare", cmd_matrix,
                  ("ksrc", "out", "recipe", "jobs", "arch-table", "cell", "arch"))

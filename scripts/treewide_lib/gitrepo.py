@@ -19,17 +19,18 @@ class Scratch:
         self.name, self.email = ident
         self.date = date
 
-    def env(self, index=None):
-        env = dict(os.environ, GIT_DIR=str(self.gitdir), GIT_AUTHOR_NAME=self.name,
-                   GIT_AUTHOR_EMAIL=self.email, GIT_COMMITTER_NAME=self.name, GIT_COMMITTER_EMAIL=self.email,
+    def env(self, index=None, author=None):
+        name, email = _split_ident(author) if author else (self.name, self.email)
+        env = dict(os.environ, GIT_DIR=str(self.gitdir), GIT_AUTHOR_NAME=name,
+                   GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=self.name, GIT_COMMITTER_EMAIL=self.email,
                    GIT_AUTHOR_DATE=self.date, GIT_COMMITTER_DATE=self.date, LC_ALL="C")
         env.pop("GIT_WORK_TREE", None)
         if index:
             env["GIT_INDEX_FILE"] = str(index)
         return env
 
-    def git(self, *args, index=None, input=None, cwd=None):
-        r = subprocess.run(["git", *args], env=self.env(index), input=input, cwd=cwd,
+    def git(self, *args, index=None, input=None, cwd=None, author=None):
+        r = subprocess.run(["git", *args], env=self.env(index, author), input=input, cwd=cwd,
                            capture_output=True, text=True, errors="surrogateescape", check=False)
         if r.returncode != 0:
             raise ToolError(f"git {' '.join(args[:2])} failed: {r.stderr.strip()[:300]}",
@@ -68,8 +69,9 @@ class Scratch:
             raise ToolError(f"{root} has no HEAD commit", "commit the tree first or pass a plain source tree")
         return r.stdout.strip()
 
-    def commit(self, parent, files, message):
-        """A commit on top of parent with files ({path: text}) replaced or added."""
+    def commit(self, parent, files, message, author=None):
+        """A commit on top of parent with files ({path: text}) replaced or
+        added; author: "Name <email>" when not the committer."""
         index = self.gitdir / "index.series"
         self.git("read-tree", parent, index=index)
         for rel, text in sorted(files.items()):
@@ -77,7 +79,7 @@ class Scratch:
             mode = self._mode(parent, rel)
             self.git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}", index=index)
         tree = self.git("write-tree", index=index).strip()
-        return self.git("commit-tree", tree, "-p", parent, "-F", "-", input=message).strip()
+        return self.git("commit-tree", tree, "-p", parent, "-F", "-", input=message, author=author).strip()
 
     def _mode(self, commit, rel):
         out = self.git("ls-tree", commit, "--", rel).strip()
@@ -93,8 +95,7 @@ def identity(signoff):
         if "<" not in signoff or not signoff.rstrip().endswith(">"):
             raise ToolError(f"--signoff '{signoff}' is not 'Name <email>'",
                             "pass --signoff 'Your Name <you@example.org>'")
-        name, email = signoff.rsplit("<", 1)
-        return name.strip(), email.rstrip(">").strip()
+        return _split_ident(signoff)
     vals = []
     for key in ("user.name", "user.email"):
         r = subprocess.run(["git", "config", key], capture_output=True, text=True, check=False)
@@ -103,6 +104,11 @@ def identity(signoff):
         raise ToolError("no identity for Signed-off-by",
                         "pass --signoff 'Name <email>' or set git config user.name/email")
     return tuple(vals)
+
+
+def _split_ident(ident):
+    name, email = ident.rsplit("<", 1)
+    return name.strip(), email.rstrip(">").strip()
 
 
 def init_bare(path):

@@ -80,6 +80,24 @@ class SkipIf:
     reason: str
 
 
+@dataclass(frozen=True)
+class Upstream:
+    """An upstream commit a step makes again (a backport names it), or
+    one it fixes (Fixes:, on a tree where step `when_done` was already done:
+    the tree had the commit before the series)."""
+    commit: str
+    subject: str
+    author: str = ""
+    release: str = ""
+    link: str = ""
+    when_done: str = ""
+    signed_off: bool = False        # the author's Signed-off-by was seen on it
+
+    @property
+    def fixes_line(self):
+        return f'Fixes: {self.commit[:12]} ("{self.subject}")'
+
+
 @dataclass
 class Step:
     name: str
@@ -97,6 +115,10 @@ class Step:
     expect: list = field(default_factory=list)
     rules: list = field(default_factory=list)
     skip_if: SkipIf | None = None
+    upstream: tuple = ()            # Upstream commits the step makes again
+    upstream_note: str = ""         # what upstream did instead, where no commit is recorded
+    fixes: Upstream | None = None
+    maintainers: tuple = ()         # MAINTAINERS sections a mainline patch is addressed To
 
 
 @dataclass
@@ -187,6 +209,9 @@ def _step(d, base):
                 noop=bool(d.get("noop", False)), gen_from=d.get("from", ""),
                 gen_to=d.get("to", ""), pending=d.get("pending", ""), overlay=tuple(d.get("overlay", ())))
     step.when = [_when(w, f"{where} when") for w in d.get("when", [])]
+    step.upstream = tuple(_upstream(u, f"{where} upstream") for u in d.get("upstream", []))
+    step.fixes = _upstream(d["fixes"], f"{where} fixes") if "fixes" in d else None
+    step.upstream_note, step.maintainers = d.get("upstream_note", ""), tuple(d.get("maintainers", ()))
     for rel in step.overlay:
         if not (OVERLAY_DIR / rel).is_file():
             raise ToolError(f"{where}: overlay file {OVERLAY_DIR / rel} does not exist",
@@ -200,6 +225,14 @@ def _step(d, base):
     if not step.pending and not step.rules:
         raise ToolError(f"{where}: no rules", "add [[step.rules]] or mark the step 'pending'")
     return step
+
+
+def _upstream(d, where):
+    if not re.fullmatch(r"[0-9a-f]{40}", d.get("commit", "")) or not d.get("subject"):
+        raise ToolError(f"{where}: an upstream commit needs its full 40-digit id and its subject",
+                        "look both up in the kernel's history and fix the recipe")
+    return Upstream(**{k: d[k] for k in ("commit", "subject", "author", "release", "link", "when_done", "signed_off")
+                       if k in d})
 
 
 def _virtual(name, d):

@@ -3,6 +3,7 @@ the tree's checkpatch.pl --strict, and the cover letter."""
 
 import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 from . import VERSION, changelog
@@ -50,17 +51,22 @@ def _fix(stderr):
     return "run the command above by hand in the tree to see why it fails; the series was not written"
 
 
+# get_maintainer.pl --rolestats: "who (role:SECTION,role:SECTION)"; a
+# section's name may hold parentheses ("SPARC + UltraSPARC (sparc/sparc64)").
+_ROLE = re.compile(r",(?=(?:maintainer|supporter|reviewer|odd fixer|open list|moderated list|subscriber list|"
+                   r"list|chief penguin)\b)")
+
+
 def maintainers(tree_root, patch):
-    """{"to": [...], "cc": [...]} for one patch, from MAINTAINERS only (no git history)."""
+    """[(who, role)] for one patch, from MAINTAINERS only (no git history);
+    a role is "maintainer:SECTION", "reviewer:SECTION", "open list:SECTION"..."""
     r = _perl(tree_root, "get_maintainer.pl", "--no-git", "--no-git-fallback", "--rolestats", str(patch))
-    to, cc = [], []
+    listed = []
     for line in r.stdout.splitlines():
-        m = re.match(r"^(.*?)\s+\(([^)]*)", line)
-        if not m:
-            continue
-        who, role = m.group(1).strip(), m.group(2)
-        (cc if "list" in role or role.startswith("reviewer") else to).append(who)
-    return {"to": to, "cc": cc}
+        m = re.match(r"^(.*?)\s+\((.*)\)$", line.strip())
+        if m:
+            listed += [(m.group(1).strip(), role.strip()) for role in _ROLE.split(m.group(2))]
+    return listed
 
 
 def union(lists):
@@ -98,12 +104,24 @@ def checkpatch(tree_root, patch):
                 why = LONG_LINE_WHY
             if kind == "COMMIT_LOG_LONG_LINE" and not _in_quoted_smpl(lines, int(at) - 1):
                 why = ""
+            if kind in ("GIT_COMMIT_ID", "UNKNOWN_COMMIT_ID"):
+                why = _commit_id_why(lines[int(at) - 1], kind, tree_root)
             messages.append({"level": level, "type": kind, "message": text, "line": int(at), "why": why})
     if r.returncode == 1 and not messages:
         raise ScriptFailed(f"{tree_root}/scripts/checkpatch.pl exited 1 with no message treewide can read: "
                            f"{r.stdout.strip()[:200] or r.stderr.strip()[:200]}",
                            "run it by hand on the patch; the series was not written")
     return {"clean": not messages, "explained": all(m["why"] for m in messages), "messages": messages}
+
+
+def _commit_id_why(line, kind, tree_root):
+    """Why checkpatch's complaint about a commit id stays, or "" where it should not."""
+    if re.fullmatch(r"commit [0-9a-f]{40} upstream\.", line):
+        return ("the 'commit <sha> upstream.' line stable-kernel-rules.rst asks of a backport; the upstream "
+                "commit is not in this tree")
+    if kind == "UNKNOWN_COMMIT_ID" and not (Path(tree_root) / ".git").exists():
+        return "the tree is not a git checkout: checkpatch cannot look the id up"
+    return ""
 
 
 def review_all(tree_root, patches):
@@ -141,30 +159,52 @@ def _not_lengthened(lines, i):
     return any(line.startswith("-") and len(line.expandtabs(8)) >= width for line in lines[start:end])
 
 
-def write_cover(cover, series, rep):
+def cover_notes(series, rep):
+    """What a reviewer reads before the patches: what the series does, what
+    it is based on, what it leaves out and why, how it was made, and how it
+    was tested (prose: no internal step names)."""
+    recipe, tree = series.recipe, rep["tree"]
+    subjects = {s.name: s.subject for s in recipe.steps}
+    body = [recipe.series.get("cover", "").strip(), ""]
+    base = (f"Based on Linux {tree['version']} ({tree['name']})" +
+            (", its HEAD (base-commit below)." if series.real_base else
+             ": not a git checkout, so there is no base-commit; the patches apply to that release's "
+             "source as published."))
+    body += [textwrap.fill(base, 72), ""]
+    left = [s for s in rep["steps"] if s["status"] != "applied"]
+    if left:
+        body.append("Not in this series:")
+        body += [textwrap.fill(f"- {subjects.get(s['name'], s['name'])}: {_status_prose(s)}", 72,
+                               subsequent_indent="  ") for s in left]
+        body.append("")
+    res = rep["residuals"]
+    if res:
+        body.append(f"Left as it is ({len(res)} place(s) no rule recognised; a reviewer's call):")
+        body += [f"- {r.get('file', '')}:{r.get('line', '')}: {r['kind']}" for r in res[:20]] + [""]
+    body += [textwrap.fill(f"Made with treewide {VERSION} and Coccinelle {series.spatch.version}; each "
+                           "commit message shows the semantic patch and the command that make that "
+                           "commit from its parent.", 72), "",
+             "Testing:", "- not yet built or booted by the toolkit (make matrix, make boot)."]
+    return body
+
+
+def _status_prose(step):
+    why = {"already-done": "already done in this tree", "not-applicable": "does not apply to this tree",
+           "pending": "not done yet by the toolkit", "no-change": "no rule matched",
+           "skipped": "left out"}.get(step["status"], step["status"])
+    return f"{why} ({step['reason']})" if step.get("reason") else why
+
+
+def write_cover(cover, series, notes):
     """Fill format-patch's cover letter template."""
     text = Path(cover).read_text(**ENC)
-    recipe = series.recipe
-    steps = rep["steps"]
-    skipped = [s for s in steps if s["status"] in ("skipped", "not-applicable", "already-done", "pending")]
-    body = [recipe.series.get("cover", "").strip(), "",
-            f"Tree: {rep['tree']['name']}, Linux {rep['tree']['version']}, "
-            f"generation {rep['generation_before']} before the series.", "", "Steps:"]
-    for s in steps:
-        line = f"- {s['name']}: {s['status']}"
-        if s["status"] != "applied" and s["reason"]:
-            line += f" ({s['reason']})"
-        body.append(line)
-    if skipped:
-        body += ["", "Steps not in this series are listed above with the reason."]
-    res = rep["residuals"]
-    body += ["", f"Residuals (old-form code left, unparsable code at an old-form site): {len(res)}"]
-    body += [f"- [{r['step']}] {r['kind']}: {r.get('file', '')}:{r.get('line', '')} {r.get('text', r.get('what', ''))}"
-             for r in res[:20]]
-    body += ["", "How this series was produced:",
-             f"  treewide {VERSION} (recipe {recipe.name}), spatch {series.spatch.version}",
-             f"  treewide series <{rep['tree']['name']}: Linux {rep['tree']['version']}>",
-             "  Each commit message carries the semantic patch that made it."]
-    text = text.replace("*** SUBJECT HERE ***", recipe.title)
-    text = text.replace("*** BLURB HERE ***", "\n".join(body).strip())
+    text = text.replace("*** SUBJECT HERE ***", series.recipe.title)
+    text = text.replace("*** BLURB HERE ***", "\n".join(notes).strip())
     Path(cover).write_text(text, **ENC)
+
+
+def add_notes(patch, notes):
+    """A single patch has no cover letter: the notes go below its '---'."""
+    text = Path(patch).read_text(**ENC)
+    i = text.index("\n---\n") + len("\n---\n")
+    Path(patch).write_text(text[:i] + "\n".join(notes).strip() + "\n\n" + text[i:], **ENC)

@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import VERSION, apply, changelog, provenance, report, review
+from . import VERSION, apply, changelog, provenance, report, review, target
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .recipe import OVERLAY_DIR
@@ -44,16 +44,20 @@ def split(step, files):
     return groups
 
 
-def message(step, subject, files, runs, spatch_version, ident):
-    body = [subject, "", step.changelog]
+def message(step, subject, files, runs, spatch_version, ident, credit=(None, [], [], [])):
+    """A commit's message; credit: target.attribution() of its step."""
+    _, head, notes, tags = credit
+    body = [subject, ""] + head + [step.changelog]
     if step.split != "per-arch" and step.split_reason:
         body += ["", textwrap.fill(f"This is one commit: {step.split_reason}.", 72)]
     overlay = [f for f in step.overlay if f in files]
     if overlay:
         body += ["", textwrap.fill("The new " + ", ".join(overlay) + " is hand-written, not generated.", 72)]
+    for note in notes:
+        body += ["", textwrap.fill(note, 72, break_on_hyphens=False)]
     how = changelog.how_made(runs, files, spatch_version)
     body += [""] + how if how else []
-    body += ["", f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
+    body += [""] + tags + [f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
     return "\n".join(body)
 
 
@@ -72,8 +76,8 @@ def commit_date(given=None):
 
 
 class Series:
-    def __init__(self, tree, recipe, spatch, out, signoff=None, date=None, log=print):
-        self.tree, self.recipe, self.spatch, self.log = tree, recipe, spatch, log
+    def __init__(self, tree, recipe, spatch, out, tgt, signoff=None, date=None, log=print):
+        self.tree, self.recipe, self.spatch, self.log, self.target = tree, recipe, spatch, log, tgt
         self.out = Path(out)
         self.ident = identity(signoff)
         self.date = commit_date(date)
@@ -109,7 +113,8 @@ class Series:
         scratch = Scratch(self.work / WORK / "git", self.ident, self.date)
         scratch.init()
         self.log("importing the base tree into a scratch git repository")
-        if self.tree.is_git() and not self.dirty:
+        self.real_base = self.tree.is_git() and not self.dirty
+        if self.real_base:
             base = scratch.borrow_head(self.tree.root)
         else:
             touched = {f for r in results for f in r.changed_files}
@@ -157,42 +162,58 @@ class Series:
 
     def _commit(self, scratch, base, results):
         commits, parent = [], base
+        done = {r.name for r in results if r.status == "already-done"}
         for step, res in zip(self.recipe.steps, results):
             if not res.changed_files:
                 continue
+            credit = target.attribution(step, self.target, done)
             for subject, files in split(step, res.changed_files):
-                msg = message(step, subject, files, res.runs, self.spatch.version, self.ident)
-                parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg)
+                msg = message(step, subject, files, res.runs, self.spatch.version, self.ident, credit)
+                parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg, author=credit[0])
                 sites = sum(1 for site in res.sites_before if site.file in files)
                 commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
                                 "sites": sites, "noop": step.noop})
         return commits
 
     def _write(self, scratch, base, commits, results, rep):
+        """format-patch (a cover letter for two patches or more; base-commit
+        only where the base is the user's real commit), then recipients,
+        checkpatch and provenance."""
         series = self.work / "series"
         tip = commits[-1]["commit"]
-        prefix = self.recipe.series.get("prefix", "PATCH")
-        scratch.git("format-patch", "-q", "--cover-letter", f"--base={base}", f"--subject-prefix={prefix}",
-                    f"--signature=treewide {VERSION}", "-o", str(series), f"{base}..{tip}")
+        args = ["format-patch", "-q", f"--subject-prefix={self.target.prefix}", f"--signature=treewide {VERSION}",
+                "-o", str(series)]
+        args += ["--cover-letter"] if len(commits) > 1 else []
+        args += [f"--base={base}"] if self.real_base else []
+        scratch.git(*args, f"{base}..{tip}")
         patches = sorted(series.glob("*.patch"))
-        if len(patches) != len(commits) + 1:
+        if len(patches) != len(commits) + (len(commits) > 1):
             raise ToolError(f"git format-patch wrote {len(patches)} file(s) in {series} for {len(commits)} "
-                            "commit(s) and a cover letter",
-                            "look for a full disk or a git that cannot write there, and run again")
-        cover, patches = patches[0], patches[1:]
-        maint, checks = review.review_all(self.tree.root, patches)
+                            "commit(s)", "look for a full disk or a git that cannot write there, and run again")
+        cover, patches = (patches[0], patches[1:]) if len(commits) > 1 else (None, patches)
+        listed, checks = review.review_all(self.tree.root, patches)
+        steps = {s.name: s for s in self.recipe.steps}
+        maint = [target.recipients(self.target, who, steps[c["step"]].maintainers,
+                                   [u.author for u in steps[c["step"]].upstream if u.author])
+                 for c, who in zip(commits, listed)]
         for p, m in zip(patches, maint):
             review.add_recipients(p, m)
         prov = provenance.build(results, commits, patches)
         (self.work / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
         for c, p, m, ck in zip(commits, patches, maint, checks):
             c.update(patch=p.name, maintainers=m, checkpatch=ck)
-        all_m = review.union(maint)
-        review.write_cover(cover, self, rep)
-        review.add_recipients(cover, all_m)
+        notes = review.cover_notes(self, rep)
+        if cover:
+            review.write_cover(cover, self, notes)
+            review.add_recipients(cover, review.union(maint))
+        else:
+            review.add_notes(patches[0], notes)
         return {"schema": "treewide-series/1", "toolkit_version": VERSION, "spatch_version": self.spatch.version,
-                "tree": rep["tree"], "generation_before": rep["generation_before"], "base": base, "tip": tip,
-                "cover": cover.name, "patches": commits, "sources": self._sources(results)}
+                "tree": rep["tree"], "generation_before": rep["generation_before"], "base": base,
+                "base_is_real": self.real_base, "tip": tip, "target": {"kind": self.target.kind,
+                                                                      "why": self.target.why,
+                                                                      "prefix": self.target.prefix},
+                "cover": cover.name if cover else None, "patches": commits, "sources": self._sources(results)}
 
     def _sources(self, results):
         """{source name: file} of every semantic patch and overlay file that made a hunk: the
@@ -210,7 +231,7 @@ class Series:
         scratch.git("worktree", "add", "-q", "--detach", str(wt), base)
         env = {k: v for k, v in scratch.env().items() if k != "GIT_DIR"}
         try:
-            patches = sorted((self.work / "series").glob("0*.patch"))[1:]
+            patches = [self.work / "series" / c["patch"] for c in commits]
             r = subprocess.run(["git", "-C", str(wt), "am", "-q", "--keep-cr", *map(str, patches)],
                                env=env, capture_output=True, text=True, check=False)
             got = subprocess.run(["git", "-C", str(wt), "rev-parse", "HEAD^{tree}"], env=env,
