@@ -53,9 +53,10 @@ boot:
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) $(if $(BOOT_TIMEOUT),--boot-timeout $(BOOT_TIMEOUT)) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
-## The patch series of KSRC, with cover letter and review page, in OUT [SIGNOFF= FORCE=1]
+## The patch series of KSRC, with cover letter and review page, in OUT [SIGNOFF= FOR= FORCE=1]
 series:
 	$(TREEWIDE) series -j $(JOBS) $(outflag) $(if $(SIGNOFF),--signoff "$(SIGNOFF)") $(if $(FORCE),--force) \
+		$(if $(FOR),--for $(FOR)) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 ## Render OUT/report.md and report.html of a series again

@@ -231,7 +231,7 @@ class ReviewPage(unittest.TestCase):
     def test_summary_says_why_it_is_not_safe(self):
         state, line = self.m["verdict"]
         self.assertEqual(state, "fail")
-        self.assertTrue(line.startswith("Not safe to send: patch 1 checkpatch: 1 message(s), UNEXPLAINED"), line)
+        self.assertTrue(line.startswith("Not ready to send: patch 1 checkpatch: 1 message(s), UNEXPLAINED"), line)
         self.assertIn(line, self.page.text)
 
     def test_releases_and_screenshot(self):
@@ -251,17 +251,36 @@ class ReviewPage(unittest.TestCase):
 
 
 class Verdict(unittest.TestCase):
-    def model(self, matrix):
+    def model(self, matrix, boots=None, needs=None):
         with tempfile.TemporaryDirectory() as tmp:
             data, rep, prov, texts = fixture(tmp)
             data["patches"][0]["checkpatch"] = {"clean": True, "explained": True, "messages": []}
+            data["needs"] = needs or {"cells": [c["cell"] for c in matrix or []], "machines": [], "xen": []}
             rep["residuals"] = []
-            return report.model(data, rep, prov, texts, matrix)
+            return report.model(data, rep, prov, texts, matrix, boots)
 
-    def test_clean_series_with_a_clean_matrix_is_safe(self):
-        state, line = self.model([cell("arm64"), cell("x86_64", "baseline-broken", reason="x")])["verdict"]
-        self.assertEqual(state, "pass")
-        self.assertTrue(line.startswith("Safe to send: 1 patch(es)"), line)
+    def test_ready_only_when_every_cell_built_every_commit_and_every_machine_booted(self):
+        ok = {"commit": "c1", "patch": NAME, "subject": "s", "status": "ok", "not_built": [], "new": [],
+              "new_vs_previous": []}
+        needs = {"cells": ["arm64", "x86_64"], "machines": ["x86_64-pc"], "xen": ["arm64-xen-dom0"]}
+        boots = [{"machine": "x86_64-pc", "arch": "x86", "status": "ok", "trees": {}},
+                 {"machine": "arm64-xen-dom0", "arch": "arm64", "status": "ok", "trees": {}}]
+        one_cell = self.model([cell("arm64", commits=[ok])], needs=needs)
+        self.assertEqual(one_cell["verdict"][0], "todo")
+        self.assertIn("1 of 2 build cells not run (x86_64): make matrix", one_cell["verdict"][1])
+        self.assertIn("1 boot machine(s) not passed (x86_64-pc not run): make boot", one_cell["missing"])
+        no_commits = self.model([cell("arm64"), cell("x86_64")], boots, needs=needs)
+        self.assertEqual(no_commits["missing"], ["2 cell(s) not built at every commit (arm64, x86_64): "
+                                                 "make matrix EACH_COMMIT=1"])
+        no_xen = self.model([cell("arm64", commits=[ok]), cell("x86_64", commits=[ok])], boots[:1], needs=needs)
+        self.assertEqual(no_xen["missing"], ["1 Xen dom0 probe(s) not passed (arm64-xen-dom0 not run): make boot"])
+        ready = self.model([cell("arm64", commits=[ok]), cell("x86_64", commits=[ok])], boots, needs=needs)
+        state, line = ready["verdict"]
+        self.assertEqual((state, ready["missing"]), ("pass", []))
+        self.assertTrue(line.startswith("Ready to send: 1 patch(es)"), line)
+        self.assertIn("- Built in 2 arch/config cell(s), before and after the series and at every commit: 2 ok;",
+                      " ".join(" ".join(ready["testing"]).split()))
+        self.assertTrue(all(len(line) <= 75 for t in ready["testing"] for line in t.split("\n")), ready["testing"])
 
     def test_a_commit_that_does_not_build_fails_its_own_patch(self):
         commit = {"commit": "c1", "patch": NAME, "subject": "s", "status": "not-bisectable", "not_built": ["a.o"],

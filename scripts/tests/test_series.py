@@ -230,6 +230,38 @@ class SeriesBadInput(SeriesBase):
         self.assertFalse(self.out.with_name(self.out.name + ".partial").exists())
 
 
+class Readiness(SeriesBase):
+    def test_recorded_results_make_it_ready_and_the_mail_says_how_it_was_tested(self):
+        self.series(kernel_scripts(self.tree()), "--for", "mainline")
+        d = self.data()
+        cover = self.out / "series" / d["cover"]
+        self.assertIn("- Not built yet (make matrix).", cover.read_text())
+        ok = [{"commit": p["commit"], "patch": p["patch"], "subject": p["subject"], "status": "ok",
+               "not_built": [], "new": [], "new_vs_previous": []} for p in d["patches"]]
+        cells = [{"cell": c, "arch": c, "status": "ok", "new": [], "gone": [], "new_failures": [],
+                  "preexisting_failures": [], "unresolved": [], "objects_built": 1, "selected": 1,
+                  "sparse": {"new": [], "gone": [], "unchanged": 0}, "code": {"compared": 1, "differs": []},
+                  "commits": ok} for c in d["needs"]["cells"]]
+        (self.out / "matrix").mkdir()
+        (self.out / "matrix/matrix.json").write_text(json.dumps({"cells": cells[1:]}))
+        r = treewide("report", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"Not ready to send yet: 1 of {len(cells)} build cells not run ({cells[0]['cell']})", r.stdout)
+        (self.out / "matrix/matrix.json").write_text(json.dumps({"cells": cells}))
+        booted = {"build": "ok", "verdict": "pass", "boot_s": 2.0}
+        boots = [{"machine": n, "arch": "x", "status": "ok", "reason": "",
+                  "trees": {"baseline": booted, "patched": booted}} for n in d["needs"]["machines"] + d["needs"]["xen"]]
+        (self.out / "boot").mkdir()
+        (self.out / "boot/boot.json").write_text(json.dumps({"machines": boots}))
+        r = treewide("report", self.out)
+        self.assertIn("Ready to send: 3 patch(es)", r.stdout, r.stderr)
+        testing = cover.read_text().split("\nTesting:\n", 1)[1].split("\n\n", 1)[0]
+        self.assertIn(f"- Built in {len(cells)} arch/config cell(s), before and after the series and at\n"
+                      "  every commit", testing)
+        self.assertIn("- Booted in QEMU, before and after: ", testing)
+        self.assertIn(testing.split("\n")[1], (self.out / "report.md").read_text())
+
+
 class DebianSeries(SeriesBase):
     def test_6_1_series(self):
         orig = debian_tree("6.1")

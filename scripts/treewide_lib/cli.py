@@ -186,7 +186,26 @@ def cmd_matrix(args):
     matrix.run_all(names, cells, ctx, out, skips, parallel)
     data = matrix.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
+    _refresh_series(out.parent)
     return matrix.exit_status(data)
+
+
+def _refresh_series(series_out):
+    """A matrix or boot run into a series' OUT brings its review page and the
+    mail's Testing section up to date."""
+    if not (series_out / "series.json").is_file():
+        return
+    m = _write_report(series_out)
+    print(f"{series_out}/report.md and the mail's Testing section brought up to date: {m['verdict'][1]}")
+
+
+def _write_report(out):
+    try:
+        data, rep, prov = (json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json"))
+    except FileNotFoundError as e:
+        raise ToolError(f"{out} holds no series ({Path(e.filename).name} missing)",
+                        "pass the OUT of `treewide series`") from None
+    return report.write(out, data, rep, prov)
 
 
 def _commits(args, base, out):
@@ -314,6 +333,7 @@ def cmd_boot(args):
                           {"jobs": args.jobs, "timeout": args.boot_timeout, "arch_table": args.arch_table,
                            "reproduce": reproduce})
     print((out / "boot.md").read_text())
+    _refresh_series(out.parent)
     return status
 
 
@@ -330,13 +350,8 @@ def cmd_matrix_merge(args):
 
 def cmd_report(args):
     out = Path(args.out)
-    try:
-        data, rep, prov = (json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json"))
-    except FileNotFoundError as e:
-        raise ToolError(f"{out} holds no series ({Path(e.filename).name} missing)",
-                        "pass the OUT of `treewide series`") from None
-    report.write(out, data, rep, prov)
-    print(f"{out}/report.md\n{out}/report.html")
+    m = _write_report(out)
+    print(f"{out}/report.md\n{out}/report.html\n{m['verdict'][1]}")
     return 0
 
 

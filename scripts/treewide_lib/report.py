@@ -4,10 +4,11 @@ renderings: report.md (report_md) and a static report.html (report_html)."""
 
 import json
 import re
+import textwrap
 from collections import Counter
 from pathlib import Path
 
-from . import patchfile, report_html, report_md, smpl_rules, sweep
+from . import patchfile, readiness, report_html, report_md, review, smpl_rules, sweep
 from .boot import FAILED as BOOT_FAILED
 from .cpp_tidy import FOLDING
 from .matrix import FAILED as MATRIX_FAILED, details as matrix_details
@@ -261,7 +262,8 @@ def _releases(sw):
 
 
 def verdict(m):
-    """(state, one line): pass = safe to send, fail = not safe (why), todo = not yet checked (what)."""
+    """(state, one line): pass = ready to send, fail = not (what failed),
+    todo = not yet (what has not run: readiness.missing)."""
     bad = [f"patch {p['n']} {name}: {c['text']}" for p in m["patches"] for name, c in p["checks"].items()
            if c["state"] == "fail"]
     bad = list(dict.fromkeys(bad))
@@ -269,13 +271,39 @@ def verdict(m):
     bad += [f"{p['patch']} missing from the series directory" for p in m["patches"] if p["missing"]]
     if bad:
         more = f"; and {len(bad) - 6} more" if len(bad) > 6 else ""
-        return "fail", "Not safe to send: " + "; ".join(bad[:6]) + more
-    if m["matrix"] is None:
-        return "todo", "Not checked yet: the build matrix has not run (make matrix); no other check failed"
-    boot = "boot not run" if m["boot"] is None else "boot " + ", ".join(
-        f"{n} {status}" for status, n in sorted(Counter(b["status"] for b in m["boot"]).items()))
-    return "pass", (f"Safe to send: {len(m['patches'])} patch(es), checkpatch clean or explained, git am gives the "
-                    f"same tree, {len(m['matrix'])} build cell(s) without regression, {boot}, no residual")
+        return "fail", "Not ready to send: " + "; ".join(bad[:6]) + more
+    if m["missing"]:
+        return "todo", "Not ready to send yet: " + "; ".join(m["missing"])
+    return "pass", (f"Ready to send: {len(m['patches'])} patch(es), checkpatch clean or explained, git am gives "
+                    f"the same tree, {len(m['matrix'])} build cell(s) built at every commit without a new "
+                    f"diagnostic, {len(m['boot'] or [])} boot machine(s) ok, no residual")
+
+
+def testing(m):
+    """The Testing: section of the mail, from the same facts as the page."""
+    am = _git_am(m["verify"])["state"]
+    out = ["- git am of the patches on a clean checkout of the base " +
+           {"pass": "gives the tree the toolkit's rewrite gives.", "none": "was not checked.",
+            "fail": "does NOT give the tree the toolkit's rewrite gives."}[am]]
+    cells = m["matrix"]
+    if cells is None:
+        out.append("- Not built yet (make matrix).")
+    else:
+        by = Counter(c["status"] for c in cells)
+        every = all(c.get("commits") for c in cells)
+        out.append(f"- Built in {len(cells)} arch/config cell(s), before and after the series"
+                   + (" and at every commit" if every else "") + ": "
+                   + ", ".join(f"{n} {s}" for s, n in sorted(by.items())) + "; new compiler or sparse "
+                   "diagnostics: " + str(sum(len(c.get("new", [])) for c in cells)) + ".")
+    boots = m["boot"]
+    if boots is None:
+        out.append("- Not booted yet (make boot).")
+    else:
+        out.append("- Booted in QEMU, before and after: " + ", ".join(f"{b['machine']} {b['status']}"
+                                                                     for b in boots) + ".")
+    out += ["- Still to run: " + "; ".join(m["missing"]) + "."] if m["missing"] else []
+    return [textwrap.fill(line, 72, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
+            for line in out]
 
 
 def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
@@ -288,7 +316,8 @@ def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
          "overview": [("Tree", f"{t['name']}, Linux {t['version']}"),
                       ("Generation before", rep["generation_before"]), ("Recipe", rep["recipe"]),
                       ("Toolkit / spatch", f"treewide {data['toolkit_version']} / spatch {data['spatch_version']}"),
-                      ("Base commit", data["base"]), ("Patches", str(len(patches))),
+                      ("Base commit", data["base"] if data.get("base_is_real", True) else
+                       "none: the tree is not a git checkout"), ("Patches", str(len(patches))),
                       ("git am on a clean base", _git_am(verify)["text"])],
          "patches": patches,
          "steps": [(s["name"], s["status"], s["reason"]) for s in rep["steps"]],
@@ -298,8 +327,11 @@ def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
          "matrix": matrix, "grid": grid(matrix, boots) if matrix is not None else None,
          "boot": boots and [dict(b, state=boot_state(b["status"]), id=f"boot-{slug(b['machine'])}",
                                  said={label: _boot_said(t) for label, t in b["trees"].items()}) for b in boots],
-         "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {}))}
+         "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {})), "verify": verify}
+    m["missing"] = readiness.missing(data["needs"], matrix, boots, data["patches"]) if "needs" in data else \
+        ["this series.json does not say which cells and machines it needs: make series again"]
     m["verdict"] = verdict(m)
+    m["testing"] = testing(m)
     m["check_names"], m["grid_columns"] = CHECKS, GRID
     return m
 
@@ -322,3 +354,7 @@ def write(out_dir, data, rep, prov):
               _json(out_dir / "boot" / "boot.json", "machines"), json.loads(sw.read_text()) if sw.is_file() else None)
     (out_dir / "report.md").write_text(report_md.render(m))
     (out_dir / "report.html").write_text(report_html.render(m))
+    mail = out_dir / "series" / (data.get("cover") or data["patches"][0]["patch"])
+    if mail.is_file():
+        review.set_testing(mail, m["testing"])
+    return m

@@ -158,7 +158,9 @@ def render(m):
          f"<style>{CSS}</style></head><body>", f"<h1>{_e(m['title'])}</h1>",
          f"<p id=summary class=\"verdict {state}\">{_e(line)}</p>", _toc(m), "<div id=tools></div>",
          "<table id=overview>"] + [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in m["overview"]]
-    h += ["</table><h2 id=patches>Patches</h2><table><tr><th>#</th><th>subject</th><th>files</th><th>checks</th></tr>"]
+    h += ["</table><h2 id=testing>Testing (as the mail says it)</h2><ul>"] + \
+        [f"<li>{_e(t.removeprefix('- '))}</li>" for t in m["testing"]] + ["</ul>"]
+    h += ["<h2 id=patches>Patches</h2><table><tr><th>#</th><th>subject</th><th>files</th><th>checks</th></tr>"]
     h += [f"<tr><td>{p['n']}</td><td><a href=\"#{p['id']}\">{_e(p['subject'])}</a></td><td>{len(p['files'])}</td>"
           f"<td class=checks>{''.join(_badge(n, c) for n, c in p['checks'].items())}</td></tr>" for p in m["patches"]]
     h.append("</table>")

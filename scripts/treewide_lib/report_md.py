@@ -76,6 +76,7 @@ def _sources(sources):
 def render(m):
     state, line = m["verdict"]
     out = [f"# {m['title']}", "", f"**{line}**", ""] + [f"- **{k}**: {v}" for k, v in m["overview"]]
+    out += ["", "## Testing (as the mail says it)", ""] + m["testing"]
     out += ["", "## Patches", ""] + _table(
         ["#", "subject", "files", *m["check_names"]],
         [[p["n"], p["subject"], len(p["files"]), *(WORD[p["checks"][c]["state"]] for c in m["check_names"])]

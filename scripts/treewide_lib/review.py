@@ -184,8 +184,17 @@ def cover_notes(series, rep):
     body += [textwrap.fill(f"Made with treewide {VERSION} and Coccinelle {series.spatch.version}; each "
                            "commit message shows the semantic patch and the command that make that "
                            "commit from its parent.", 72), "",
-             "Testing:", "- not yet built or booted by the toolkit (make matrix, make boot)."]
+             "Testing:", "- not yet: report.md is brought up to date with it."]
     return body
+
+
+def set_testing(mail, lines):
+    """Replace the Testing: section of a cover letter or of a single patch's
+    notes (up to its next blank line) by lines."""
+    text = Path(mail).read_text(**ENC)
+    start = text.index("\nTesting:\n") + len("\nTesting:\n")
+    end = text.index("\n\n", start)
+    Path(mail).write_text(text[:start] + "\n".join(lines) + text[end:], **ENC)
 
 
 def _status_prose(step):

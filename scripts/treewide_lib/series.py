@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import VERSION, apply, changelog, provenance, report, review, target
+from . import VERSION, apply, changelog, provenance, readiness, report, review, target
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .recipe import OVERLAY_DIR
@@ -213,7 +213,8 @@ class Series:
                 "base_is_real": self.real_base, "tip": tip, "target": {"kind": self.target.kind,
                                                                       "why": self.target.why,
                                                                       "prefix": self.target.prefix},
-                "cover": cover.name if cover else None, "patches": commits, "sources": self._sources(results)}
+                "cover": cover.name if cover else None, "patches": commits, "sources": self._sources(results),
+                "needs": readiness.needs(self.tree.root, commits)}
 
     def _sources(self, results):
         """{source name: file} of every semantic patch and overlay file that made a hunk: the
