@@ -230,6 +230,28 @@ class SeriesBadInput(SeriesBase):
         self.assertFalse(self.out.with_name(self.out.name + ".partial").exists())
 
 
+class Reroll(SeriesBase):
+    def test_v2_says_what_changed_since_v1(self):
+        tree = kernel_scripts(self.tree())
+        self.series(tree)
+        (tree / "drivers/widget/gadget.c").write_text(
+            "static int gadget_probe(struct device *dev)\n{\n\tdev->archdata.dma_ops = NULL;\n\treturn 0;\n}\n")
+        v2 = self.tmp / "v2"
+        self.series(tree, "-v", "2", "--since", self.out, out=v2)
+        cover = next((v2 / "series").glob("v2-0000-cover-letter.patch")).read_text()
+        self.assertIn("Subject: [PATCH v2 0/3]", cover)
+        self.assertIn("\nChanges in v2:\n"
+                      "- treewide: Move dma_ops from struct dev_archdata into struct device: changed", cover)
+        self.assertIn("- treewide: Consolidate get_dma_ops() implementations: unchanged\n", cover)
+        self.assertNotIn(str(self.out), cover)
+
+    def test_since_without_a_version_is_refused_before_anything_runs(self):
+        r = self.series(kernel_scripts(self.tree()), "--since", self.tmp, ok=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--since names the series this one follows, but -v is 1", r.stderr)
+        self.assertEqual(r.stdout, "")
+
+
 class Readiness(SeriesBase):
     def test_recorded_results_make_it_ready_and_the_mail_says_how_it_was_tested(self):
         self.series(kernel_scripts(self.tree()), "--for", "mainline")

@@ -125,13 +125,20 @@ def cmd_series(args):
     tree = Tree(args.ksrc)
     out = _check_out(Path(args.out) if args.out else default_out(tree), tree)
     rec = recipe.load(args.recipe)
+    if args.since and args.version < 2:
+        raise ToolError("--since names the series this one follows, but -v is 1",
+                        "pass -v 2 (or the version this series is) with --since")
+    if args.since and not (Path(args.since) / "series.json").is_file():
+        raise ToolError(f"--since {args.since} holds no series (no series.json)",
+                        "pass the OUT of the earlier `treewide series` run")
     kind, why = target.choose(tree.version, args.for_, target.newest_known())
     tgt = target.Target(kind, why, target.release_of(tree.version), tuple(args.to), tuple(args.cc),
                         auto=not args.no_auto_cc)
     print(f"series: Linux {tree.version} ({tree.name}) for {kind} [{tgt.prefix}]: {why}"
           + ("" if args.for_ else "; --for mainline|stable|vendor to choose"))
     job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, tgt, signoff=args.signoff,
-                        date=args.date, log=print if not args.quiet else (lambda *a: None))
+                        date=args.date, log=print if not args.quiet else (lambda *a: None),
+                        version=args.version, since=args.since and Path(args.since))
     with lock.held(tree.root, exclusive=False, wait=args.wait):
         data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
     if data is None:
@@ -430,6 +437,9 @@ def build_parser():
                    help="whom the series is for (default: from the tree's version, said on the first line)")
     s.add_argument("--to", action="append", default=[], help="an address for To: (repeatable)")
     s.add_argument("--cc", action="append", default=[], help="an address for Cc: (repeatable)")
+    s.add_argument("-v", "--reroll-count", dest="version", type=_positive, default=1,
+                   help="the series' version: [PATCH vN], with --since its changes")
+    s.add_argument("--since", help="OUT of the series this vN follows: \"Changes in vN\" from their range-diff")
     s.add_argument("--no-auto-cc", action="store_true",
                    help="no recipients from get_maintainer.pl or the target: only --to and --cc")
 

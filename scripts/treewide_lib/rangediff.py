@@ -2,6 +2,7 @@
 git range-diff of the two commit ranges (patch by patch)."""
 
 import json
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -38,13 +39,31 @@ def run(old, new):
             side, other = ("old", b) if pa else ("new", a)
             status, reason = other["status"].get(step, ("absent", "not in that recipe"))
             lines.append(f"  {step}: only in {side}; in the other: {status}" + (f" ({reason})" if reason else ""))
+    return "\n".join(lines) + "\n\n" + _range_diff((agit, a["base"], a["tip"]), (bgit, b["base"], b["tip"]))
+
+
+def _range_diff(old, new, *opts):
+    """git range-diff of (git dir, base, tip) old and new."""
     with tempfile.TemporaryDirectory(prefix="treewide-range-diff-") as tmp:
         init_bare(tmp)
-        alternates = [str((g / "objects").resolve()) for g in (agit, bgit)]
+        alternates = [str((g / "objects").resolve()) for g, _, _ in (old, new)]
         (Path(tmp) / "objects/info/alternates").write_text("\n".join(alternates) + "\n")
-        r = subprocess.run(["git", "--git-dir", tmp, "range-diff", "--no-color",
-                            f"{a['base']}..{a['tip']}", f"{b['base']}..{b['tip']}"],
+        r = subprocess.run(["git", "--git-dir", tmp, "range-diff", "--no-color", *opts,
+                            f"{old[1]}..{old[2]}", f"{new[1]}..{new[2]}"],
                            capture_output=True, text=True, errors="replace", check=False)
     if r.returncode != 0:
         raise ToolError(f"git range-diff failed: {r.stderr.strip()[:300]}", "regenerate both series")
-    return "\n".join(lines) + "\n\n" + r.stdout
+    return r.stdout
+
+
+# range-diff's pair lines: "1:  abc1234 = 1:  def5678 subject"; "-:  ------- > 2:  ..." for a new one.
+_PAIR = re.compile(r"^\s*(?:\d+|-):\s+\S+\s+([=!<>])\s+(?:\d+|-):\s+\S+\s+(.*)$")
+_SAID = {"=": "unchanged", "!": "changed (see the range-diff of the two series)", "<": "dropped", ">": "new"}
+
+
+def changes(old_out, new):
+    """"Changes in vN" lines: each patch of the old series and of the new
+    one (git dir, base, tip) unchanged, changed, dropped or new."""
+    a, agit = _load(old_out)
+    pairs = [_PAIR.match(line) for line in _range_diff((agit, a["base"], a["tip"]), new, "-s").splitlines()]
+    return [f"- {m.group(2)}: {_SAID[m.group(1)]}" for m in pairs if m]

@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import VERSION, apply, changelog, provenance, readiness, report, review, target
+from . import VERSION, apply, changelog, provenance, rangediff, readiness, report, review, target
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .recipe import OVERLAY_DIR
@@ -76,8 +76,10 @@ def commit_date(given=None):
 
 
 class Series:
-    def __init__(self, tree, recipe, spatch, out, tgt, signoff=None, date=None, log=print):
+    def __init__(self, tree, recipe, spatch, out, tgt, signoff=None, date=None, log=print, version=1, since=None):
+        """version: the series' vN; since: the OUT of the series it follows."""
         self.tree, self.recipe, self.spatch, self.log, self.target = tree, recipe, spatch, log, tgt
+        self.version, self.since = version, since
         self.out = Path(out)
         self.ident = identity(signoff)
         self.date = commit_date(date)
@@ -184,6 +186,7 @@ class Series:
         args = ["format-patch", "-q", f"--subject-prefix={self.target.prefix}", f"--signature=treewide {VERSION}",
                 "-o", str(series)]
         args += ["--cover-letter"] if len(commits) > 1 else []
+        args += [f"-v{self.version}"] if self.version > 1 else []
         args += [f"--base={base}"] if self.real_base else []
         scratch.git(*args, f"{base}..{tip}")
         patches = sorted(series.glob("*.patch"))
@@ -203,6 +206,9 @@ class Series:
         for c, p, m, ck in zip(commits, patches, maint, checks):
             c.update(patch=p.name, maintainers=m, checkpatch=ck)
         notes = review.cover_notes(self, rep)
+        if self.since:
+            changed = rangediff.changes(self.since, (scratch.gitdir, base, tip)) or ["- no patch changed"]
+            notes[2:2] = [f"Changes in v{self.version}:"] + changed + [""]
         if cover:
             review.write_cover(cover, self, notes)
             review.add_recipients(cover, review.union(maint))
