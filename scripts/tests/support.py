@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import minitree
 
-CI = Path(__file__).resolve().parents[2] / "ci"
+REPO = Path(__file__).resolve().parents[2]
+CI = REPO / "ci"
 SCRIPTS = Path(__file__).resolve().parents[1]
 TREEWIDE = ["/usr/bin/python3", str(SCRIPTS / "treewide")]
 

@@ -20,7 +20,7 @@ from treewide_lib.buildcheck import ARCHES, applicable, load_fixups
 from treewide_lib.matrix import compare_code
 from treewide_lib.recipe import SMPL_DIR
 
-from .support import debian_tree, treewide
+from .support import REPO, debian_tree, treewide
 
 TIER = "matrix"
 
@@ -160,7 +160,10 @@ class Smoke(MatrixCase):
         # The record's own command reruns its cell into the same OUT: nothing
         # is rebuilt, and every object still reports its diagnostics (kept
         # beside it by treewide-diag).
-        r = subprocess.run(shlex.split(cells["parisc"]["reproduce"]), capture_output=True, text=True, check=False)
+        self.assertTrue(cells["parisc"]["reproduce"].startswith('scripts/treewide matrix "$KSRC" --out "$OUT" '))
+        self.assertNotIn(str(self.tmp), cells["parisc"]["reproduce"])
+        r = subprocess.run(["bash", "-c", cells["parisc"]["reproduce"]], cwd=REPO, capture_output=True, text=True,
+                           env=dict(os.environ, KSRC=str(debian_tree("6.1")), OUT=str(self.tmp / "out")), check=False)
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
         before, after = cells["parisc"], self.records()["parisc"]
         for tree in ("baseline", "patched"):

@@ -11,7 +11,7 @@ import statistics
 import tempfile
 import time
 
-from . import apply, recipe, series
+from . import apply, recipe, series, target
 from .spatch import Spatch
 from .tree import Tree
 
@@ -71,7 +71,7 @@ def run_series(args):
 
     def once():
         with tempfile.TemporaryDirectory(prefix="treewide-bench-series-") as tmp:
-            job = series.Series(Tree(args.ksrc), rec, sp, os.path.join(tmp, "out"),
+            job = series.Series(Tree(args.ksrc), rec, sp, os.path.join(tmp, "out"), target.for_tree(tree.version),
                                 signoff="Bench <bench@example.org>", log=lambda *a: None)
             t0 = time.monotonic()
             data, _ = job.run(allow_dirty=True)

@@ -251,7 +251,7 @@ def run_machine(machine, ctx, log):
     t0 = time.monotonic()
     rec = {"machine": machine["name"], "arch": machine["arch"], "why": machine.get("why", ""),
            "config": f"{machine['config']} + {len(machine['enable'])} option(s)",
-           "reproduce": shlex.join(ctx["reproduce"] + ["--machine", machine["name"]]), "trees": {}}
+           "reproduce": f"{ctx['reproduce']} --machine {shlex.quote(machine['name'])}", "trees": {}}
     for label in ("baseline", "patched"):
         rec["trees"][label] = run_tree(label, machine, ctx, log)
     rec["status"], rec["reason"] = verdict(rec["trees"], machine)

@@ -3,6 +3,7 @@
 import argparse
 import errno
 import json
+import shlex
 import os
 import shutil
 import signal
@@ -131,10 +132,8 @@ def cmd_series(args):
     if args.since and not (Path(args.since) / "series.json").is_file():
         raise ToolError(f"--since {args.since} holds no series (no series.json)",
                         "pass the OUT of the earlier `treewide series` run")
-    kind, why = target.choose(tree.version, args.for_, target.newest_known())
-    tgt = target.Target(kind, why, target.release_of(tree.version), tuple(args.to), tuple(args.cc),
-                        auto=not args.no_auto_cc)
-    print(f"series: Linux {tree.version} ({tree.name}) for {kind} [{tgt.prefix}]: {why}"
+    tgt = target.for_tree(tree.version, args.for_, args.to, args.cc, auto=not args.no_auto_cc)
+    print(f"series: Linux {tree.version} ({tree.name}) for {tgt.kind} [{tgt.prefix}]: {tgt.why}"
           + ("" if args.for_ else "; --for mainline|stable|vendor to choose"))
     job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, tgt, signoff=args.signoff,
                         date=args.date, log=print if not args.quiet else (lambda *a: None),
@@ -302,16 +301,28 @@ def _check_compilers(names, cells):
                         f"apt-get install {' '.join(pkgs)} (or `make deps-cross`), or leave them out with --cell")
 
 
+def portable(command, *args):
+    """The shell command that reruns `treewide command` from the top of any
+    checkout of the toolkit, with $KSRC the tree and $OUT the run's output
+    (no path of this machine in it); a cell or machine is appended."""
+    return f'scripts/treewide {command} "$KSRC" --out "$OUT" {shlex.join(args)}'.rstrip()
+
+
+def _toolkit_path(path):
+    """A file of the toolkit relative to its top, any other absolute."""
+    path, top = Path(path).resolve(), Path(__file__).resolve().parents[2]
+    return str(path.relative_to(top)) if path.is_relative_to(top) else str(path)
+
+
 def _reproduce(args, base, out):
     """The command that reruns a cell (its name is appended), incrementally in the same OUT."""
-    cmd = [str(Path(__file__).resolve().parents[1] / "treewide"), "matrix", str(base.root), "--out", str(out),
-           "-j", str(args.jobs)]
-    cmd += ["--recipe", str(Path(args.recipe).resolve())] if args.recipe != recipe.DEFAULT_RECIPE else []
-    cmd += ["--arch-table", str(Path(args.arch_table).resolve())] if args.arch_table != buildcheck.ARCHES else []
+    cmd = ["-j", str(args.jobs)]
+    cmd += ["--recipe", _toolkit_path(args.recipe)] if args.recipe != recipe.DEFAULT_RECIPE else []
+    cmd += ["--arch-table", _toolkit_path(args.arch_table)] if args.arch_table != buildcheck.ARCHES else []
     flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
              "--no-code": args.no_code, "--link": args.link, "--each-commit": args.each_commit}
     cmd += ["--range", args.range, "--git", str(Path(args.git or base.root / ".git").resolve())] if args.range else []
-    return cmd + [f for f, on in flags.items() if on]
+    return portable("matrix", *cmd, *[f for f, on in flags.items() if on])
 
 
 def cmd_boot(args):
@@ -333,7 +344,7 @@ def cmd_boot(args):
         raise ToolError(f"missing tools for {', '.join(names)}", f"apt-get install {' '.join(sorted(missing))} "
                         "(or `make deps`)")
     _mark(out, boot.MARK)
-    reproduce = [str(Path(__file__).resolve().parents[1] / "treewide"), "boot", str(base.root), "--out", str(out)]
+    reproduce = portable("boot")
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
     with lock.held(out, exclusive=True):           # two runs would build and boot in the same directories
         status = boot.run(base, out, names, machines, skips, recipe.load(args.recipe),

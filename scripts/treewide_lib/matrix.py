@@ -72,16 +72,18 @@ class Jobserver:
         self.env = dict(os.environ, MAKEFLAGS=f" -j{jobs} --jobserver-auth={self.r},{self.w}")
         self.running, self.stopped = set(), False
 
-    def run(self, cmd, tick=None, every=30, deadline=None):
+    def run(self, cmd, tick=None, every=30, deadline=None, serial=False):
         """Run a make; call tick() every `every` seconds while it runs. Past
         the deadline (a time.monotonic() value) the make is stopped and
         CellTimeout raised. A stopped make cannot hand its slots back: the
         other cells go on with fewer. Each make runs in its own process
-        group, so that it can be stopped whole."""
+        group, so that it can be stopped whole. serial: outside the
+        jobserver, one job at a time (cmd says -j1)."""
         if self.stopped:
             raise Stopped()
+        env = {k: v for k, v in self.env.items() if k != "MAKEFLAGS"} if serial else self.env
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                              env=self.env, pass_fds=(self.r, self.w), process_group=0) as p:
+                              env=env, pass_fds=(self.r, self.w), process_group=0) as p:
             self.running.add(p)
             try:
                 while True:
@@ -285,8 +287,11 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
 
 def retry_lone_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log):
     """An object one tree failed to build and the other built is built once
-    more, alone, in the tree it failed in: a compiler killed or a full disk
-    is neither a regression nor a pre-existing failure. A failure that does
+    more, alone and one job at a time, in the tree it failed in: a compiler
+    killed, a full disk, or Kbuild compiling one object twice at once (it
+    does for arch/x86/pci/common.o when it is a make target of its own, and
+    the two compilers' dependency files race) is neither a regression nor a
+    pre-existing failure. A failure that does
     not come back is noted ("tree: its first diagnostic") and the retry's
     diagnostics (compiler's and sparse's) replace the first build's; one that
     does stays what it is."""
@@ -295,8 +300,8 @@ def retry_lone_failures(name, trees, outs, built, found, objs, cell, extra, ctx,
     for label, other in (("baseline", "patched"), ("patched", "baseline")):
         for o in sorted(set(_failed(objs, built[label], diags[label])) & built[other]):
             log(name, f"build {label}: {o} again (the {other} tree built it)")
-            cmd = _make(trees[label], outs[label], cell, extra, None, o, sparse=ctx["sparse"])
-            _, text = ctx["jobserver"].run(cmd, deadline=ctx["deadline"])
+            cmd = _make(trees[label], outs[label], cell, extra, 1, o, sparse=ctx["sparse"])
+            _, text = ctx["jobserver"].run(cmd, deadline=ctx["deadline"], serial=True)
             if not (outs[label] / o).exists():
                 continue
             first = sorted((d.kind == "make", str(d)) for d in diags[label] if d.file == o)   # the compiler's first
@@ -349,7 +354,7 @@ def run_cell(name, cell, ctx, log=print):
     still building then is stopped and recorded as "timeout"."""
     t0 = time.monotonic()
     rec = {"cell": name, "arch": cell["arch"], "defconfig": cell["defconfig"], "why": cell["why"],
-           "reproduce": shlex.join(ctx["reproduce"] + ["--cell", name])}
+           "reproduce": f"{ctx['reproduce']} --cell {shlex.quote(name)}"}
     limit = ctx.get("cell_timeout")
     try:
         return _run_cell(name, cell, dict(ctx, deadline=t0 + limit if limit else None), log, rec, t0)

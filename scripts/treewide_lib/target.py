@@ -59,6 +59,12 @@ def choose(version, given=None, newest=None):
     return "stable", f"Linux {version} is a release: its {xy[0]}.{xy[1]}.y stable tree"
 
 
+def for_tree(version, given=None, to=(), cc=(), auto=True):
+    """The Target of a tree of `version`: --for when given, else choose()'s."""
+    kind, why = choose(version, given, newest_known())
+    return Target(kind, why, release_of(version), tuple(to), tuple(cc), auto)
+
+
 def release_of(version):
     m = re.match(r"^(\d+\.\d+)", version or "")
     return m.group(1) if m else version
