@@ -281,6 +281,9 @@ class FailureInOneTree(MatrixCase):
         self.assertEqual(cell["preexisting_failures"], ["drivers/parisc/ccio-dma.o"])
         # What the baseline could not build says nothing of its references.
         self.assertEqual((cell["new"], cell["new_failures"], cell["unresolved"]), ([], [], []))
+        # The failure that did not come back takes the make failures of its directories with it.
+        self.assertEqual(cell["gone"], ["drivers/parisc/ccio-dma.o: make: target failed",
+                                        "drivers/parisc: make: target failed", "drivers: make: target failed"])
         self.assertIn("failed once, built on a retry in parisc: baseline: arch/parisc/kernel/drivers.o", r.stdout)
 
 

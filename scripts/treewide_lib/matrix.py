@@ -285,31 +285,39 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
     return text, {o for o in objs if (out / o).exists()}, cc, sparse
 
 
-def retry_lone_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log):
-    """An object one tree failed to build and the other built is built once
-    more, alone and one job at a time, in the tree it failed in: a compiler
-    killed, a full disk, or Kbuild compiling one object twice at once (it
-    does for arch/x86/pci/common.o when it is a make target of its own, and
-    the two compilers' dependency files race) is neither a regression nor a
-    pre-existing failure. A failure that does
-    not come back is noted ("tree: its first diagnostic") and the retry's
-    diagnostics (compiler's and sparse's) replace the first build's; one that
-    does stays what it is."""
+RETRY_AT_MOST = 10      # failed objects a tree retries; past that, only those the other tree built
+
+
+def retry_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log):
+    """An object a tree failed to build is built once more, alone and one
+    job at a time: a compiler killed, a full disk, or Kbuild compiling one
+    object twice at once (it does for 6.1's arch/x86/pci/common.o when that
+    is a make target of its own, and at -j2 the two compilations race on
+    its dependency file) is neither a regression nor a pre-existing
+    failure. A failure that does not come back is noted ("tree: its first
+    diagnostic"), and the retry's diagnostics (compiler's and sparse's)
+    replace the first build's, with the make failures of the directories
+    above it; one that does come back stays what it is."""
     diags, sparse = found
     notes = []
     for label, other in (("baseline", "patched"), ("patched", "baseline")):
-        for o in sorted(set(_failed(objs, built[label], diags[label])) & built[other]):
-            log(name, f"build {label}: {o} again (the {other} tree built it)")
+        failed = sorted(_failed(objs, built[label], diags[label]))
+        if len(failed) > RETRY_AT_MOST:
+            failed = [o for o in failed if o in built[other]]
+        for o in failed:
+            log(name, f"build {label}: {o} again, alone")
             cmd = _make(trees[label], outs[label], cell, extra, 1, o, sparse=ctx["sparse"])
             _, text = ctx["jobserver"].run(cmd, deadline=ctx["deadline"], serial=True)
             if not (outs[label] / o).exists():
                 continue
             first = sorted((d.kind == "make", str(d)) for d in diags[label] if d.file == o)   # the compiler's first
             roots = (trees[label], outs[label])
+            above = {".", "__sub-make"} | {str(d) for d in Path(o).parents}
             again = Counter({d: n for d, n in buildcheck.diagnostics(text, roots).items()
                              if d.kind == "make" and d.file == o})
             again += buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.cc"), roots, o)
-            diags[label] = Counter({d: n for d, n in diags[label].items() if d.file != o}) + again
+            diags[label] = Counter({d: n for d, n in diags[label].items()
+                                    if d.file != o and not (d.kind == "make" and d.file in above)}) + again
             sparse[label] = Counter({d: n for d, n in sparse[label].items() if d.file != o}) + \
                 buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.sparse"), roots, o)
             built[label].add(o)
@@ -421,7 +429,7 @@ def _run_cell(name, cell, ctx, log, rec, t0):
         missed = rec["selection_check"]["missed"]
         rec.update(status="selection-misses" if missed else "ok", duration_s=round(time.monotonic() - t0, 1))
         return rec
-    rec["flaky"] = retry_lone_failures(name, trees, outs, built, (diags, sparse), objs, cell, extra, ctx, log)
+    rec["flaky"] = retry_failures(name, trees, outs, built, (diags, sparse), objs, cell, extra, ctx, log)
     b, p = diags["baseline"], diags["patched"]
     rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
                objects_built=len(built["patched"]),
