@@ -294,6 +294,17 @@ class Verdict(unittest.TestCase):
         self.assertEqual(row["columns"]["each commit"]["state"], "fail")
         self.assertIn("NOT BISECTABLE in arm64", " ".join(row["findings"]))
 
+    def test_a_stable_patch_without_an_upstream_commit_is_not_ready(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data, rep, prov, texts = fixture(tmp)
+            data["patches"][0]["checkpatch"] = {"clean": True, "explained": True, "messages": []}
+            data["target"], rep["residuals"] = {"kind": "stable"}, []
+            state, line = report.model(data, rep, prov, texts)["verdict"]
+            data["patches"][0]["upstream"] = "ade1229caed9433921b69e20bd6fadf1bba9558e"
+            self.assertEqual(report.model(data, rep, prov, texts)["verdict"][0], "todo")
+        self.assertEqual((state, line), ("fail", "Not ready to send: patch 1 has no upstream commit, which "
+                                                 "stable-kernel-rules.rst asks of every stable patch"))
+
     def test_without_a_matrix_it_is_not_checked_yet(self):
         self.assertEqual(self.model(None)["verdict"][0], "todo")
 

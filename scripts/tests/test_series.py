@@ -382,3 +382,5 @@ class Linux411Backport(SeriesBase):
         self.assertRegex(text, r"\nSubject: \[PATCH 4\.11 \d/\d\] xen/arm:")
         rc, said = send_email_dry_run(sorted((self.out / "series").glob("0*.patch")), self.tmp)
         self.assertEqual(rc, 0, said)
+        sparc = next(n for n, p in enumerate(self.data()["patches"], 1) if p["step"] == "sparc32-pci-dma-ops")
+        self.assertIn(f"patch {sparc} has no upstream commit", (self.out / "report.md").read_text())

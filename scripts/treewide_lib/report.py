@@ -139,7 +139,7 @@ def _patch(n, p, text, rep, prov, verify, matrix, boots):
     return {"n": n, "id": f"patch-{n}", "patch": p["patch"], "subject": p["subject"], "step": p["step"],
             "files": p["files"], "sites": p.get("sites", 0), "changelog": parsed.changelog,
             "to": p["maintainers"]["to"], "cc": p["maintainers"]["cc"], "messages": p["checkpatch"]["messages"],
-            "checks": checks, "hunks": _hunks(n, parsed, prov.get(p["patch"], [])),
+            "checks": checks, "hunks": _hunks(n, parsed, prov.get(p["patch"], [])), "upstream": p.get("upstream"),
             "missing": text is None}
 
 
@@ -269,6 +269,9 @@ def verdict(m):
     bad = list(dict.fromkeys(bad))
     bad += [f"invariant {n} broken after the series" for n, _, _, after in m["invariants"] if after]
     bad += [f"{p['patch']} missing from the series directory" for p in m["patches"] if p["missing"]]
+    if m["target"] == "stable":
+        bad += [f"patch {p['n']} has no upstream commit, which stable-kernel-rules.rst asks of every stable "
+                "patch" for p in m["patches"] if not p["upstream"]]
     if bad:
         more = f"; and {len(bad) - 6} more" if len(bad) > 6 else ""
         return "fail", "Not ready to send: " + "; ".join(bad[:6]) + more
@@ -327,7 +330,8 @@ def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
          "matrix": matrix, "grid": grid(matrix, boots) if matrix is not None else None,
          "boot": boots and [dict(b, state=boot_state(b["status"]), id=f"boot-{slug(b['machine'])}",
                                  said={label: _boot_said(t) for label, t in b["trees"].items()}) for b in boots],
-         "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {})), "verify": verify}
+         "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {})), "verify": verify,
+         "target": data.get("target", {}).get("kind")}
     m["missing"] = readiness.missing(data["needs"], matrix, boots, data["patches"]) if "needs" in data else \
         ["this series.json does not say which cells and machines it needs: make series again"]
     m["verdict"] = verdict(m)

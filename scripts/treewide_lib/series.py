@@ -174,7 +174,8 @@ class Series:
                 parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg, author=credit[0])
                 sites = sum(1 for site in res.sites_before if site.file in files)
                 commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
-                                "sites": sites, "noop": step.noop})
+                                "sites": sites, "noop": step.noop,
+                                "upstream": step.upstream[0].commit if step.upstream else None})
         return commits
 
     def _write(self, scratch, base, commits, results, rep):
