@@ -99,7 +99,7 @@ def parse(msg):
     while lines[start].strip():
         start += 1
     commands, smpls, cur, name = [], {}, [], None
-    for line in lines[start:]:
+    for line in lines[start:] + ["(end)"]:
         label = re.match(r"^  // (\S+\.cocci)$", line)
         plain = line.strip() and not line.startswith("  ")
         if label or plain or (name is None and not line.strip()):
@@ -114,10 +114,6 @@ def parse(msg):
             name = label.group(1) if label else name
             continue
         cur.append(line[2:])
-    else:
-        text = "\n".join(cur).strip("\n")
-        if text and name:
-            smpls[name] = text + "\n"
     flat = " ".join(" ".join(lines).split())
     hand = re.search(r"The new (.+?) (?:is|are) hand-written", flat)
     return commands, smpls, " ".join(FOLDING_SENTENCE.split()) in flat, hand.group(1).split(", ") if hand else []
@@ -129,7 +125,7 @@ def reproduce(gitdir, commits, env, work):
     patches saved at the top of the tree, the #if folding after each command
     where it says so. Returns {commit: what differs} of those that differ
     (an empty dict: every commit reproduced)."""
-    git_env = dict(env, GIT_DIR=str(gitdir), GIT_WORK_TREE=str(work))
+    git_env = dict(env, GIT_DIR=str(gitdir), GIT_WORK_TREE=str(work), GIT_INDEX_FILE=f"{work}.index")
 
     def git(*args):
         return subprocess.run(["git", *args], env=git_env, cwd=work, capture_output=True, text=True,
