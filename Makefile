@@ -91,9 +91,10 @@ bench-matrix:
 		$(if $(LINK),--link) $(if $(NO_SPARSE),--no-sparse) $(if $(SERIES),--series "$(SERIES)") \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
-## The fast tier, before every commit: rules, fixtures, the tool on small trees (no kernel tree)
+## The fast tier, before every commit: type check, rules, fixtures, the tool on small trees (no kernel tree)
 check:
 	$(MAKE) -s -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
+	cd scripts && mypy --check-untyped-defs treewide_lib
 	cd scripts && $(PYTHON) -m tests.run -j $(JOBS) check
 
 ## Every test: check, then the Debian trees, the sweep, real builds and real boots

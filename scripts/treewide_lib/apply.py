@@ -115,7 +115,8 @@ class Applier:
     def _record(self, res, rel, source, old, rules=()):
         """Which lines a rule (or the overlay) removed and added in a file, for provenance."""
         new = self.tree.read(rel)
-        removed, added = set(), set()
+        removed: set[str] = set()
+        added: set[str] = set()
         for line in difflib.unified_diff((old or "").splitlines(), new.splitlines(), lineterm="", n=0):
             if line.startswith(("---", "+++", "@@")):
                 continue

@@ -66,7 +66,7 @@ def _commit_times(cells):
 
 
 def _phase_totals(cells):
-    totals = {}
+    totals: dict[str, float] = {}
     for c in cells:
         for k, v in (c.get("phases") or {}).items():
             totals[k] = totals.get(k, 0) + v

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from . import buildcheck, copies, initramfs, qemu, select
 from .errors import ToolError
@@ -176,7 +177,7 @@ def run_tree(label, machine, ctx, log):
     """Build and boot one tree on one machine: its record."""
     name, logs, src = machine["name"], ctx["out"] / "logs", ctx["out"] / label / "src"
     out = ctx["out"] / label / name
-    rec = {"tree": str(src)}
+    rec: dict[str, Any] = {"tree": str(src)}
     t0 = time.monotonic()
     log(f"{name}: build {label}")
     try:

@@ -151,7 +151,8 @@ def load_cells(path=ARCHES):
 def quirks_for(quirks, version, arch):
     """The make variables of every quirk that applies (flags of the same
     variable joined), and why."""
-    make, why = {}, []
+    make: dict[str, str] = {}
+    why = []
     for q in quirks:
         if _version_tuple(version) < _version_tuple(q["before"]) and arch in q.get("arches", [arch]):
             for k, v in q["make"].items():
@@ -163,7 +164,7 @@ def quirks_for(quirks, version, arch):
 def diagnostics(log, roots, obj=None):
     """The identities of the compiler, assembler and make errors in a build log
     (of the object obj, when it is one object's)."""
-    found = Counter()
+    found: Counter[Diag] = Counter()
     # The compiler names files as the build gave them: absolute, or (ccache's
     # base_dir) relative to the build directory, roots[1].
     prefixes = [f"{root}/" for root in roots]
@@ -181,10 +182,10 @@ def diagnostics(log, roots, obj=None):
             found[Diag(_source(m.group("file"), obj), kind, _normal(m.group("msg")))] += 1
         elif m := _UNDEF.match(line) or _MODPOST.match(line):
             found[Diag(os.path.normpath(m.group("file") or linked), "link", m.group("msg"))] += 1
-        elif _LD.match(line):
-            found[Diag("(link)", _LD.match(line).group("kind"), _normal(_LD.match(line).group("msg")))] += 1
-        elif _MAKE.match(line):
-            found[Diag(_MAKE.match(line).group("file"), "make", "target failed")] += 1
+        elif m := _LD.match(line):
+            found[Diag("(link)", m.group("kind"), _normal(m.group("msg")))] += 1
+        elif m := _MAKE.match(line):
+            found[Diag(m.group("file"), "make", "target failed")] += 1
     return found
 
 
@@ -313,7 +314,7 @@ def unmet(src, option, arch):
     """Why Kconfig would drop an option on this arch: defined nowhere, only
     in other arches' Kconfig, or its `depends on` lines."""
     found = select.grep(["-rn", "--include=Kconfig*", "-A", "12", f"^\\s*\\(menu\\)\\?config {option}$", "."], src)
-    entries = {}                                   # Kconfig file -> its entry for the option
+    entries: dict[str, str] = {}                   # Kconfig file -> its entry for the option
     for group in re.split(r"(?m)^--$", found):
         m = re.search(r"^\./(\S+?):\d+:", group, re.M)
         if m:

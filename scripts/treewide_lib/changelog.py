@@ -98,7 +98,10 @@ def parse(msg):
         return [], {}, False, []
     while lines[start].strip():
         start += 1
-    commands, smpls, cur, name = [], {}, [], None
+    commands: list[str] = []
+    smpls: dict[str, str] = {}
+    cur: list[str] = []
+    name: str | None = None
     for line in lines[start:] + ["(end)"]:
         label = re.match(r"^  // (\S+\.cocci)$", line)
         plain = line.strip() and not line.startswith("  ")

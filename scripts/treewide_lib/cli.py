@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
                matrix, rangediff, recipe, report, select, lock, series, signals, summary, sweep, target, txn)
@@ -379,7 +380,7 @@ def cmd_range_diff(args):
 
 
 # Options several subcommands take: each declared here once, with one meaning.
-SHARED = {
+SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ksrc": (("ksrc",), dict(help="top of the kernel source tree (only `apply` without --dry-run writes it)")),
     "out": (("--out",), dict(help="output directory (default: out/<tree name>/ for apply and series, "
                                   "out/<tree name>/<command>/ for matrix, boot and build-check)")),

@@ -109,8 +109,9 @@ def baseline_copy(base, patched, out, fixups):
     dst.parent.mkdir(parents=True, exist_ok=True)
     copy_tree(base.root, dst)
     done = buildcheck.apply_fixups(fixups, dst, base.root)
-    for tree in filter(None, patched):
-        buildcheck.apply_fixups(fixups, tree.root, base.root)
+    for copy in patched:
+        if copy:
+            buildcheck.apply_fixups(fixups, copy.root, base.root)
     return dst, done
 
 

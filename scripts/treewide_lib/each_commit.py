@@ -120,14 +120,14 @@ class Walk:
         self.record.write_text("")
 
     def apply(self, commit):
-        with self.record.open("a") as f:     # first: a run stopped half-way still knows what to reset
-            f.write("".join(f"{rel}\n" for rel in commit["files"]))
+        with self.record.open("a") as rec:   # first: a run stopped half-way still knows what to reset
+            rec.write("".join(f"{rel}\n" for rel in commit["files"]))
         for rel, blob in commit["files"].items():
             self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
                       blob and blob[0])
         # A fixup keeps the base's date; in a file this commit wrote it must not.
-        for f in buildcheck.apply_fixups(self.fixups, self.src, self.base):
-            copies.dated_now(self.src / f["file"])
+        for fixup in buildcheck.apply_fixups(self.fixups, self.src, self.base):
+            copies.dated_now(self.src / fixup["file"])
 
     def _put(self, rel, data, mode=None):
         """Write one file of a commit (git's mode: 100644, 100755, or 120000,

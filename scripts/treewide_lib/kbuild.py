@@ -14,6 +14,7 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 # Lists whose objects Kbuild compiles (extra-y/always: head.o and friends).
 _LISTS = ("obj-y", "obj-m", "lib-y", "extra-y", "always-y", "always", "subdir-y", "subdir-m")
@@ -51,7 +52,8 @@ def _eval_makefile(src, objtree, srcarch, dirs):
 
 
 def _parse(text):
-    lists, cur = {}, None
+    lists: dict[str, dict[str, Any]] = {}
+    cur = None
     for line in text.splitlines():
         tag, _, rest = line.partition(" ")
         if tag == "@dir":
@@ -111,7 +113,7 @@ class Kbuild:
         self.src, self.objtree, self.srcarch = Path(src), Path(objtree), srcarch
         self.conf = read_config(self.objtree / ".config")
         self.lists, self.memo, self.built, self.seen, self.lent = {}, {}, {}, set(), {}
-        self.top = None
+        self.top: set[str] | None = None
 
     def load(self, objects):
         """Evaluate, at once, every directory the objects live in and above,
@@ -175,7 +177,8 @@ class Kbuild:
         objs = set(objs)
         self.load(_sources_below({_top_dir(o) for o in objs}, self.src))
         owners = {d for o in objs if (d := self.owner(o)) not in (None, os.path.dirname(o))}
-        dirs, covered = [], set()
+        dirs: list[str] = []
+        covered: set[str] = set()
         for d in self._whole_dirs(objs) + sorted(owners, key=lambda d: d.count("/")):
             built = self.builds(d)
             if built is None or not built <= covered:
@@ -220,6 +223,7 @@ class Kbuild:
         return out
 
     def dir_enabled(self, d):
+        assert self.top is not None, "load() first"
         if d not in self.memo:
             self.memo[d] = d in self.top or any(self._lists(a, os.path.relpath(d, a)) and self.dir_enabled(a)
                                                 for a in _ancestors(os.path.dirname(d)))

@@ -68,7 +68,8 @@ def defined_in_sources(root, syms, arch, built=()):
         return set()
     lines = grep(["-rnwE", "--exclude-dir=.git", "--include=*.c", "--include=*.S", "--include=*.lds*",
                   "-e", "|".join(map(re.escape, sorted(syms))), "."], root)
-    found, skip = set(), {o[:-len(".o")] for o in built}
+    found: set[str] = set()
+    skip = {o[:-len(".o")] for o in built}
     pats = {s: re.compile("|".join(p.replace("{s}", re.escape(s)) for p in _DEFINES)) for s in syms}
     for line in lines.splitlines():
         path, _, text = line.split(":", 2) if line.count(":") >= 2 else (line, "", "")

@@ -191,7 +191,8 @@ def functions(objdump, obj):
     if r.returncode != 0:
         raise ToolError(f"{objdump} failed on {obj}: {(r.stderr.strip().splitlines() or ['?'])[-1]}",
                         "check that the cross binutils are installed and the object is not truncated")
-    funcs, cur = {}, None
+    funcs: dict[str, list[str]] = {}
+    cur = None
     for line in r.stdout.splitlines():
         m = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
         if m:
@@ -340,7 +341,8 @@ def link_diagnostics(out, logged, since_ns, roots):
     (dir/foo.o.ld; see buildcheck.diag_tools), whether or not this build
     relinked it, plus the log's (link) lines no record has (links through
     the compiler driver). Records written since since_ns are in the log too."""
-    kept, fresh = Counter(), Counter()
+    kept: Counter[buildcheck.Diag] = Counter()
+    fresh: Counter[buildcheck.Diag] = Counter()
     for rec in out.glob("**/*.o.ld"):
         found = buildcheck.diagnostics(buildcheck.read_text(rec), roots)
         kept += found

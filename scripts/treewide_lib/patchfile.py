@@ -40,13 +40,15 @@ def parse(text):
     so a removed line that reads "- " is never taken for the signature."""
     head, _, rest = text.partition("\n\n")
     body, _, diff = rest.partition("\n---\n")
-    hunks, file, old_left, new_left, cur = [], None, 0, 0, None
+    hunks: list[Hunk] = []
+    file, old_left, new_left, old_no, new_no = None, 0, 0, 0, 0
+    cur: Hunk | None = None
     for line in diff.split("\n"):
         if old_left > 0 or new_left > 0:
             kind, t = (line[:1] or " "), line[1:]
             o = old_no if kind in " -" else None
             n = new_no if kind in " +" else None
-            cur.lines.append((kind, o, n, t))
+            cur.lines.append((kind, o, n, t))     # type: ignore[union-attr]  # counts > 0: in a hunk
             old_no, new_no = old_no + (kind in " -"), new_no + (kind in " +")
             old_left, new_left = old_left - (kind in " -"), new_left - (kind in " +")
         elif line.startswith("\\") and cur:

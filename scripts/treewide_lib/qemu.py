@@ -7,6 +7,7 @@ import selectors
 import signal
 import subprocess
 import time
+from typing import Any
 
 VERDICT = re.compile(r"treewide-boot: verdict=(?P<verdict>pass|fail)(?P<detail>[^\r\n]*)\r*\n")
 # What a kernel prints when it cannot go on: said in the record, not left to the timeout.
@@ -21,7 +22,7 @@ def boot(cmd, log_path, timeout):
     "pass", "fail" (the init said so), or "no-verdict" (the kernel died,
     QEMU failed or the timeout ran out; reason says which)."""
     t0 = time.monotonic()
-    res = {"verdict": "no-verdict", "detail": "", "boot_s": None, "exit": None, "reason": ""}
+    res: dict[str, Any] = {"verdict": "no-verdict", "detail": "", "boot_s": None, "exit": None, "reason": ""}
     with open(log_path, "wb") as log, subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                        stderr=subprocess.STDOUT, process_group=0) as p:
         try:

@@ -63,7 +63,7 @@ def _build(matrix, patch):
         bad = [f"{r['status'].replace('-', ' ')} in {cell}" for cell, r in at if r["status"] != "ok"]
         text = f"at this commit, {len(at)} cell(s): " + ("; ".join(bad) if bad else "every one builds, 0 new")
         return _check("fail" if bad else "pass", text)
-    by = {}
+    by: dict[str, list[str]] = {}
     for c in matrix:
         by.setdefault(c["status"], []).append(c["cell"])
     text = f"after the whole series, {len(matrix)} cells: " + ", ".join(f"{len(v)} {k}" for k, v in sorted(by.items()))

@@ -78,7 +78,7 @@ def _patch(p, total):
          + f", step <code>{_e(p['step'])}</code>, {len(p['files'])} file(s), {p['sites']} site(s)</p>",
          f"<p><b>To</b>: {_e(', '.join(p['to']) or '-')}<br><b>Cc</b>: {_e(', '.join(p['cc']) or '-')}</p>",
          f"<details><summary>Changelog</summary><pre>{_e(p['changelog'])}</pre></details>"]
-    files = {}
+    files: dict[str, list] = {}
     for hk in p["hunks"]:
         files.setdefault(hk["file"], []).append(hk)
     for name, hunks in files.items():

@@ -70,7 +70,7 @@ def maintainers(tree_root, patch):
 
 
 def union(lists):
-    out = {"to": [], "cc": []}
+    out: dict[str, list[str]] = {"to": [], "cc": []}
     for m in lists:
         for key in out:
             out[key] += [w for w in m[key] if w not in out[key]]

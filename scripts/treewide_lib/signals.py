@@ -8,9 +8,10 @@ import errno
 import os
 import signal
 import sys
+from typing import Any
 
 STOPS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
-_state = {"stopping": False, "defer": lambda: False, "deferred": []}
+_state: dict[str, Any] = {"stopping": False, "defer": lambda: False, "deferred": []}
 
 
 class Stopped(KeyboardInterrupt):

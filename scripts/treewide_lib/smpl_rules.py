@@ -12,16 +12,20 @@ _SCRIPT = ("script", "initialize", "finalize")
 def split(text):
     """[(rule name or None, first line number, text)]: the preamble (the
     `///` description and options) is the first block, named None."""
-    blocks, cur, in_metavars = [], [None, 1, []], False
+    blocks: list[tuple[str | None, int, list[str]]] = []
+    name: str | None = None
+    lines: list[str] = []
+    first, in_metavars = 1, False
     for no, line in enumerate(text.split("\n"), 1):
         if in_metavars:
             in_metavars = not line.startswith("@@")
         elif line.startswith("@"):
             in_metavars = not re.match(r"^@[^@]*@\s*@@", line)
-            name = _HEADER.match(line).group(1)
-            if name not in _SCRIPT:
-                blocks.append(cur)
-                cur = [name, no, []]
-        cur[2].append(line)
-    blocks.append(cur)
-    return [(n, first, "\n".join(lines).rstrip("\n")) for n, first, lines in blocks if any(x.strip() for x in lines)]
+            header = _HEADER.match(line)
+            rule = header.group(1) if header else None
+            if rule not in _SCRIPT:
+                blocks.append((name, first, lines))
+                name, first, lines = rule, no, []
+        lines.append(line)
+    blocks.append((name, first, lines))
+    return [(n, at, "\n".join(ls).rstrip("\n")) for n, at, ls in blocks if any(x.strip() for x in ls)]

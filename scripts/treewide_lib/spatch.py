@@ -275,7 +275,8 @@ def _scratch_base():
 
 def _sections(log):
     """{path: what spatch said while handling it} from a --dir run."""
-    out, current = {}, None
+    out: dict[str, list[str]] = {}
+    current = None
     for line in log.splitlines(keepends=True):
         m = re.match(r"HANDLING: (.*)$", line.rstrip("\n"))
         if m:
@@ -293,9 +294,9 @@ def _blamed(sections):
 
 def _chunks(rels, n, size):
     """rels in at most n lists of about equal total size, largest files first."""
-    bins = [[0, []] for _ in range(min(n, len(rels)))]
+    bins: list[tuple[list[int], list[str]]] = [([0], []) for _ in range(min(n, len(rels)))]
     for rel in sorted(rels, key=size, reverse=True):
-        b = min(bins, key=lambda b: b[0])
-        b[0] += size(rel)
-        b[1].append(rel)
-    return [b[1] for b in bins]
+        total, members = min(bins, key=lambda b: b[0][0])
+        total[0] += size(rel)
+        members.append(rel)
+    return [members for _, members in bins]

@@ -207,8 +207,8 @@ class Tree:
                 found.discard(rel)
                 if not query.grep or query.grep in text:
                     found.add(rel)
-        found = (rel for rel in found if not self._matches(rel, query.exclude))
-        return sorted(rel for rel in found if not query.match or query.match.search(self.read(rel)))
+        kept = (rel for rel in found if not self._matches(rel, query.exclude))
+        return sorted(rel for rel in kept if not query.match or query.match.search(self.read(rel)))
 
     def _matches(self, rel, patterns):
         """Whether a file, under its own path or the symlinked one it was reached by, matches a glob."""
@@ -274,4 +274,4 @@ class Tree:
         """Whether grep's error is about a symlink to nothing: no file, so no site
         (selftests link to arch sources that a trimmed or vendor tree lacks)."""
         m = re.match(r"grep: (.*): No such file or directory$", error)
-        return bool(m) and os.path.islink(self.root / m.group(1)) and not (self.root / m.group(1)).exists()
+        return m is not None and os.path.islink(self.root / m.group(1)) and not (self.root / m.group(1)).exists()

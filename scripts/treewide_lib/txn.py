@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 from .errors import ToolError
 from .signals import held as signals_held
@@ -19,7 +20,7 @@ KEPT = "rollback-kept"     # originals of files someone else changed during a wr
 # What the user's tree holds now, for the last words of an interrupted run.
 # Only `apply` in place names a user's tree; the scratch copies that
 # series and matrix rewrite are none of the user's business.
-PHASE = {"phase": "untouched", "tree": "", "files": 0, "user_tree": None, "kept": []}
+PHASE: dict[str, Any] = {"phase": "untouched", "tree": "", "files": 0, "user_tree": None, "kept": []}
 
 
 def watch(root):
