@@ -63,6 +63,10 @@ series:
 report:
 	$(TREEWIDE) report "$(OUT)"
 
+## A series' builds and tests as KCIDB v4 data, in OUT/kcidb.json
+kcidb:
+	$(TREEWIDE) kcidb "$(OUT)"
+
 ## How a series changed between two runs: OLD=dir NEW=dir
 range-diff:
 	$(TREEWIDE) range-diff "$(OLD)" "$(NEW)"

@@ -12,6 +12,8 @@ import unittest
 from pathlib import Path
 from datetime import datetime, timezone
 
+from treewide_lib import kcidb
+
 from . import minitree
 from .support import Base, debian_tree, differing, fetched_tree, scratch_copy, treewide
 
@@ -282,6 +284,57 @@ class Readiness(SeriesBase):
                       "  every commit", testing)
         self.assertIn("- Booted in QEMU, before and after: ", testing)
         self.assertIn(testing.split("\n")[1], (self.out / "report.md").read_text())
+
+
+class Kcidb(SeriesBase):
+    def test_every_build_and_test_once_and_each_status_from_what_ran(self):
+        self.series(kernel_scripts(self.tree()), "--for", "mainline")
+        d = self.data()
+        ok = [{"commit": p["commit"], "patch": p["patch"], "subject": p["subject"], "status": "ok",
+               "not_built": [], "new": [], "new_vs_previous": []} for p in d["patches"]]
+        cell = {"cell": "mips", "arch": "mips", "defconfig": "malta_defconfig", "status": "regression",
+                "new": ["a.c:3: error: x"], "gone": [], "new_failures": [], "preexisting_failures": [],
+                "unresolved": [], "objects_built": 1, "selected": 1, "compiler": "gcc 12",
+                "sparse": {"new": [], "gone": [], "unchanged": 0, "not_checked": ["b.o"]},
+                "code": {"compared": 2, "differs": ["c.o: f"], "against": "baseline"}, "commits": ok,
+                "config": {"XEN": "y"}, "make": "make -C src", "reproduce": "scripts/treewide matrix"}
+        (self.out / "matrix").mkdir()
+        (self.out / "matrix/matrix.json").write_text(json.dumps({"cells": [cell]}))
+        tree = {"build": "ok", "verdict": "pass", "boot_s": 2.0, "detail": "", "reason": ""}
+        machines = [{"machine": "arm64-xen-dom0", "arch": "arm64", "status": "regression", "config": "defconfig",
+                     "expect_ops": "xen", "trees": {
+                         "baseline": dict(tree, probe={"verdict": "xen", "devices": {}}),
+                         "patched": dict(tree, verdict="none", reason="no verdict in 60 s")}},
+                    {"machine": "x86_64-pc", "arch": "x86", "status": "regression", "config": "defconfig",
+                     "trees": {"baseline": dict(tree), "patched": dict(tree, build="failed", reason="ld")}}]
+        (self.out / "boot").mkdir()
+        (self.out / "boot/boot.json").write_text(json.dumps({"machines": machines}))
+        r = treewide("kcidb", self.out)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        data = json.loads((self.out / "kcidb.json").read_text())
+        self.assertEqual(kcidb.check(data), [])
+        self.assertEqual(len(data["builds"]), 2 + len(ok) + 4)
+        tests = {t["id"].split(":", 2)[2]: t["status"] for t in data["tests"]}
+        self.assertEqual(tests, {"mips:patched:build.diagnostics": "FAIL", "mips:patched:build.sparse": "ERROR",
+                                 "mips:patched:build.object_code": "FAIL", "mips:patched:build.references": "PASS",
+                                 "boot:arm64-xen-dom0:baseline:boot.dma": "PASS",
+                                 "boot:arm64-xen-dom0:baseline:boot.xen_probe": "PASS",
+                                 "boot:arm64-xen-dom0:patched:boot.dma": "ERROR",
+                                 "boot:x86_64-pc:baseline:boot.dma": "PASS"})
+        unbuilt = next(b for b in data["builds"] if b["id"].endswith("boot:x86_64-pc:patched"))
+        self.assertFalse(unbuilt["valid"])
+        self.assertEqual(data["checkouts"][0]["patchset_files"][0]["url"],
+                         (self.out / "series" / d["patches"][0]["patch"]).resolve().as_uri())
+
+    def test_the_check_finds_what_breaks_the_schema(self):
+        bad = {"version": {"major": 4, "minor": 0}, "checkouts": [{"id": "treewide:1", "origin": "Tree-Wide"}],
+               "builds": [{"id": "treewide:b", "origin": "treewide", "arch": "x86"}],
+               "tests": [{"id": "treewide:t", "build_id": "treewide:b", "origin": "treewide", "status": "MISS"},
+                         {"id": "treewide:t", "build_id": "treewide:b", "origin": "treewide", "status": "PASS"}]}
+        self.assertEqual(kcidb.check(bad), [
+            "checkouts treewide:1: origin 'Tree-Wide' is not origin",
+            "builds treewide:b: lacks checkout_id", "builds treewide:b: arch is no property of the schema",
+            "tests treewide:t: status 'MISS' is not status", "tests treewide:t: twice"])
 
 
 class DebianSeries(SeriesBase):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
-               matrix, rangediff, recipe, report, select, lock, series, signals, summary, sweep, target, txn)
+               matrix, rangediff, recipe, report, select, lock, kcidb, series, signals, summary, sweep, target, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -374,6 +374,19 @@ def cmd_report(args):
     return 0
 
 
+def cmd_kcidb(args):
+    out = Path(args.out)
+    data = kcidb.export(out)
+    problems = kcidb.check(data)
+    path = out / "kcidb.json"
+    txn.write_atomic(path, json.dumps(data, indent=2) + "\n")
+    print(f"{path}: KCIDB v{kcidb.VERSION['major']}.{kcidb.VERSION['minor']}, origin {kcidb.ORIGIN}: "
+          f"{len(data['checkouts'])} checkout, {len(data['builds'])} build(s), {len(data['tests'])} test(s)")
+    for p in problems:
+        print(f"  NOT KCIDB: {p}")
+    return 1 if problems else 0
+
+
 def cmd_range_diff(args):
     print(rangediff.run(args.old, args.new), end="")
     return 0
@@ -501,6 +514,9 @@ def build_parser():
 
     o = _command(sub, "report", "render report.md and report.html again (after a build matrix, say)", cmd_report)
     o.add_argument("out", help="OUT of `treewide series`")
+
+    k = _command(sub, "kcidb", "the series' builds and tests as KCIDB v4 data, in OUT/kcidb.json", cmd_kcidb)
+    k.add_argument("out", help="OUT of `treewide series` (with its matrix and boot results, where they ran)")
 
     r = _command(sub, "range-diff", "how a series changed between two regenerations", cmd_range_diff)
     r.add_argument("old", help="OUT of the earlier `treewide series`")

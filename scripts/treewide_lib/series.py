@@ -24,7 +24,7 @@ MARK = ".treewide-series"                 # in every OUT a series run wrote
 # What a series run writes into OUT (and a matrix run into OUT/matrix):
 # --force replaces a directory holding these and nothing else.
 OURS = {WORK, MARK, "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
-        "boot", "sweep"}
+        "boot", "sweep", "kcidb.json"}
 
 
 def _arch_of(rel):
