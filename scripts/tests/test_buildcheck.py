@@ -8,7 +8,7 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
-from treewide_lib import buildcheck, matrix
+from treewide_lib import buildcheck, cellbuild, jobserver, matrix_records, objcode
 from treewide_lib.buildcheck import WRAPPER, Diag, diag_tools, diagnostics, load_cells, quirks_for
 from treewide_lib.errors import ToolError
 
@@ -159,7 +159,7 @@ class LinkRecords(unittest.TestCase):
         os.utime(self.dir / "a/built-in.o.ld", ns=(0, 0))
         (self.dir / "b/built-in.o.ld").write_text(f"ld: warning: {fresh.msg}\n")
         logged = Counter({fresh: 1, driver: 1})
-        self.assertEqual(matrix.link_diagnostics(self.dir, logged, 10**9, ()),
+        self.assertEqual(cellbuild.link_diagnostics(self.dir, logged, 10**9, ()),
                          Counter({old: 1, fresh: 1, driver: 1}))
 
 
@@ -177,7 +177,7 @@ class CodeCompare(unittest.TestCase):
         subprocess.run(["gcc", "-O2", "-c", "-o", f"{name}.o", f"{name}.c"], cwd=self.dir / side, check=True)
 
     def compare(self, objs):
-        return matrix.compare_code("objdump", self.dir / "base", self.dir / "patched", objs,
+        return objcode.compare_code("objdump", self.dir / "base", self.dir / "patched", objs,
                                    self.dir / "code.json")
 
     def test_a_call_to_another_function_differs_and_moved_code_does_not(self):
@@ -264,10 +264,10 @@ class MakeEnd(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             mk = Path(tmp) / "Makefile"
             mk.write_text("all:\n\t@echo '  CC a.o'; kill -9 $$PPID; sleep 5\n")
-            js = matrix.Jobserver(1)
+            js = jobserver.Jobserver(1)
             rc, text = js.run(["make", "-s", "-C", tmp])
-            with self.assertRaisesRegex(matrix.MakeFailed, "killed by signal 9"):
-                matrix._check_make(rc, text, ["make", "-C", tmp, "all"], (Path(tmp), Path(tmp)))
+            with self.assertRaisesRegex(cellbuild.MakeFailed, "killed by signal 9"):
+                cellbuild._check_make(rc, text, ["make", "-C", tmp, "all"], (Path(tmp), Path(tmp)))
 
 
 class SparseCompared(unittest.TestCase):
@@ -275,10 +275,10 @@ class SparseCompared(unittest.TestCase):
         roots = (Path("/t"), Path("/o"))
         base = diagnostics("a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots)
         patched = diagnostics("a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots)
-        got = matrix.sparse_compared(base, patched)
+        got = matrix_records.sparse_compared(base, patched)
         self.assertEqual(got, {"new": [], "gone": [], "unchanged": 1, "not_checked": ["a.o"]})
         # Not finishing in the patched tree only is no pass either.
-        got = matrix.sparse_compared(diagnostics("", roots), patched)
+        got = matrix_records.sparse_compared(diagnostics("", roots), patched)
         self.assertEqual((got["not_checked"], got["new"]), (["a.o"], ["b.c: warning: x"]))
 
 

@@ -9,7 +9,7 @@ import time
 import unittest
 from pathlib import Path
 
-from treewide_lib import matrix
+from treewide_lib import jobserver
 
 
 class Jobserver(unittest.TestCase):
@@ -19,7 +19,7 @@ class Jobserver(unittest.TestCase):
 
     def test_make_gets_the_shared_slots(self):
         (self.dir / "Makefile").write_text("all:\n\t@echo $(MAKEFLAGS)\n")
-        rc, out = matrix.Jobserver(3).run(["make", "-s", "-C", str(self.dir)])
+        rc, out = jobserver.Jobserver(3).run(["make", "-s", "-C", str(self.dir)])
         self.assertEqual(rc, 0)
         self.assertIn("-j3", out)
         self.assertIn("--jobserver-auth=", out)
@@ -28,8 +28,8 @@ class Jobserver(unittest.TestCase):
         pidfile = self.dir / "child.pid"
         (self.dir / "Makefile").write_text(f"all:\n\t@sleep 60 & echo $$! > {pidfile}; wait\n")
         t0 = time.monotonic()
-        with self.assertRaises(matrix.CellTimeout):
-            matrix.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=30,
+        with self.assertRaises(jobserver.CellTimeout):
+            jobserver.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=30,
                                     deadline=time.monotonic() + 2)
         self.assertLess(time.monotonic() - t0, 30)
         self.assertTrue(_gone(int(pidfile.read_text())), "the make's child still runs after the deadline")
@@ -37,12 +37,12 @@ class Jobserver(unittest.TestCase):
     def test_stop_all_ends_every_make_and_refuses_new_ones(self):
         pidfile = self.dir / "child.pid"
         (self.dir / "Makefile").write_text(f"all:\n\t@sleep 60 & echo $$! > {pidfile}; wait\n")
-        js, raised = matrix.Jobserver(2), []
+        js, raised = jobserver.Jobserver(2), []
 
         def cell():
             try:
                 js.run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=0.2)
-            except matrix.Stopped:
+            except jobserver.Stopped:
                 raised.append(True)
 
         worker = threading.Thread(target=cell)
@@ -54,13 +54,13 @@ class Jobserver(unittest.TestCase):
         self.assertFalse(worker.is_alive())
         self.assertEqual(raised, [True])
         self.assertTrue(_gone(int(pidfile.read_text())))
-        with self.assertRaises(matrix.Stopped):
+        with self.assertRaises(jobserver.Stopped):
             js.run(["true"])
 
     def test_ticks_while_it_runs(self):
         (self.dir / "Makefile").write_text("all:\n\t@sleep 1\n")
         ticks = []
-        rc, _ = matrix.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: ticks.append(1),
+        rc, _ = jobserver.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: ticks.append(1),
                                         every=0.2)
         self.assertEqual(rc, 0)
         self.assertGreaterEqual(len(ticks), 2)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from treewide_lib import bench_matrix, each_commit
 from treewide_lib.buildcheck import ARCHES, applicable, load_fixups
-from treewide_lib.matrix import compare_code
+from treewide_lib.objcode import compare_code
 from treewide_lib.recipe import SMPL_DIR
 
 from .support import REPO, debian_tree, treewide

@@ -5,7 +5,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import matrix, select
+from treewide_lib import cellbuild, matrix, select
 from treewide_lib.errors import ToolError
 
 FILES = {
@@ -137,7 +137,7 @@ class EmptySelection(unittest.TestCase):
     def test_no_target_builds_nothing(self):
         # make without a target would build the whole tree: no make may run
         ctx = {"jobserver": None, "sparse": False, "deadline": None}
-        text, built, cc, sparse = matrix.build_tree(Path("/nonexistent"), Path("/nonexistent"), {}, {}, [], [],
+        text, built, cc, sparse = cellbuild.build_tree(Path("/nonexistent"), Path("/nonexistent"), {}, {}, [], [],
                                                     ctx, print)
         self.assertIn("nothing to build", text)
         self.assertEqual((built, sum(cc.values()), sum(sparse.values())), (set(), 0, 0))

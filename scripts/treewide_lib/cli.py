@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
-               matrix, rangediff, recipe, report, select, lock, kcidb, series, signals, summary, sweep, target, txn)
+               jobserver, kcidb, lock, matrix, matrix_records, rangediff, recipe, report, select, series, signals,
+               summary, sweep, target, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
@@ -165,7 +166,7 @@ def cmd_matrix(args):
     names = matrix.shard(_cell_names(args, base, table, cells, skips), args.shard)
     _check_compilers(names, cells)
     _mark(out)
-    matrix.clear_records(out)                 # records of an earlier run are not this run's
+    matrix_records.clear_records(out)                 # records of an earlier run are not this run's
     copies.drop_old_layout(out)
     rec = recipe.load(args.recipe)
     patched = copies.patched_copy(base, out, rec, args.jobs)
@@ -180,7 +181,7 @@ def cmd_matrix(args):
            "quirks": quirks, "fixups": fixups, "before_noop": before and before.root, "code": code,
            "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
            "graph": select.IncludeGraph(base.root), "work": out / "build", "jobs": args.jobs,
-           "jobserver": matrix.Jobserver(args.jobs), "full": args.full or args.check_selection,
+           "jobserver": jobserver.Jobserver(args.jobs), "full": args.full or args.check_selection,
            "check_selection": args.check_selection, "cell_timeout": args.cell_timeout, "link": args.link,
            "sparse": not args.no_sparse and bool(shutil.which("sparse")),
            "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
@@ -191,10 +192,10 @@ def cmd_matrix(args):
     ctx["work"].mkdir(parents=True, exist_ok=True)
     parallel = args.parallel or min(2, max(args.jobs, 1))
     matrix.run_all(names, cells, ctx, out, skips, parallel)
-    data = matrix.merge(out, [out], skips)
+    data = matrix_records.merge(out, [out], skips)
     print((out / "matrix.md").read_text())
     _refresh_series(out.parent)
-    return matrix.exit_status(data)
+    return matrix_records.exit_status(data)
 
 
 def _refresh_series(series_out):
@@ -362,9 +363,9 @@ def cmd_matrix_merge(args):
     if empty:
         raise ToolError(f"no cell records (cells/*.json) in {', '.join(empty)}",
                         "pass the OUT of each `treewide matrix --shard` run")
-    data = matrix.merge(Path(args.out), dirs)
+    data = matrix_records.merge(Path(args.out), dirs)
     print((Path(args.out) / "matrix.md").read_text())
-    return matrix.exit_status(data)
+    return matrix_records.exit_status(data)
 
 
 def cmd_report(args):

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import patchfile, readiness, report_html, report_md, review, smpl_rules, sweep
 from .boot import FAILED as BOOT_FAILED
 from .cpp_tidy import FOLDING
-from .matrix import FAILED as MATRIX_FAILED, details as matrix_details
+from .matrix_records import FAILED as MATRIX_FAILED, details as matrix_details
 from .recipe import OVERLAY_DIR, SMPL_DIR
 from .tree import ENC
 

@@ -1,0 +1,197 @@
+"""One tree of one cell: configure, build (incrementally, through the
+shared jobserver, each object's diagnostics kept by treewide-diag), retry
+what failed once, read back diagnostics, and the references the objects
+leave to the link."""
+
+import json
+import re
+import shlex
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+from . import buildcheck, linkrefs
+from .errors import ToolError
+
+
+def _make(*args, sparse=False):
+    return buildcheck.make_command(*args, sparse=sparse, wrap=True)
+
+
+def configure(src, out, cell, extra, js, deadline=None):
+    """defconfig, options, olddefconfig and prepare, unless this O= directory
+    was already configured by the same commands (then the build's own
+    prepare dependency is enough)."""
+    buildcheck.diag_tools(out, cell["cross_compile"])
+    steps = buildcheck.config_steps(src, out, cell, extra, None, wrap=True)
+    stamp, key = out / ".treewide-configured", json.dumps([steps, compiler_of(cell)])
+    if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
+        return True, "already configured by the same commands\n"
+    stamp.unlink(missing_ok=True)
+    # A stale auto.conf is read before Kbuild regenerates it: arc 4.10's
+    # Makefile stops on the old config's ISA before reaching the new one.
+    (out / "include/config/auto.conf").unlink(missing_ok=True)
+    logs = []
+    for cmd in steps + [_make(src, out, cell, extra, None, "prepare")]:
+        rc, text = js.run(cmd, deadline=deadline)
+        logs.append(text)
+        if rc != 0:
+            return False, "\n".join(logs)
+    stamp.write_text(key)
+    return True, "\n".join(logs)
+
+
+def failed_objects(objs, built, diags):
+    """Objects of the selection the build did not leave, or in a full build
+    (no selection) the objects whose make target failed."""
+    if objs is not None:
+        return sorted(o for o in objs if o not in built)
+    return sorted({d.file for d in diags if d.kind == "make" and d.file.endswith(".o")})
+
+
+def compiler_of(cell):
+    r = subprocess.run([f"{cell['cross_compile']}gcc", "--version"], capture_output=True, text=True, check=False)
+    return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
+
+
+def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
+    """Build the make targets (incrementally), then the link targets (a make
+    of their own, without sparse: it would check every object of the
+    kernel), and read back the diagnostics of every object in objs (None:
+    of every object the build compiled). Returns (log, built objects,
+    compiler diagnostics, sparse diagnostics)."""
+    if not targets and not link:          # a bare make would build everything
+        return "nothing to build: the change reaches no object this config builds\n", set(), Counter(), Counter()
+    whole, objs = objs is None, objs or []
+    if ctx["sparse"]:                     # built before without sparse: rebuild (ccache) to check it
+        for o in objs or [str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc")]:
+            if (out / o).exists() and not (out / f"{o}.sparse").exists():
+                (out / o).unlink()
+
+    def tick():
+        done = len(list(out.glob("**/*.o.cc"))) if whole else sum((out / o).exists() for o in objs)
+        log(f"{done}/{'?' if whole else len(objs)} objects built")
+
+    start = out / ".treewide-build-start"
+    start.touch()
+    text = ""
+    for goals, sparse in ((targets, ctx["sparse"]), (link, False)):
+        if goals:
+            cmd = _make(src, out, cell, extra, None, *goals, sparse=sparse)
+            rc, more = ctx["jobserver"].run(cmd, tick, deadline=ctx["deadline"])
+            _check_make(rc, more, cmd, (src, out))
+            text += more
+    if whole:
+        objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
+    roots = (src, out)
+    logged = buildcheck.diagnostics(text, roots)
+    cc = Counter({d: n for d, n in logged.items() if d.kind in ("make", "link")})
+    cc += link_diagnostics(out, Counter({d: n for d, n in logged.items() if d.file == "(link)"}),
+                           start.stat().st_mtime_ns, roots)
+    sparse = Counter()
+    for o in objs:
+        cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots, o)
+        sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots, o)
+    return text, {o for o in objs if (out / o).exists()}, cc, sparse
+
+
+RETRY_AT_MOST = 10      # failed objects a tree retries; past that, only those the other tree built
+
+
+def retry_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log):
+    """An object a tree failed to build is built once more, alone and one
+    job at a time: a compiler killed, a full disk, or Kbuild compiling one
+    object twice at once (it does for 6.1's arch/x86/pci/common.o when that
+    is a make target of its own, and at -j2 the two compilations race on
+    its dependency file) is neither a regression nor a pre-existing
+    failure. A failure that does not come back is noted ("tree: its first
+    diagnostic"), and the retry's diagnostics (compiler's and sparse's)
+    replace the first build's, with the make failures of the directories
+    above it; one that does come back stays what it is."""
+    diags, sparse = found
+    notes = []
+    for label, other in (("baseline", "patched"), ("patched", "baseline")):
+        failed = sorted(failed_objects(objs, built[label], diags[label]))
+        if len(failed) > RETRY_AT_MOST:
+            failed = [o for o in failed if o in built[other]]
+        for o in failed:
+            log(name, f"build {label}: {o} again, alone")
+            cmd = _make(trees[label], outs[label], cell, extra, 1, o, sparse=ctx["sparse"])
+            _, text = ctx["jobserver"].run(cmd, deadline=ctx["deadline"], serial=True)
+            if not (outs[label] / o).exists():
+                continue
+            first = sorted((d.kind == "make", str(d)) for d in diags[label] if d.file == o)   # the compiler's first
+            roots = (trees[label], outs[label])
+            above = {".", "__sub-make"} | {str(d) for d in Path(o).parents}
+            again = Counter({d: n for d, n in buildcheck.diagnostics(text, roots).items()
+                             if d.kind == "make" and d.file == o})
+            again += buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.cc"), roots, o)
+            diags[label] = Counter({d: n for d, n in diags[label].items()
+                                    if d.file != o and not (d.kind == "make" and d.file in above)}) + again
+            sparse[label] = Counter({d: n for d, n in sparse[label].items() if d.file != o}) + \
+                buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.sparse"), roots, o)
+            built[label].add(o)
+            notes.append(f"{label}: " + (first[0][1] if first else f"{o}: not built, no diagnostic"))
+    return notes
+
+
+class MakeFailed(Exception):
+    pass
+
+
+def _check_make(rc, text, cmd, roots):
+    why = buildcheck.make_failure(rc, text, roots)
+    if why:
+        raise MakeFailed(f"{shlex.join(cmd[:2])} ... {' '.join(cmd[-3:])} {why}")
+
+
+def link_diagnostics(out, logged, since_ns, roots):
+    """The linker's diagnostics in O=out: those of every link record ld kept
+    (dir/foo.o.ld; see buildcheck.diag_tools), whether or not this build
+    relinked it, plus the log's (link) lines no record has (links through
+    the compiler driver). Records written since since_ns are in the log too."""
+    kept: Counter[buildcheck.Diag] = Counter()
+    fresh: Counter[buildcheck.Diag] = Counter()
+    for rec in out.glob("**/*.o.ld"):
+        found = buildcheck.diagnostics(buildcheck.read_text(rec), roots)
+        kept += found
+        if rec.stat().st_mtime_ns >= since_ns:
+            fresh += found
+    return logged - fresh + kept
+
+
+def link_targets(out, ctx):
+    """With --link: vmlinux, and the modules with modpost where the config has them."""
+    if not ctx.get("link"):
+        return []
+    modules = re.search(r"(?m)^CONFIG_MODULES=y$", buildcheck.read_text(out / ".config"))
+    return ["vmlinux"] + (["modules"] if modules else [])
+
+
+def unresolved(cell, outs, built, patched_src, base_failed):
+    """New unresolved references of the patched objects (linkrefs.py),
+    but for those the baseline failed to build: it says nothing of what they
+    referenced before. An object nm cannot read is a finding, not a pass."""
+    patched = sorted(set(built["patched"]) - set(base_failed))
+    try:
+        return linkrefs.new_unresolved(f"{cell['cross_compile']}nm", outs["baseline"], sorted(built["baseline"]),
+                                       outs["patched"], patched, patched_src, cell["arch"])
+    except ToolError as e:
+        return [f"(not checked: {e.cause})"]
+
+
+def build_one_tree(src, out, cell, extra, objs, targets, ctx, log):
+    """Configure and build a cell's targets from one more tree (a commit of
+    the series): (configured, log, built objects, diagnostics). No sparse,
+    no link: a commit is checked for what it compiles."""
+    ok, text = configure(src, out, cell, extra, ctx["jobserver"], ctx["deadline"])
+    if not ok:
+        return False, text, set(), Counter()
+    more, built, diags, _ = build_tree(src, out, cell, extra, objs, targets, dict(ctx, sparse=False), log)
+    return True, text + more, built, diags
+
+
+def last_error(text):
+    lines = text.strip().splitlines()
+    errs = [line for line in lines if ": error:" in line] or [line for line in lines if "Error " in line]
+    return (errs[:1] or lines[-1:] or ["?"])[0][:200]
