@@ -15,8 +15,8 @@ import unittest
 from pathlib import Path
 
 from treewide_lib import boot, initramfs, qemu
-from treewide_lib.buildcheck import ARCHES
-from treewide_lib.recipe import SMPL_DIR
+from treewide_lib.paths import ARCHES
+from treewide_lib.paths import SMPL_DIR
 
 from .support import debian_tree, treewide
 from .test_debian_trees import TREE_4_11

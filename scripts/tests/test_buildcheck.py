@@ -9,7 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 from treewide_lib import buildcheck, cellbuild, jobserver, matrix_records, objcode
-from treewide_lib.buildcheck import WRAPPER, Diag, diag_tools, diagnostics, load_cells, quirks_for
+from treewide_lib.paths import DIAG_WRAPPER
+from treewide_lib.buildcheck import Diag, diag_tools, diagnostics, load_cells, quirks_for
 from treewide_lib.errors import ToolError
 
 VENDOR = Path(__file__).resolve().parents[1] / "data" / "vendor" / "allwinner-sun50iw6.toml"
@@ -72,7 +73,7 @@ class DiagWrapper(unittest.TestCase):
         (self.dir / "sub/a.c").write_text("int f(void) { return (char *)0 - (char *)0; }\nint g(void) { h(); }\n")
 
     def run_in_dir(self, *cmd):
-        return subprocess.run([str(WRAPPER), *cmd], cwd=self.dir, capture_output=True, text=True, check=False)
+        return subprocess.run([str(DIAG_WRAPPER), *cmd], cwd=self.dir, capture_output=True, text=True, check=False)
 
     def test_compiler_and_sparse_output_kept_per_object(self):
         r = self.run_in_dir("cc", "gcc", "-Werror=implicit-function-declaration", "-Wp,-MMD,sub/.a.o.d", "-c",
@@ -97,7 +98,7 @@ class DiagWrapper(unittest.TestCase):
 
     def test_a_checker_that_does_not_finish_is_stopped_and_kept(self):
         env = dict(os.environ, TREEWIDE_SPARSE_TIMEOUT="1")
-        r = subprocess.run([str(WRAPPER), "sparse", "sh", "-c", "sleep 30", "sparse", "-Wp,-MMD,sub/.a.o.d"],
+        r = subprocess.run([str(DIAG_WRAPPER), "sparse", "sh", "-c", "sleep 30", "sparse", "-Wp,-MMD,sub/.a.o.d"],
                            cwd=self.dir, env=env, capture_output=True, text=True, check=False, timeout=20)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(Diag("sub/a.o", "error", "sparse timed out after 1s"),
@@ -201,7 +202,7 @@ class RenewRecords(unittest.TestCase):
         out = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, out)
         (out / "k").mkdir()
-        for name, cc in (("a", f"{WRAPPER} cc ccache gcc"), ("tmp", f"{WRAPPER} cc gcc"), ("h", "ccache gcc"),
+        for name, cc in (("a", f"{DIAG_WRAPPER} cc ccache gcc"), ("tmp", f"{DIAG_WRAPPER} cc gcc"), ("h", "ccache gcc"),
                          ("b", f"{out}/.treewide-tools/treewide-cc ccache gcc")):
             (out / f"k/.{name}.o.cmd").write_text(f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n")
             (out / f"k/{name}.o").write_text("")
@@ -313,7 +314,7 @@ class MakeCommand(unittest.TestCase):
         self.addCleanup(shutil.rmtree, out)
         cmd = buildcheck.make_command(Path("/t"), out, {"make_arch": "x86", "cross_compile": ""}, {}, 2,
                                       sparse=True, wrap=True)
-        self.assertFalse([a for a in cmd if str(WRAPPER.parent) in a])
+        self.assertFalse([a for a in cmd if str(DIAG_WRAPPER.parent) in a])
         cc = next(a for a in cmd if a.startswith("CC=")).split()[0][len("CC="):]
         self.assertTrue(next(a for a in cmd if a.startswith("CHECK=")).startswith(f"CHECK={out}/"))
         diag_tools(out, "")

@@ -16,9 +16,10 @@ import unittest
 from pathlib import Path
 
 from treewide_lib import bench_matrix, each_commit
-from treewide_lib.buildcheck import ARCHES, applicable, load_fixups
+from treewide_lib.buildcheck import applicable, load_fixups
+from treewide_lib.paths import ARCHES
 from treewide_lib.objcode import compare_code
-from treewide_lib.recipe import SMPL_DIR
+from treewide_lib.paths import SMPL_DIR
 
 from .support import REPO, debian_tree, treewide
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from treewide_lib.recipe import SMPL_DIR  # noqa: E402
+from treewide_lib.paths import SMPL_DIR  # noqa: E402
 from treewide_lib.spatch import SmPL, Spatch  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import VERSION, sites
 from .changelog import RuleRun
 from .cpp_tidy import FOLDING, tidy
-from .recipe import OVERLAY_DIR
+from .paths import OVERLAY_DIR
 from .spatch import RunStats, SmPL
 from .tree import ENC
 from .txn import Transaction, last_words, reported, write_atomic

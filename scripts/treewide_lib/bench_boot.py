@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from .errors import ToolError
+from .paths import TREEWIDE
 
-TREEWIDE = Path(__file__).resolve().parents[1] / "treewide"
 
 
 def _boot(ksrc, out, ccache, jobs, machines):

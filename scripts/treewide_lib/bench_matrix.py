@@ -23,8 +23,8 @@ from pathlib import Path
 
 from . import each_commit
 from .errors import ToolError
+from .paths import TREEWIDE
 
-TREEWIDE = Path(__file__).resolve().parents[1] / "treewide"
 
 
 def _matrix(ksrc, out, log, ccache, jobs, cells, extra=()):

@@ -23,14 +23,13 @@ from typing import Any
 from . import buildcheck, copies, initramfs, qemu, select
 from .errors import ToolError
 from .txn import write_atomic
+from .paths import ARCHES, PROBE_DIR, TOP
 
 MARK = ".treewide-boot"
-REPO = Path(__file__).resolve().parents[2]
-PROBE = REPO / "kernel-overlay" / "boot" / "probe"
 FAILED = ("regression", "config-lost")
 
 
-def load_machines(path=buildcheck.ARCHES):
+def load_machines(path=ARCHES):
     """({machine: row}, {arch: why no machine}) from the arch table's
     [[arch.X.boot]] rows and `boot_skip` (or `skip`) reasons."""
     data = buildcheck._read_table(path)
@@ -67,7 +66,7 @@ def hypervisor(machine):
     if not machine.get("hypervisor"):
         return ""
     cmd = shlex.split(machine["hypervisor"])
-    r = subprocess.run([str(REPO / cmd[0])] + cmd[1:], capture_output=True, text=True, errors="replace", check=False)
+    r = subprocess.run([str(TOP / cmd[0])] + cmd[1:], capture_output=True, text=True, errors="replace", check=False)
     path = r.stdout.strip()
     if r.returncode != 0 or not Path(path).is_file():
         raise ToolError(f"{machine['name']}: `{machine['hypervisor']}` failed (exit {r.returncode}): "
@@ -145,7 +144,7 @@ def build_probe(src, out, machine, extra, jobs, env):
     (M= must be writable: a copy of its sources under the build directory)."""
     mdir = out / "treewide-probe"
     shutil.rmtree(mdir, ignore_errors=True)
-    shutil.copytree(PROBE, mdir)
+    shutil.copytree(PROBE_DIR, mdir)
     rc, log = _make(buildcheck.make_command(src, out, machine, extra, jobs, f"M={mdir}", "modules"), env)
     if rc != 0 or not (mdir / "dma_ops_probe.ko").is_file():
         raise BuildFailed(f"the DMA-ops probe module does not build (exit {rc}): "

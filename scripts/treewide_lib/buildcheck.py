@@ -15,9 +15,8 @@ from pathlib import Path
 
 from . import linkrefs, select
 from .errors import ToolError
+from .paths import ARCHES, DIAG_WRAPPER
 
-ARCHES = Path(__file__).resolve().parents[1] / "data" / "arches.toml"
-WRAPPER = Path(__file__).resolve().parents[1] / "treewide-diag"
 # Tools Kbuild runs as $(CROSS_COMPILE)<tool>. In a wrapped build they come
 # from O=/.treewide-tools/, where ld is treewide-diag and the rest are links.
 # CC and CHECK are that directory's treewide-cc and treewide-sparse: Kbuild
@@ -258,7 +257,7 @@ def diag_tools(out, prefix):
 
 def _script(dest, *args):
     """dest runs treewide-diag with args and its own arguments (rewritten only when it changes)."""
-    text = f'#!/bin/sh\nexec {" ".join(shlex.quote(str(a)) for a in (WRAPPER, *args))} "$@"\n'
+    text = f'#!/bin/sh\nexec {" ".join(shlex.quote(str(a)) for a in (DIAG_WRAPPER, *args))} "$@"\n'
     if dest.is_file() and not dest.is_symlink() and dest.read_text() == text:
         return
     tmp = dest.with_name(dest.name + ".tmp")
@@ -277,7 +276,7 @@ def _renew_records(out):
     compiler's, and nothing for 4.10's .tmp_foo.o): every object compiled
     through it is rebuilt (from ccache) to record it again."""
     mark = out / ".treewide-diag-digest"
-    digest = hashlib.sha256(WRAPPER.read_bytes()).hexdigest()
+    digest = hashlib.sha256(DIAG_WRAPPER.read_bytes()).hexdigest()
     if mark.is_file() and mark.read_text() == digest:
         return
     for cmd in out.glob("**/.*.o.cmd"):                     # Kbuild's record of dir/foo.o's command

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
-               jobserver, kcidb, lock, matrix, matrix_records, rangediff, recipe, report, select, series, signals,
+               jobserver, kcidb, lock, matrix, matrix_records, paths, rangediff, recipe, report, select, series, signals,
                summary, sweep, target, txn)
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
@@ -312,15 +312,15 @@ def portable(command, *args):
 
 def _toolkit_path(path):
     """A file of the toolkit relative to its top, any other absolute."""
-    path, top = Path(path).resolve(), Path(__file__).resolve().parents[2]
+    path, top = Path(path).resolve(), paths.TOP
     return str(path.relative_to(top)) if path.is_relative_to(top) else str(path)
 
 
 def _reproduce(args, base, out):
     """The command that reruns a cell (its name is appended), incrementally in the same OUT."""
     cmd = ["-j", str(args.jobs)]
-    cmd += ["--recipe", _toolkit_path(args.recipe)] if args.recipe != recipe.DEFAULT_RECIPE else []
-    cmd += ["--arch-table", _toolkit_path(args.arch_table)] if args.arch_table != buildcheck.ARCHES else []
+    cmd += ["--recipe", _toolkit_path(args.recipe)] if args.recipe != paths.DEFAULT_RECIPE else []
+    cmd += ["--arch-table", _toolkit_path(args.arch_table)] if args.arch_table != paths.ARCHES else []
     flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
              "--no-code": args.no_code, "--link": args.link, "--each-commit": args.each_commit}
     cmd += ["--range", args.range, "--git", str(Path(args.git or base.root / ".git").resolve())] if args.range else []
@@ -398,13 +398,13 @@ SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ksrc": (("ksrc",), dict(help="top of the kernel source tree (only `apply` without --dry-run writes it)")),
     "out": (("--out",), dict(help="output directory (default: out/<tree name>/ for apply and series, "
                                   "out/<tree name>/<command>/ for matrix, boot and build-check)")),
-    "recipe": (("--recipe",), dict(default=recipe.DEFAULT_RECIPE,
+    "recipe": (("--recipe",), dict(default=paths.DEFAULT_RECIPE,
                                    help="the series recipe (TOML; default: semantic-patches/recipe.toml)")),
     "jobs": (("--jobs", "-j"), dict(type=_positive, default=os.cpu_count(),
                                     help="processes at once: spatch runs or compile jobs (default: the cores)")),
     "spatch-timeout": (("--timeout",), dict(type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                                             help=f"spatch's time limit per file (default {DEFAULT_TIMEOUT})")),
-    "arch-table": (("--arch-table",), dict(default=buildcheck.ARCHES,
+    "arch-table": (("--arch-table",), dict(default=paths.ARCHES,
                                            help="arch table: cells, boot machines, quirks, fixups (TOML), "
                                                 "e.g. a vendor's own")),
     "wait": (("--wait",), dict(action="store_true", help="wait for another run on the same tree instead of "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cpp_tidy import tidy
-from .recipe import SMPL_DIR
+from .paths import SMPL_DIR
 from .spatch import SmPL
 from .tree import ENC
 

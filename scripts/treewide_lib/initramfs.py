@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 from .errors import ToolError
+from .paths import INIT_C
 
-INIT_C = Path(__file__).resolve().parents[2] / "kernel-overlay" / "boot" / "init.c"
 FREESTANDING_C = INIT_C.with_name("freestanding.c")
 # No libc at all: nothing from the compiler's sysroot (a 64-bit libc's
 # headers would not fit a -m32 /init), our _start, system calls and stdio.

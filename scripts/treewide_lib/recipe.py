@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ToolError
+from .paths import DEFAULT_RECIPE, OVERLAY_DIR
 
-SMPL_DIR = Path(__file__).resolve().parents[2] / "semantic-patches"
-OVERLAY_DIR = SMPL_DIR.parent / "kernel-overlay"
-DEFAULT_RECIPE = SMPL_DIR / "recipe.toml"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from . import patchfile, readiness, report_html, report_md, review, smpl_rules, 
 from .boot import FAILED as BOOT_FAILED
 from .cpp_tidy import FOLDING
 from .matrix_records import FAILED as MATRIX_FAILED, details as matrix_details
-from .recipe import OVERLAY_DIR, SMPL_DIR
+from .paths import OVERLAY_DIR, SMPL_DIR
 from .tree import ENC
 
 CHECKS = ("checkpatch", "git am", "build", "object code", "boot", "residuals")

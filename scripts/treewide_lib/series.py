@@ -17,7 +17,7 @@ from pathlib import Path
 from . import VERSION, apply, changelog, provenance, rangediff, readiness, report, review, target
 from .errors import ToolError
 from .gitrepo import Scratch, identity
-from .recipe import OVERLAY_DIR
+from .paths import OVERLAY_DIR
 
 WORK = ".work"
 MARK = ".treewide-series"                 # in every OUT a series run wrote

@@ -15,9 +15,9 @@ from pathlib import Path
 from . import apply, lock
 from .errors import ToolError
 from .tree import Tree
+from .paths import DATA
 
 SCHEMA = "treewide-sweep/1"
-DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTATIONS = DATA / "sweep.toml"
 SHORT = {"applied": "applied", "already-done": "done", "not-applicable": "n/a", "skipped": "skipped",
          "pending": "pending", "no-change": "NO CHANGE"}

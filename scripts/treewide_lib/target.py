@@ -12,9 +12,9 @@ stable-kernel-rules.rst):
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
-RELEASES = Path(__file__).resolve().parents[1] / "data/sweep.toml"
+from .paths import RELEASES
+
 
 KINDS = ("mainline", "stable", "vendor")
 STABLE_LIST = "stable@vger.kernel.org"
