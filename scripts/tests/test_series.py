@@ -370,7 +370,9 @@ def send_email_dry_run(patches, tmp):
     """git send-email --dry-run on the patches (nothing sent): (exit status, output)."""
     repo = Path(tmp) / "send"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    r = subprocess.run(["git", "-C", str(repo), "send-email", "--dry-run", "--confirm=never", "--from", SIGNOFF,
+    # A machine without a git identity (CI): send-email still wants a committer.
+    r = subprocess.run(["git", "-C", str(repo), "-c", "user.name=Test Developer", "-c", "user.email=dev@example.org",
+                        "send-email", "--dry-run", "--confirm=never", "--from", SIGNOFF,
                         "--to-cmd=true", "--smtp-server=/bin/false", *map(str, patches)],
                        capture_output=True, text=True, check=False)
     return r.returncode, r.stdout + r.stderr
