@@ -159,20 +159,25 @@ def _not_lengthened(lines, i):
     return any(line.startswith("-") and len(line.expandtabs(8)) >= width for line in lines[start:end])
 
 
-def cover_notes(series, rep):
+def cover_notes(series, rep, single=False):
     """What a reviewer reads before the patches: what the series does, what
     it is based on, what it leaves out and why, how it was made, and how it
-    was tested (prose: no internal step names)."""
+    was tested (prose: no internal step names). A single patch's notes,
+    below its ---, leave out what the series as a whole does and say in one
+    line why the other steps are not there."""
     recipe, tree = series.recipe, rep["tree"]
     subjects = {s.name: s.subject for s in recipe.steps}
-    body = [recipe.series.get("cover", "").strip(), ""]
+    body = [] if single else [recipe.series.get("cover", "").strip(), ""]
     base = (f"Based on Linux {tree['version']} ({tree['name']})" +
             (", its HEAD (base-commit below)." if series.real_base else
-             ": not a git checkout, so there is no base-commit; the patches apply to that release's "
+             ": not a git checkout, so there is no base-commit; the series applies to that release's "
              "source as published."))
     body += [textwrap.fill(base, 72), ""]
     left = [s for s in rep["steps"] if s["status"] != "applied"]
-    if left:
+    if left and single:
+        body += [textwrap.fill(f"The other {len(left)} step(s) of the DMA-ops consolidation are done in this "
+                               "tree already or do not apply to it; the review page says which and why.", 72), ""]
+    elif left:
         body.append("Not in this series:")
         body += [textwrap.fill(f"- {subjects.get(s['name'], s['name'])}: {_status_prose(s)}", 72,
                                subsequent_indent="  ") for s in left]

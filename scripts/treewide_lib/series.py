@@ -206,10 +206,11 @@ class Series:
         (self.work / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
         for c, p, m, ck in zip(commits, patches, maint, checks):
             c.update(patch=p.name, maintainers=m, checkpatch=ck)
-        notes = review.cover_notes(self, rep)
+        notes = review.cover_notes(self, rep, single=cover is None)
         if self.since:
             changed = rangediff.changes(self.since, (scratch.gitdir, base, tip)) or ["- no patch changed"]
-            notes[2:2] = [f"Changes in v{self.version}:"] + changed + [""]
+            at = 0 if cover is None else 2                   # after the cover letter's opening
+            notes[at:at] = [f"Changes in v{self.version}:"] + changed + [""]
         if cover:
             review.write_cover(cover, self, notes)
             review.add_recipients(cover, review.union(maint))
