@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cpp_tidy import tidy
-from .paths import SMPL_DIR
-from .spatch import SmPL
-from .tree import ENC
+from treewide_lib.cpp_tidy import tidy
+from treewide_lib.paths import SMPL_DIR
+from treewide_lib.spatch import SmPL
+from treewide_lib.tree import ENC
 
 TESTS = SMPL_DIR / "tests"
 
