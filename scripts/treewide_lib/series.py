@@ -44,20 +44,19 @@ def split(step, files):
     return groups
 
 
-def message(step, subject, files, runs, spatch_version, ident, credit=(None, [], [], [])):
+def message(step, subject, files, runs, spatch_version, ident, credit=target.Credit()):
     """A commit's message; credit: target.attribution() of its step."""
-    _, head, notes, tags = credit
-    body = [subject, ""] + head + [step.changelog]
+    body = [subject, ""] + list(credit.head) + [step.changelog]
     if step.split != "per-arch" and step.split_reason:
         body += ["", textwrap.fill(f"This is one commit: {step.split_reason}.", 72)]
     overlay = [f for f in step.overlay if f in files]
     if overlay:
         body += ["", textwrap.fill("The new " + ", ".join(overlay) + " is hand-written, not generated.", 72)]
-    for note in notes:
+    for note in credit.notes:
         body += ["", textwrap.fill(note, 72, break_on_hyphens=False)]
     how = changelog.how_made(runs, files, spatch_version)
     body += [""] + how if how else []
-    body += [""] + tags + [f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
+    body += [""] + list(credit.tags) + [f"Signed-off-by: {ident[0]} <{ident[1]}>", ""]
     return "\n".join(body)
 
 
@@ -171,7 +170,7 @@ class Series:
             credit = target.attribution(step, self.target, done)
             for subject, files in split(step, res.changed_files):
                 msg = message(step, subject, files, res.runs, self.spatch.version, self.ident, credit)
-                parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg, author=credit[0])
+                parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg, author=credit.author)
                 sites = sum(1 for site in res.sites_before if site.file in files)
                 commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
                                 "sites": sites, "noop": step.noop,

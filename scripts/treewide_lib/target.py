@@ -101,14 +101,26 @@ def newest_known(path=RELEASES):
     return max((tuple(int(n) for n in r["release"].split(".")) for r in releases), default=None)
 
 
+@dataclass(frozen=True)
+class Credit:
+    """Who a step's commits are by, and what their message says of where they come from."""
+    author: str | None = None        # "Name <email>" when not the user
+    head: tuple = ()                 # lines before the changelog ("commit <sha> upstream.")
+    notes: tuple = ()                # paragraphs after it
+    tags: tuple = ()                 # Fixes:, Link:, the upstream Signed-off-by
+
+
 def attribution(step, target, done):
-    """(author or None, lines before the changelog, paragraphs after it,
-    tags) of a step's commits for the target; done: the names of the steps
-    the tree had already done before the series. A backport keeps the
-    upstream author where the recipe records the author's Signed-off-by
-    (seen on the upstream commit or its mail), and names them otherwise."""
+    """The Credit of a step's commits for the target; done: the names of
+    the steps the tree had already done before the series. A backport
+    keeps the upstream author where the recipe records the author's
+    Signed-off-by (seen on the upstream commit or its mail), and names
+    them otherwise."""
     up = step.upstream[0] if step.upstream else None
-    head, notes, tags, author = [], [], [], None
+    head: list[str] = []
+    notes: list[str] = []
+    tags: list[str] = []
+    author = None
     if step.upstream_note:
         notes.append(step.upstream_note[0].upper() + step.upstream_note[1:] + ".")
     if target.backport and up:
@@ -122,4 +134,4 @@ def attribution(step, target, done):
             tags.append(f"Signed-off-by: {up.author}")
     if step.fixes and step.fixes.when_done in done:
         tags.insert(0, step.fixes.fixes_line)
-    return author, head, notes, tags
+    return Credit(author, tuple(head), tuple(notes), tuple(tags))
