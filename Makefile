@@ -124,8 +124,3 @@ test-boot:
 ## This list
 help:
 	@awk '/^## /{h=substr($$0,4); next} /^[a-z][a-z0-9-]*:/{if(h!=""){sub(/:.*/,"",$$1); printf "  make %-14s %s\n",$$1,h}; h=""; next} {h=""}' $(MAKEFILE_LIST)
-
-## Build the objects the Xen overlay touches (arm, arm64), unpatched and patched
-build-check:
-	$(TREEWIDE) build-check -j $(JOBS) $(outflag) $(if $(PATCHED),--patched "$(PATCHED)") \
-		$(foreach c,$(subst $(comma), ,$(CELLS)),--cell $(c)) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"

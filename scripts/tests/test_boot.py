@@ -14,7 +14,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import boot, initramfs, qemu
+from treewide_lib import initramfs, qemu
+from treewide_lib.kbuild import table
 from treewide_lib.paths import ARCHES
 from treewide_lib.paths import SMPL_DIR
 
@@ -64,9 +65,9 @@ class Initramfs(unittest.TestCase):
 
     def test_a_freestanding_init_needs_no_libc(self):
         # sparc32-ss5's /init: Debian has no 32-bit sparc libc, so it is built against freestanding.c.
-        m = boot.load_machines()[0]["sparc32-ss5"]
-        init = initramfs.build_init(m["init_cc"], m["init_package"], self.tmp, m.get("init_static", True),
-                                    m["init_freestanding"], m["init_cflags"])
+        m = table.load().machines["sparc32-ss5"]
+        init = initramfs.build_init(m.init_cc, m.init_package, self.tmp, m.init_static, m.init_freestanding,
+                                    m.init_cflags)
         head = init.read_bytes()[:20]
         self.assertEqual(head[:6], b"\x7fELF\x01\x02")                       # 32-bit, big-endian
         self.assertEqual(int.from_bytes(head[18:20], "big"), 2)              # EM_SPARC (not v8+, not 64-bit)

@@ -11,6 +11,7 @@ import unittest
 from pathlib import Path
 
 from treewide_lib import each_commit
+from treewide_lib.kbuild.table import Fixup
 from treewide_lib.errors import ToolError
 
 OLD = time.time() - 3600           # the tree's files, and the objects built from them, are older than now
@@ -90,7 +91,7 @@ class WalkCopy(unittest.TestCase):
             each_commit.commits(repo / ".git", side, self.commit["commit"])
 
     def test_a_fixup_in_a_file_the_commit_wrote_does_not_date_it_back(self):
-        w = self.walk([{"file": "a.h", "find": "A 2", "replace": "A 2 /* fixed */"}])
+        w = self.walk([Fixup("a 4.x bug", "a.h", "A 2", "A 2 /* fixed */")])
         w.reset()
         w.apply(self.commit)
         self.assertEqual((self.src / "a.h").read_text(), "#define A 2 /* fixed */\n")

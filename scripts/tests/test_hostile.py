@@ -185,6 +185,35 @@ class Interruptions(Base):
         self.assertEqual(digest(tree), before)
         self.assertEqual(blocker.read_text(), "not a directory\n")
 
+    def test_one_out_rule_for_every_command(self):
+        # An OUT holding the user's files, or another command's run, is never
+        # used by matrix or boot (whose runs replace what they wrote there);
+        # an empty one, or an earlier run's of the same command, is.
+        from treewide_lib import outdir
+        from treewide_lib.errors import ToolError
+        theirs = self.tmp / "theirs"
+        theirs.mkdir()
+        (theirs / "notes.txt").write_text("mine\n")
+        matrix_out = self.tmp / "matrix-out"
+        outdir.claim(matrix_out, "matrix")
+        legacy = self.tmp / "legacy"
+        legacy.mkdir()
+        (legacy / ".treewide-boot").touch()                 # an earlier version's marker
+        (legacy / "boot.json").write_text("{}\n")
+        tree = self.tree()
+        for command, out in (("matrix", theirs), ("boot", theirs), ("boot", matrix_out)):
+            r = treewide(command, tree, "--out", out)
+            self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+            self.assertIn(f"no `treewide {command}` run wrote it", r.stderr)
+            self.assertIn("fix: pass a new or empty OUT", r.stderr)
+        self.assertEqual((theirs / "notes.txt").read_text(), "mine\n")
+        self.assertEqual(outdir.check(matrix_out, [tree], "matrix"), matrix_out.resolve())
+        self.assertEqual(outdir.check(legacy, [tree], "boot"), legacy.resolve())
+        (self.tmp / "empty").mkdir()
+        self.assertTrue(outdir.check(self.tmp / "empty", [tree], "boot"))
+        with self.assertRaisesRegex(ToolError, "is inside the kernel tree"):
+            outdir.check(tree / "out", [tree], "matrix")
+
     def test_disk_full_while_journalling_then_a_rerun_finishes(self):
         import errno
         from treewide_lib import txn

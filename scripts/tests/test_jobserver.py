@@ -9,7 +9,7 @@ import time
 import unittest
 from pathlib import Path
 
-from treewide_lib import jobserver
+from treewide_lib.kbuild import jobserver
 
 
 class Jobserver(unittest.TestCase):

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from treewide_lib import linkrefs
-from treewide_lib.buildcheck import Diag, diagnostics
+from treewide_lib.kbuild.diagnostics import Diag, diagnostics
 
 SOURCES = {
     "lib/a.c": "int helper(int x) { return x + 1; }\nint kept(void) { return 2; }\n"

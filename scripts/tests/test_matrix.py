@@ -16,7 +16,8 @@ import unittest
 from pathlib import Path
 
 from treewide_lib import bench_matrix, each_commit
-from treewide_lib.buildcheck import applicable, load_fixups
+from treewide_lib.kbuild import table
+from treewide_lib.kbuild.fixups import applicable
 from treewide_lib.paths import ARCHES
 from treewide_lib.objcode import compare_code
 from treewide_lib.paths import SMPL_DIR
@@ -143,7 +144,7 @@ class Smoke(MatrixCase):
         self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:] + json.dumps(
             {n: {k: c.get(k) for k in ("gone", "flaky", "preexisting_failures")} for n, c in cells.items()}))
         self.assertEqual(sorted(cells), ["alpha", "arm64", "parisc", "x86_64"])
-        needed = [f for f in applicable(load_fixups(), debian_tree("6.1")) if "alpha" in f["arches"]]
+        needed = [f for f in applicable(table.load().fixups, debian_tree("6.1")) if "alpha" in f.arches]
         self.assertEqual(len(cells["alpha"]["fixups"]), len(needed))
         self.assertEqual(cells["x86_64"]["fixups"], [])
         for name, c in cells.items():
@@ -183,11 +184,11 @@ class Smoke(MatrixCase):
 
 class BaselineBroken(MatrixCase):
     def test_alpha_without_the_fixup_is_baseline_broken(self):
-        if not applicable(load_fixups(), debian_tree("6.1")):
+        if not applicable(table.load().fixups, debian_tree("6.1")):
             self.skipTest("this linux-source-6.1 no longer has the alpha bug the arch table's fixup is for")
-        table = self.tmp / "arches.toml"
-        table.write_text(ARCHES.read_text().split("[[fixup]]")[0])
-        r, cells = self.matrix("--arch-table", table, "--cell", "alpha")
+        no_fixups = self.tmp / "arches.toml"
+        no_fixups.write_text(ARCHES.read_text().split("[[fixup]]")[0])
+        r, cells = self.matrix("--arch-table", no_fixups, "--cell", "alpha")
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
         self.assertEqual(cells["alpha"]["status"], "baseline-broken")
         self.assertIn("page_table_check_pte_clear", cells["alpha"]["reason"])

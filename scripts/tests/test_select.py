@@ -5,7 +5,9 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import cellbuild, matrix, select
+from treewide_lib import cellbuild, matrix
+from treewide_lib.kbuild import select
+from treewide_lib.kbuild.table import Cell, Table
 from treewide_lib.errors import ToolError
 
 FILES = {
@@ -125,9 +127,11 @@ class ArchTable(unittest.TestCase):
         self.addCleanup(shutil.rmtree, root)
         for a in ("alpha", "avr32", "newarch"):
             (root / "arch" / a).mkdir(parents=True)
-        table = {"alpha": {"arch": "alpha"}, "riscv": {"arch": "riscv"}}
-        cells, skips = matrix.for_tree(root, table, {"avr32": "no compiler", "csky": "no compiler"})
-        self.assertEqual(list(cells), ["alpha"])
+        cells = {a: Cell(name=a, arch=a, make_arch=a, cross_compile="", package="gcc", defconfig="defconfig")
+                 for a in ("alpha", "riscv")}
+        narrowed = Table(cells, {}, {"avr32": "no compiler", "csky": "no compiler"}, {}).for_tree(root)
+        self.assertEqual(list(narrowed.cells), ["alpha"])
+        skips = narrowed.no_cell
         self.assertEqual(sorted(skips), ["avr32", "newarch", "riscv"])
         self.assertIn("no row in the arch table", skips["newarch"])
         self.assertEqual(skips["riscv"], "the tree has no arch/riscv")
@@ -136,9 +140,8 @@ class ArchTable(unittest.TestCase):
 class EmptySelection(unittest.TestCase):
     def test_no_target_builds_nothing(self):
         # make without a target would build the whole tree: no make may run
-        ctx = {"jobserver": None, "sparse": False, "deadline": None}
-        text, built, cc, sparse = cellbuild.build_tree(Path("/nonexistent"), Path("/nonexistent"), {}, {}, [], [],
-                                                    ctx, print)
+        text, built, cc, sparse = cellbuild.build_tree(Path("/nonexistent"), Path("/nonexistent"), None, {}, [], [],
+                                                       None, False, print)
         self.assertIn("nothing to build", text)
         self.assertEqual((built, sum(cc.values()), sum(sparse.values())), (set(), 0, 0))
 

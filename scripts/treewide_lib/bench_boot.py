@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import outdir
 from .errors import ToolError
 from .paths import TREEWIDE
 
@@ -44,11 +45,9 @@ def _line(name, wall, records):
 
 def run(args):
     work = Path(args.out)
-    if work.exists() and not (work / ".treewide-bench-boot").is_file():
-        raise ToolError(f"{work} exists and bench-boot did not make it", "pass another OUT")
+    work = outdir.check(work, [args.ksrc], "bench-boot")
     shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    (work / ".treewide-bench-boot").touch()
+    outdir.claim(work, "bench-boot")
     ccache = work / "ccache"
     print(f"bench-boot: {args.ksrc}, machine(s) {' '.join(args.machine or ['all'])}, -j{args.jobs}, "
           f"private ccache {ccache}")

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import each_commit
+from . import each_commit, outdir
 from .errors import ToolError
 from .paths import TREEWIDE
 
@@ -88,17 +88,15 @@ def _full_from(out):
 
 def run(args):
     work = Path(args.out).resolve()
-    ccache, mark = work / "ccache", work / ".treewide-bench-matrix"
-    if work.exists() and any(work.iterdir()) and not mark.exists():
-        raise ToolError(f"{work} is not empty and not a bench-matrix work directory",
-                        "pass --out (OUT=) naming a new or earlier bench-matrix directory")
+    work = outdir.check(work, [args.ksrc], "bench-matrix")
+    ccache = work / "ccache"
     full_from = _full_from(args.full_from) if args.full_from else None
     flags = ["--link"] * args.link + ["--no-sparse"] * args.no_sparse
     if args.series:                         # read before the work directory is emptied
         flags += series_range(args.series)
     shutil.rmtree(work, ignore_errors=True)
     ccache.mkdir(parents=True)
-    mark.touch()
+    outdir.claim(work, "bench-matrix")
     print(f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s) {' '.join(flags)}, "
           f"-j{args.jobs}, {os.cpu_count()} CPU(s); work in {work}", flush=True)
     results = {}

@@ -17,88 +17,80 @@ import shlex
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from . import buildcheck, copies, initramfs, qemu, select
+from . import copies, initramfs, qemu, recipe
 from .errors import ToolError
+from .kbuild import config, make, proc
+from .kbuild.diagnostics import diagnostics
+from .kbuild.table import Machine, Table
+from .paths import PROBE_DIR, TOP
+from .tree import Tree
 from .txn import write_atomic
-from .paths import ARCHES, PROBE_DIR, TOP
 
-MARK = ".treewide-boot"
 FAILED = ("regression", "config-lost")
 
 
-def load_machines(path=ARCHES):
-    """({machine: row}, {arch: why no machine}) from the arch table's
-    [[arch.X.boot]] rows and `boot_skip` (or `skip`) reasons."""
-    data = buildcheck._read_table(path)
-    machines, skips = {}, {}
-    for arch, row in data["arch"].items():
-        if not row.get("boot"):
-            skips[arch] = row.get("boot_skip") or row.get("skip") or "no boot machine in the arch table"
-            continue
-        for m in row["boot"]:
-            machines[m["name"]] = dict(m, arch=arch, make_arch=m.get("make_arch", arch),
-                                       cross_compile=m.get("cross_compile", row.get("cross_compile", "")),
-                                       package=m.get("package", row.get("package", "gcc")),
-                                       enable=m.get("enable", []), disable=m.get("disable", []))
-    return machines, skips
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked of a boot run."""
+    jobs: int
+    timeout: int | None = None          # s per boot; None: each machine's own
+    reproduce: str = ""                 # the command that reruns a machine (its name appended)
 
 
-def for_tree(root, machines, skips):
-    """The machines whose arch this tree has; arches it has without one, and why."""
-    here = {d.name for d in (Path(root) / "arch").iterdir() if d.is_dir()}
-    return ({n: m for n, m in machines.items() if m["arch"] in here},
-            {a: why for a, why in skips.items() if a in here})
+@dataclass
+class Prepared:
+    """What a machine boots with, built once per run: our /init, the
+    libraries it needs, its initramfs, and the hypervisor's path."""
+    init: Path
+    runtime: list[tuple[str, Path]]
+    initrd: Path
+    extra: dict[str, str]               # the quirks' make variables
+    hypervisor: str = ""
 
 
-def missing_tools(machine):
+@dataclass
+class Run:
+    options: Options
+    out: Path
+    env: dict[str, str]
+    prepared: dict[str, Prepared] = field(default_factory=dict)
+
+
+def missing_tools(machine: Machine):
     """Programs a machine needs that this host lacks, with their Debian packages."""
-    need = [(machine["qemu"].split()[0], machine["qemu_package"]), (machine["init_cc"], machine["init_package"]),
-            (f"{machine['cross_compile']}gcc", machine["package"])]
+    need = [(machine.qemu.split()[0], machine.qemu_package), (machine.init_cc, machine.init_package),
+            (f"{machine.cross_compile}gcc", machine.package)]
     return [(tool, pkg) for tool, pkg in need if not shutil.which(tool)]
 
 
-def hypervisor(machine):
+def hypervisor(machine: Machine):
     """The path the row's `hypervisor` command prints (ci/xen-hypervisor
     fetches Debian's arm64 Xen on first use), or "" for a row without one."""
-    if not machine.get("hypervisor"):
+    if not machine.hypervisor:
         return ""
-    cmd = shlex.split(machine["hypervisor"])
+    cmd = shlex.split(machine.hypervisor)
     r = subprocess.run([str(TOP / cmd[0])] + cmd[1:], capture_output=True, text=True, errors="replace", check=False)
     path = r.stdout.strip()
     if r.returncode != 0 or not Path(path).is_file():
-        raise ToolError(f"{machine['name']}: `{machine['hypervisor']}` failed (exit {r.returncode}): "
+        raise ToolError(f"{machine.name}: `{machine.hypervisor}` failed (exit {r.returncode}): "
                         + " | ".join(r.stderr.strip().splitlines()[-2:]), "run `make deps` as root")
     return path
 
 
-def known_options(src, names):
-    """The options of names some Kconfig file of the tree defines."""
-    found = select.grep(["-rhoE", "--include=Kconfig*", r"^\s*(menu)?config\s+\w+", "."], src)
-    return set(names) & {line.split()[-1] for line in found.splitlines()}
-
-
 def configure(src, out, machine, extra, jobs, env):
-    """The base config with the row's options forced (KCONFIG_ALLCONFIG), as
-    the kernel's own `make allnoconfig KCONFIG_ALLCONFIG=...` does; options
-    the tree does not define are left out. Returns (log, lost options
-    reason or None)."""
+    """The machine's config (kbuild/config.allconfig). Returns (log, lost
+    options reason or None, options the tree does not define)."""
     out.mkdir(parents=True, exist_ok=True)
-    known = known_options(src, machine["enable"] + machine["disable"])
-    asked, machine = machine, dict(machine, enable=[o for o in machine["enable"] if o in known],
-                   disable=[o for o in machine["disable"] if o in known])
-    frag = out / "treewide-boot.config"
-    frag.write_text("".join(f"CONFIG_{o}=y\n" for o in machine["enable"]) +
-                    "".join(f"# CONFIG_{o} is not set\n" for o in machine["disable"]))
-    cmd = buildcheck.make_command(src, out, machine, extra, jobs, f"KCONFIG_ALLCONFIG={frag}", machine["config"])
-    rc, log = _make(cmd, env)
+    cmd, machine, absent = config.allconfig(src, out, machine, extra, jobs)
+    rc, log = proc.run(cmd, env)
     if rc != 0:
         raise BuildFailed(f"configuring failed (exit {rc}): {shlex.join(cmd)}", log)
-    _, lost = buildcheck.config_values(out, machine)
-    absent = sorted(set(asked["enable"] + asked["disable"]) - known)
-    return log, lost and buildcheck.lost_options(src, lost, machine["arch"]), absent
+    _, lost = config.values(out, machine)
+    return log, lost and config.lost_options(src, lost, machine.arch), absent
 
 
 class BuildFailed(Exception):
@@ -107,34 +99,21 @@ class BuildFailed(Exception):
         self.reason, self.log = reason, log
 
 
-def _make(cmd, env):
-    """Run a make in its own process group, stopped whole (compilers
-    included) on Ctrl-C or SIGTERM. Returns (exit status, output)."""
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                          env=env, process_group=0) as p:
-        try:
-            out, _ = p.communicate()
-        except BaseException:
-            qemu.stop(p)
-            raise
-    return p.returncode, out
-
-
 def build(src, out, machine, extra, jobs, env):
     """Configure and build the image; returns (image path, build log,
     options the tree does not define)."""
     log, lost, absent = configure(src, out, machine, extra, jobs, env)
     if lost:
         raise ConfigLost(lost)
-    targets = [Path(machine["image"]).name] + (["modules"] if machine.get("probe") else [])
-    rc, text = _make(buildcheck.make_command(src, out, machine, extra, jobs, *targets), env)
+    targets = [Path(machine.image).name] + (["modules"] if machine.probe else [])
+    rc, text = proc.run(make.command(src, out, machine, extra, jobs, *targets), env)
     log += text
-    image = out / machine["image"]
+    image = out / machine.image
     if rc != 0 or not image.is_file():
-        errs = [str(d) for d in buildcheck.diagnostics(log, (src, out)) if d.kind in ("error", "make", "link")]
-        raise BuildFailed(f"make {Path(machine['image']).name} failed (exit {rc}): "
+        errs = [str(d) for d in diagnostics(log, (src, out)) if d.kind in ("error", "make", "link")]
+        raise BuildFailed(f"make {Path(machine.image).name} failed (exit {rc}): "
                           + ("; ".join(errs[:3]) or " | ".join(log.strip().splitlines()[-3:])), log)
-    if machine.get("probe"):
+    if machine.probe:
         log += build_probe(src, out, machine, extra, jobs, env)
     return image, log, absent
 
@@ -145,7 +124,7 @@ def build_probe(src, out, machine, extra, jobs, env):
     mdir = out / "treewide-probe"
     shutil.rmtree(mdir, ignore_errors=True)
     shutil.copytree(PROBE_DIR, mdir)
-    rc, log = _make(buildcheck.make_command(src, out, machine, extra, jobs, f"M={mdir}", "modules"), env)
+    rc, log = proc.run(make.command(src, out, machine, extra, jobs, f"M={mdir}", "modules"), env)
     if rc != 0 or not (mdir / "dma_ops_probe.ko").is_file():
         raise BuildFailed(f"the DMA-ops probe module does not build (exit {rc}): "
                           + " | ".join(log.strip().splitlines()[-3:]), log)
@@ -159,28 +138,27 @@ class ConfigLost(Exception):
 LOADER = "-kernel {image} -initrd {initrd} -append {append}"
 
 
-def qemu_command(machine, image, initrd, disk, words):
+def qemu_command(machine, image, initrd, disk, words, hypervisor_path=""):
     """The QEMU command: the row's machine, its loader (default: the kernel
     straight from QEMU; a Xen row starts the hypervisor and hands it the
     kernel and initramfs through guest-loader devices) and its disk. Each
     word of the templates is filled in after splitting, so paths and the
     command line stay one argument each."""
-    append = " ".join(f"console={machine['console']} panic=-1 {machine.get('append', '')} {' '.join(words)}".split())
-    values = {"image": image, "initrd": initrd, "append": append, "disk": disk,
-              "hypervisor": machine.get("hypervisor_path", "")}
-    words = shlex.split(machine["qemu"]) + shlex.split(machine.get("loader", LOADER)) + shlex.split(machine["disk"])
+    append = " ".join(f"console={machine.console} panic=-1 {machine.append} {' '.join(words)}".split())
+    values = {"image": image, "initrd": initrd, "append": append, "disk": disk, "hypervisor": hypervisor_path}
+    words = shlex.split(machine.qemu) + shlex.split(machine.loader or LOADER) + shlex.split(machine.disk)
     return [w.format(**values) for w in words] + ["-nographic", "-no-reboot"]
 
 
-def run_tree(label, machine, ctx, log):
+def run_tree(label, machine, run, log):
     """Build and boot one tree on one machine: its record."""
-    name, logs, src = machine["name"], ctx["out"] / "logs", ctx["out"] / label / "src"
-    out = ctx["out"] / label / name
+    name, logs, src = machine.name, run.out / "logs", run.out / label / "src"
+    out, ready = run.out / label / name, run.prepared[machine.name]
     rec: dict[str, Any] = {"tree": str(src)}
     t0 = time.monotonic()
     log(f"{name}: build {label}")
     try:
-        image, text, absent = build(src, out, machine, ctx["extra"][name], ctx["jobs"], ctx["env"])
+        image, text, absent = build(src, out, machine, ready.extra, run.options.jobs, run.env)
     except BuildFailed as e:
         (logs / f"{name}-{label}.build.log").write_text(e.log)
         return dict(rec, build="failed", reason=e.reason, build_s=round(time.monotonic() - t0, 1))
@@ -188,16 +166,16 @@ def run_tree(label, machine, ctx, log):
         return dict(rec, build="config-lost", reason=str(e), build_s=round(time.monotonic() - t0, 1))
     (logs / f"{name}-{label}.build.log").write_text(text)
     rec.update(build="ok", build_s=round(time.monotonic() - t0, 1), options_not_in_tree=absent)
-    disk, initrd = logs / f"{name}-{label}.disk", ctx["initrd"][name]
-    if machine.get("probe"):
+    disk, initrd = logs / f"{name}-{label}.disk", ready.initrd
+    if machine.probe:
         probe = [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")]
-        initrd = initramfs.write_cpio(logs / f"{name}-{label}.cpio", ctx["init"][name], ctx["runtime"][name] + probe)
-    cmd = qemu_command(machine, image, initrd, disk, initramfs.write_disk(disk))
+        initrd = initramfs.write_cpio(logs / f"{name}-{label}.cpio", ready.init, ready.runtime + probe)
+    cmd = qemu_command(machine, image, initrd, disk, initramfs.write_disk(disk), ready.hypervisor)
     log(f"{name}: boot {label}")
-    res = qemu.boot(cmd, logs / f"{name}-{label}.console", ctx["timeout"] or machine.get("timeout", 300))
+    res = qemu.boot(cmd, logs / f"{name}-{label}.console", run.options.timeout or machine.timeout)
     disk.unlink(missing_ok=True)
     rec.update(res, console=str(logs / f"{name}-{label}.console"), qemu=shlex.join(cmd))
-    if machine.get("probe"):
+    if machine.probe:
         rec["probe"] = probe_result((logs / f"{name}-{label}.console").read_text(errors="replace"))
     return rec
 
@@ -216,7 +194,7 @@ def probe_result(console):
 def passed(t, machine):
     """A tree passed: the DMA test did, and where the row expects ops of a
     kind (Xen's, in dom0) the probe found those on every device."""
-    want = machine.get("expect_ops")
+    want = machine.expect_ops
     return t.get("verdict") == "pass" and (not want or t.get("probe", {}).get("verdict") == want)
 
 
@@ -240,20 +218,20 @@ def _why(t, machine):
     if t["verdict"] == "fail":
         return f"boots, DMA test fails: {t['detail']}"
     if t["verdict"] == "pass":
-        probe, want = t.get("probe", {}), machine["expect_ops"]
+        probe, want = t.get("probe", {}), machine.expect_ops
         wrong = sorted(f"{d} {k}" for d, k in probe.get("devices", {}).items() if k.split()[0] not in (want, "direct"))
         return (f"does DMA, but the probe finds {probe.get('verdict')} ops where {want} ops are expected, on "
                 f"{len(wrong)} device(s): " + ", ".join(wrong[:3]) + (", ..." if len(wrong) > 3 else ""))
     return f"gives no verdict: {t['reason']}"
 
 
-def run_machine(machine, ctx, log):
+def run_machine(machine, run, log):
     t0 = time.monotonic()
-    rec = {"machine": machine["name"], "arch": machine["arch"], "why": machine.get("why", ""),
-           "config": f"{machine['config']} + {len(machine['enable'])} option(s)",
-           "reproduce": f"{ctx['reproduce']} --machine {shlex.quote(machine['name'])}", "trees": {}}
+    rec = {"machine": machine.name, "arch": machine.arch, "why": machine.why,
+           "config": f"{machine.config} + {len(machine.enable)} option(s)",
+           "reproduce": f"{run.options.reproduce} --machine {shlex.quote(machine.name)}", "trees": {}}
     for label in ("baseline", "patched"):
-        rec["trees"][label] = run_tree(label, machine, ctx, log)
+        rec["trees"][label] = run_tree(label, machine, run, log)
     rec["status"], rec["reason"] = verdict(rec["trees"], machine)
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
@@ -299,27 +277,29 @@ def trees(base, out, rec, fixups, jobs):
     copies.baseline_copy(base, [patched], out, fixups)
 
 
-def run(base, out, names, machines, skips, rec, opts, log=print):
+def prepare(machine: Machine, table: Table, version: str, init_dir: Path) -> Prepared:
+    """Our /init for the machine, its runtime libraries and initramfs, the
+    quirks of its arch for this release, and the hypervisor."""
+    init_dir.mkdir(parents=True, exist_ok=True)
+    init = initramfs.build_init(machine.init_cc, machine.init_package, init_dir, machine.init_static,
+                                machine.init_freestanding, machine.init_cflags)
+    runtime = [] if machine.init_static else initramfs.runtime(init, machine.init_cc, machine.init_package)
+    return Prepared(init, runtime, initramfs.write_cpio(init_dir / "initramfs.cpio", init, runtime),
+                    table.quirks_for(version, machine.arch)[0], hypervisor(machine))
+
+
+def run(base: Tree, out: Path, names: list[str], table: Table, rec: recipe.Recipe, opts: Options,
+        log: Callable = print):
     """Every named machine, baseline and patched; boot.json and boot.md in
     out. Returns the exit status (1 when a machine regressed)."""
-    trees(base, out, rec, buildcheck.load_fixups(opts["arch_table"]), opts["jobs"])
+    trees(base, out, rec, table.fixups, opts.jobs)
     (out / "logs").mkdir(exist_ok=True)
-    ctx = {"out": out, "jobs": opts["jobs"], "timeout": opts["timeout"], "reproduce": opts["reproduce"],
-           "env": dict(os.environ, CCACHE_BASEDIR=str(out)), "extra": {}, "initrd": {}, "init": {}, "runtime": {}}
-    quirks = buildcheck.load_arches(opts["arch_table"])[2]
+    job = Run(opts, out, dict(os.environ, CCACHE_BASEDIR=str(out)))
     for n in names:
-        m, init_dir = machines[n], out / "init" / n
-        init_dir.mkdir(parents=True, exist_ok=True)
-        ctx["extra"][n] = buildcheck.quirks_for(quirks, base.version, m["arch"])[0]
-        m["hypervisor_path"] = hypervisor(m)
-        ctx["init"][n] = initramfs.build_init(m["init_cc"], m["init_package"], init_dir, m.get("init_static", True),
-                                              m.get("init_freestanding", False), m.get("init_cflags", []))
-        ctx["runtime"][n] = [] if m.get("init_static", True) else initramfs.runtime(ctx["init"][n], m["init_cc"],
-                                                                                       m["init_package"])
-        ctx["initrd"][n] = initramfs.write_cpio(init_dir / "initramfs.cpio", ctx["init"][n], ctx["runtime"][n])
-    records = []
+        job.prepared[n] = prepare(table.machines[n], table, base.version, out / "init" / n)
+    records, status = [], 0
     for n in names:
-        records.append(run_machine(machines[n], ctx, log))
+        records.append(run_machine(table.machines[n], job, log))
         log(f"{n}: {records[-1]['status']}{': ' + records[-1]['reason'] if records[-1]['reason'] else ''}")
-        status = write(out, records, skips)
+        status = write(out, records, table.no_machine)
     return status

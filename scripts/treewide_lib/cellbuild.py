@@ -10,20 +10,18 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from . import buildcheck, linkrefs
+from . import linkrefs
 from .errors import ToolError
-
-
-def _make(*args, sparse=False):
-    return buildcheck.make_command(*args, sparse=sparse, wrap=True)
+from .kbuild import config, make
+from .kbuild.diagnostics import Diag, diagnostics, make_failure, of_record, read_text
 
 
 def configure(src, out, cell, extra, js, deadline=None):
     """defconfig, options, olddefconfig and prepare, unless this O= directory
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
-    buildcheck.diag_tools(out, cell["cross_compile"])
-    steps = buildcheck.config_steps(src, out, cell, extra, None, wrap=True)
+    make.diag_tools(out, cell.cross_compile)
+    steps = config.steps(src, out, cell, extra, None, wrap=True)
     stamp, key = out / ".treewide-configured", json.dumps([steps, compiler_of(cell)])
     if stamp.is_file() and stamp.read_text() == key and (out / ".config").is_file():
         return True, "already configured by the same commands\n"
@@ -32,7 +30,7 @@ def configure(src, out, cell, extra, js, deadline=None):
     # Makefile stops on the old config's ISA before reaching the new one.
     (out / "include/config/auto.conf").unlink(missing_ok=True)
     logs = []
-    for cmd in steps + [_make(src, out, cell, extra, None, "prepare")]:
+    for cmd in steps + [make.wrapped(src, out, cell, extra, None, "prepare")]:
         rc, text = js.run(cmd, deadline=deadline)
         logs.append(text)
         if rc != 0:
@@ -50,20 +48,21 @@ def failed_objects(objs, built, diags):
 
 
 def compiler_of(cell):
-    r = subprocess.run([f"{cell['cross_compile']}gcc", "--version"], capture_output=True, text=True, check=False)
+    r = subprocess.run([f"{cell.cross_compile}gcc", "--version"], capture_output=True, text=True, check=False)
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
 
 
-def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
+def build_tree(src, out, cell, extra, objs, targets, run, sparse, log, link=()):
     """Build the make targets (incrementally), then the link targets (a make
     of their own, without sparse: it would check every object of the
     kernel), and read back the diagnostics of every object in objs (None:
     of every object the build compiled). Returns (log, built objects,
-    compiler diagnostics, sparse diagnostics)."""
+    compiler diagnostics, sparse diagnostics). run gives the jobserver and
+    the deadline."""
     if not targets and not link:          # a bare make would build everything
         return "nothing to build: the change reaches no object this config builds\n", set(), Counter(), Counter()
     whole, objs = objs is None, objs or []
-    if ctx["sparse"]:                     # built before without sparse: rebuild (ccache) to check it
+    if sparse:                            # built before without sparse: rebuild (ccache) to check it
         for o in objs or [str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc")]:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
                 (out / o).unlink()
@@ -75,30 +74,30 @@ def build_tree(src, out, cell, extra, objs, targets, ctx, log, link=()):
     start = out / ".treewide-build-start"
     start.touch()
     text = ""
-    for goals, sparse in ((targets, ctx["sparse"]), (link, False)):
+    for goals, checked in ((targets, sparse), (link, False)):
         if goals:
-            cmd = _make(src, out, cell, extra, None, *goals, sparse=sparse)
-            rc, more = ctx["jobserver"].run(cmd, tick, deadline=ctx["deadline"])
+            cmd = make.wrapped(src, out, cell, extra, None, *goals, sparse=checked)
+            rc, more = run.jobserver.run(cmd, tick, deadline=run.deadline)
             _check_make(rc, more, cmd, (src, out))
             text += more
     if whole:
         objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
-    logged = buildcheck.diagnostics(text, roots)
+    logged = diagnostics(text, roots)
     cc = Counter({d: n for d, n in logged.items() if d.kind in ("make", "link")})
     cc += link_diagnostics(out, Counter({d: n for d, n in logged.items() if d.file == "(link)"}),
                            start.stat().st_mtime_ns, roots)
-    sparse = Counter()
+    checked = Counter()
     for o in objs:
-        cc += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.cc"), roots, o)
-        sparse += buildcheck.diagnostics(buildcheck.read_text(out / f"{o}.sparse"), roots, o)
-    return text, {o for o in objs if (out / o).exists()}, cc, sparse
+        cc += of_record(out / f"{o}.cc", roots, o)
+        checked += of_record(out / f"{o}.sparse", roots, o)
+    return text, {o for o in objs if (out / o).exists()}, cc, checked
 
 
 RETRY_AT_MOST = 10      # failed objects a tree retries; past that, only those the other tree built
 
 
-def retry_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log):
+def retry_failures(cell, trees, outs, built, found, objs, extra, run, log):
     """An object a tree failed to build is built once more, alone and one
     job at a time: a compiler killed, a full disk, or Kbuild compiling one
     object twice at once (it does for 6.1's arch/x86/pci/common.o when that
@@ -115,21 +114,21 @@ def retry_failures(name, trees, outs, built, found, objs, cell, extra, ctx, log)
         if len(failed) > RETRY_AT_MOST:
             failed = [o for o in failed if o in built[other]]
         for o in failed:
-            log(name, f"build {label}: {o} again, alone")
-            cmd = _make(trees[label], outs[label], cell, extra, 1, o, sparse=ctx["sparse"])
-            _, text = ctx["jobserver"].run(cmd, deadline=ctx["deadline"], serial=True)
+            log(cell.name, f"build {label}: {o} again, alone")
+            cmd = make.wrapped(trees[label], outs[label], cell, extra, 1, o, sparse=run.options.sparse)
+            _, text = run.jobserver.run(cmd, deadline=run.deadline, serial=True)
             if not (outs[label] / o).exists():
                 continue
             first = sorted((d.kind == "make", str(d)) for d in diags[label] if d.file == o)   # the compiler's first
             roots = (trees[label], outs[label])
             above = {".", "__sub-make"} | {str(d) for d in Path(o).parents}
-            again = Counter({d: n for d, n in buildcheck.diagnostics(text, roots).items()
+            again = Counter({d: n for d, n in diagnostics(text, roots).items()
                              if d.kind == "make" and d.file == o})
-            again += buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.cc"), roots, o)
+            again += of_record(outs[label] / f"{o}.cc", roots, o)
             diags[label] = Counter({d: n for d, n in diags[label].items()
                                     if d.file != o and not (d.kind == "make" and d.file in above)}) + again
             sparse[label] = Counter({d: n for d, n in sparse[label].items() if d.file != o}) + \
-                buildcheck.diagnostics(buildcheck.read_text(outs[label] / f"{o}.sparse"), roots, o)
+                of_record(outs[label] / f"{o}.sparse", roots, o)
             built[label].add(o)
             notes.append(f"{label}: " + (first[0][1] if first else f"{o}: not built, no diagnostic"))
     return notes
@@ -140,31 +139,31 @@ class MakeFailed(Exception):
 
 
 def _check_make(rc, text, cmd, roots):
-    why = buildcheck.make_failure(rc, text, roots)
+    why = make_failure(rc, text, roots)
     if why:
         raise MakeFailed(f"{shlex.join(cmd[:2])} ... {' '.join(cmd[-3:])} {why}")
 
 
 def link_diagnostics(out, logged, since_ns, roots):
     """The linker's diagnostics in O=out: those of every link record ld kept
-    (dir/foo.o.ld; see buildcheck.diag_tools), whether or not this build
+    (dir/foo.o.ld; see kbuild/make.diag_tools), whether or not this build
     relinked it, plus the log's (link) lines no record has (links through
     the compiler driver). Records written since since_ns are in the log too."""
-    kept: Counter[buildcheck.Diag] = Counter()
-    fresh: Counter[buildcheck.Diag] = Counter()
+    kept: Counter[Diag] = Counter()
+    fresh: Counter[Diag] = Counter()
     for rec in out.glob("**/*.o.ld"):
-        found = buildcheck.diagnostics(buildcheck.read_text(rec), roots)
+        found = of_record(rec, roots)
         kept += found
         if rec.stat().st_mtime_ns >= since_ns:
             fresh += found
     return logged - fresh + kept
 
 
-def link_targets(out, ctx):
+def link_targets(out, link):
     """With --link: vmlinux, and the modules with modpost where the config has them."""
-    if not ctx.get("link"):
+    if not link:
         return []
-    modules = re.search(r"(?m)^CONFIG_MODULES=y$", buildcheck.read_text(out / ".config"))
+    modules = re.search(r"(?m)^CONFIG_MODULES=y$", read_text(out / ".config"))
     return ["vmlinux"] + (["modules"] if modules else [])
 
 
@@ -174,20 +173,20 @@ def unresolved(cell, outs, built, patched_src, base_failed):
     referenced before. An object nm cannot read is a finding, not a pass."""
     patched = sorted(set(built["patched"]) - set(base_failed))
     try:
-        return linkrefs.new_unresolved(f"{cell['cross_compile']}nm", outs["baseline"], sorted(built["baseline"]),
-                                       outs["patched"], patched, patched_src, cell["arch"])
+        return linkrefs.new_unresolved(f"{cell.cross_compile}nm", outs["baseline"], sorted(built["baseline"]),
+                                       outs["patched"], patched, patched_src, cell.arch)
     except ToolError as e:
         return [f"(not checked: {e.cause})"]
 
 
-def build_one_tree(src, out, cell, extra, objs, targets, ctx, log):
+def build_one_tree(src, out, cell, extra, objs, targets, run, log):
     """Configure and build a cell's targets from one more tree (a commit of
     the series): (configured, log, built objects, diagnostics). No sparse,
     no link: a commit is checked for what it compiles."""
-    ok, text = configure(src, out, cell, extra, ctx["jobserver"], ctx["deadline"])
+    ok, text = configure(src, out, cell, extra, run.jobserver, run.deadline)
     if not ok:
         return False, text, set(), Counter()
-    more, built, diags, _ = build_tree(src, out, cell, extra, objs, targets, dict(ctx, sparse=False), log)
+    more, built, diags, _ = build_tree(src, out, cell, extra, objs, targets, run, False, log)
     return True, text + more, built, diags
 
 

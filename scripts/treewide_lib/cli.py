@@ -1,6 +1,7 @@
 """The `treewide` command line."""
 
 import argparse
+import dataclasses
 import errno
 import json
 import shlex
@@ -11,33 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, buildcheck, copies, each_commit,
-               jobserver, kcidb, lock, matrix, matrix_records, paths, rangediff, recipe, report, select, series, signals,
-               summary, sweep, target, txn)
+from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, copies, each_commit, kcidb, lock,
+               matrix, matrix_records, outdir, paths, rangediff, recipe, report, series, signals, summary, sweep, target, txn)
+from .kbuild import table as arch_table
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
 
 def default_out(tree):
     return Path.cwd() / "out" / tree.name
-
-
-def _check_out(out, tree):
-    """OUT, refused where writing or replacing it would touch the tree."""
-    return _apart(out, tree.root)
-
-
-def _apart(out, root):
-    """OUT resolved, refused when it lies inside the tree at `root` or contains it."""
-    out = out.resolve()
-    if out == root or root in out.parents:
-        raise ToolError(f"output directory {out} is inside the kernel tree {root}",
-                        "pass OUT=DIR outside the tree (default: out/<tree name>/ here)")
-    if out in root.parents:
-        raise ToolError(f"output directory {out} contains the kernel tree {root}, where this run "
-                        "would write its reports (and --force would replace it)",
-                        "pass OUT=DIR outside the tree and not above it")
-    return out
 
 
 def _positive(text):
@@ -56,7 +39,7 @@ def cmd_apply(args):
     rec = recipe.load(args.recipe)
     if args.until:
         rec = recipe.until(rec, args.until)
-    out = _check_out(Path(args.out) if args.out else default_out(tree), tree)
+    out = outdir.check(Path(args.out) if args.out else default_out(tree), [tree.root])
     if not args.dry_run and not args.allow_dirty:
         dirty = tree.git_dirty()
         if dirty:
@@ -79,8 +62,7 @@ def cmd_sweep(args):
     rec = recipe.load(args.recipe)
     expect = sweep.load_expectations(args.expect) if args.expect else None
     out = Path(args.out)
-    for t in args.trees:                     # its reports go to OUT/<tree name>/: never into a tree
-        _apart(out, Path(t).resolve())
+    outdir.check(out, args.trees)            # its reports go to OUT/<tree name>/: never into a tree
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
     print(f"sweep: {len(args.trees)} tree(s), recipe {rec.name}, dry runs (nothing is written into a tree)")
     data, md = sweep.run(args.trees, rec, sp, out, expect)
@@ -88,45 +70,9 @@ def cmd_sweep(args):
     return sweep.exit_status(data)
 
 
-def cmd_build_check(args):
-    base = Tree(args.ksrc)
-    _check_clean(base)
-    out = _check_out(Path(args.out) if args.out else default_out(base) / "build-check", base)
-    out.mkdir(parents=True, exist_ok=True)
-    cells, quirks = buildcheck.load_cells(args.arch_table)
-    args.cell = args.cell or ["arm", "arm64"]
-    unknown = [c for c in args.cell if c not in cells or not cells[c]["targets"]]
-    if unknown:
-        with_targets = [c for c in cells if cells[c]["targets"]]
-        raise ToolError(f"no build-check targets for cell(s) {', '.join(unknown)}",
-                        f"choose from {', '.join(with_targets)}, or use `treewide matrix`")
-    patched = (Tree(args.patched) if args.patched
-               else copies.patched_copy(base, out, recipe.load(args.recipe), args.jobs))
-    print(f"build-check: {base.root} ({base.version}) against {patched.root}")
-    results = [buildcheck.check_cell(c, cells[c], base.root, patched.root, base.version, quirks, out, args.jobs)
-               for c in args.cell]
-    (out / "build-check.json").write_text(json.dumps(results, indent=2) + "\n")
-    bad = 0
-    for r in results:
-        b, p = r["trees"]["baseline"], r["trees"]["patched"]
-        print(f"  {r['cell']}: objects {len(b['objects'])} baseline, {len(p['objects'])} patched; "
-              f"diagnostics {b['diagnostics']} baseline, {p['diagnostics']} patched; "
-              f"new {len(r['new'])}, gone {len(r['gone'])}, missing objects {len(r['missing_objects'])}, "
-              f"new unresolved references {len(r['unresolved'])}")
-        for d in r["new"]:
-            print(f"    NEW {d}")
-        for o in r["missing_objects"]:
-            print(f"    MISSING {o}")
-        for u in r["unresolved"]:
-            print(f"    UNRESOLVED {u}")
-        bad += len(r["new"]) + len(r["missing_objects"]) + len(r["unresolved"])
-    print(f"Details: {out}/build-check.json and per-build logs there.")
-    return 1 if bad else 0
-
-
 def cmd_series(args):
     tree = Tree(args.ksrc)
-    out = _check_out(Path(args.out) if args.out else default_out(tree), tree)
+    out = outdir.check(Path(args.out) if args.out else default_out(tree), [tree.root])
     rec = recipe.load(args.recipe)
     if args.since and args.version < 2:
         raise ToolError("--since names the series this one follows, but -v is 1",
@@ -160,39 +106,27 @@ def cmd_series(args):
 def cmd_matrix(args):
     base = Tree(args.ksrc)
     _check_clean(base)
-    out = _matrix_out(Path(args.out) if args.out else default_out(base) / "matrix", base)
-    table, skips, quirks = buildcheck.load_arches(args.arch_table)
-    cells, skips = matrix.for_tree(base.root, table, skips)
-    names = matrix.shard(_cell_names(args, base, table, cells, skips), args.shard)
-    _check_compilers(names, cells)
-    _mark(out)
+    out = _build_out(Path(args.out) if args.out else default_out(base) / "matrix", base, "matrix")
+    table = arch_table.load(args.arch_table).for_tree(base.root)
+    names = matrix.shard(_cell_names(args, base, table), args.shard)
+    _check_compilers([table.cells[n] for n in names])
+    outdir.claim(out, "matrix")
     matrix_records.clear_records(out)                 # records of an earlier run are not this run's
     copies.drop_old_layout(out)
-    rec = recipe.load(args.recipe)
-    patched = copies.patched_copy(base, out, rec, args.jobs)
-    rep = json.loads((out / "apply" / "apply.json").read_text())
-    applied = [st for st in rec.steps if st.name in {s["name"] for s in rep["steps"] if s["status"] == "applied"}]
-    before, code = copies.code_reference(base, out, rec, applied, args.jobs, compare=not args.no_code)
-    baseline, fixups = copies.baseline_copy(base, [patched, before], out, buildcheck.load_fixups(args.arch_table))
-    print(f"matrix: {base.name} ({base.version}), {len(names)} cell(s) {' '.join(names)}, "
-          f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
-          + (f"; object code {code['why']}" if code else ""))
-    ctx = {"out": out, "baseline": baseline, "patched": patched.root, "version": base.version,
-           "quirks": quirks, "fixups": fixups, "before_noop": before and before.root, "code": code,
-           "changed": rep["changed_files"], "diff": (out / "apply" / "apply.diff").read_text(errors="replace"),
-           "graph": select.IncludeGraph(base.root), "work": out / "build", "jobs": args.jobs,
-           "jobserver": jobserver.Jobserver(args.jobs), "full": args.full or args.check_selection,
-           "check_selection": args.check_selection, "cell_timeout": args.cell_timeout, "link": args.link,
-           "sparse": not args.no_sparse and bool(shutil.which("sparse")),
-           "no_sparse_why": "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
-           "reproduce": _reproduce(args, base, out)}
+    sparse = not args.no_sparse and bool(shutil.which("sparse"))
+    opts = matrix.Options(
+        jobs=args.jobs, full=args.full or args.check_selection, check_selection=args.check_selection,
+        link=args.link, sparse=sparse, compare_code=not args.no_code, cell_timeout=args.cell_timeout,
+        no_sparse_why="--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
+        parallel=args.parallel or min(2, max(args.jobs, 1)), reproduce=_reproduce(args, base, out))
+    run = matrix.prepare(base, out, opts, table, recipe.load(args.recipe))
+    print(f"matrix: {len(names)} cell(s) {' '.join(names)}")
     if args.each_commit or args.range:
-        ctx["commits_git"], ctx["commits"] = _commits(args, base, out)
-        print(f"each commit: {len(ctx['commits'])} commit(s) of {ctx['commits_git']}")
-    ctx["work"].mkdir(parents=True, exist_ok=True)
-    parallel = args.parallel or min(2, max(args.jobs, 1))
-    matrix.run_all(names, cells, ctx, out, skips, parallel)
-    data = matrix_records.merge(out, [out], skips)
+        git, commits = _commits(args, base, out)
+        run = dataclasses.replace(run, commits_git=git, commits=commits)
+        print(f"each commit: {len(commits)} commit(s) of {git}")
+    matrix.run_all(names, run)
+    data = matrix_records.merge(out, [out], table.no_cell)
     print((out / "matrix.md").read_text())
     _refresh_series(out.parent)
     return matrix_records.exit_status(data)
@@ -248,59 +182,47 @@ def _check_clean(tree):
                         "tree into no O= directory", "run `make mrproper` in it, or pass a clean copy")
 
 
-def _matrix_out(out, base, mark=matrix.MARK, command="matrix"):
-    """OUT, checked (not yet created): a run replaces cells/, patched/
-    and baseline/ there, so it must be new, empty, or an earlier run's
-    of the same command."""
-    out = _check_out(out, base)
+def _build_out(out, base, command):
+    """OUT of a command that builds kernels there (outdir.check), checked
+    for the characters Kbuild cannot take in a path."""
+    out = outdir.check(out, [base.root], command)
     for path in (base.root, out):
         if " " in str(path) or ":" in str(path):
             raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
                             "use a tree and OUT whose paths have neither (a bind mount of the tree will do)")
-    if out.is_dir() and any(out.iterdir()) and not (out / mark).is_file():
-        raise ToolError(f"{out} is not empty and no `treewide {command}` run wrote it",
-                        f"pass a new or empty OUT, or the OUT of an earlier {command} run")
     return out
 
 
-def _mark(out, mark=matrix.MARK):
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / mark).touch()
-    except OSError as e:
-        raise ToolError(f"cannot write {out}: {e.strerror}", "pass an OUT=DIR you can write") from None
-
-
-def _cell_names(args, base, table, cells, skips):
+def _cell_names(args, base, table):
     """The cells --cell and --arch name (all the tree has by default)."""
-    names = list(args.cell or [])
+    cells, names = table.cells, list(args.cell or [])
     for arch in args.arch or []:
-        if arch in skips:
-            raise ToolError(f"arch {arch} has no cell: {skips[arch]}", f"choose from {_arches(cells)}")
-        of_arch = [c for c in sorted(cells) if cells[c]["arch"] == arch]
+        if arch in table.no_cell:
+            raise ToolError(f"arch {arch} has no cell: {table.no_cell[arch]}", f"choose from {_arches(cells)}")
+        of_arch = [c for c in sorted(cells) if cells[c].arch == arch]
         if not of_arch:
             raise ToolError(f"unknown arch {arch}", f"choose from {_arches(cells)}")
         names += [c for c in of_arch if c not in names]
-    unknown = [c for c in names if c not in table]
+    unknown = [c for c in names if c not in cells]
     if unknown:
+        everywhere = arch_table.load(args.arch_table).cells
+        if all(c in everywhere for c in unknown):
+            raise ToolError(f"{base.name} has no arch/ for cell(s) {', '.join(unknown)}",
+                            f"choose from {', '.join(sorted(cells))}")
         raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
-    absent = [c for c in names if c not in cells]
-    if absent:
-        raise ToolError(f"{base.name} has no arch/ for cell(s) {', '.join(absent)}",
-                        f"choose from {', '.join(sorted(cells))}")
     return names or sorted(cells)
 
 
 def _arches(cells):
-    return ", ".join(sorted({c["arch"] for c in cells.values()}))
+    return ", ".join(sorted({c.arch for c in cells.values()}))
 
 
-def _check_compilers(names, cells):
-    missing = [c for c in names if not shutil.which(f"{cells[c]['cross_compile']}gcc")]
+def _check_compilers(cells):
+    missing = [c for c in cells if not shutil.which(f"{c.cross_compile}gcc")]
     if missing:
-        pkgs = sorted({cells[c]["package"] for c in missing})
-        raise ToolError(f"no cross compiler for cell(s) {', '.join(missing)}",
-                        f"apt-get install {' '.join(pkgs)} (or `make deps-cross`), or leave them out with --cell")
+        raise ToolError(f"no cross compiler for cell(s) {', '.join(c.name for c in missing)}",
+                        f"apt-get install {' '.join(sorted({c.package for c in missing}))} (or `make deps-cross`), "
+                        "or leave them out with --cell")
 
 
 def portable(command, *args):
@@ -330,12 +252,13 @@ def _reproduce(args, base, out):
 def cmd_boot(args):
     base = Tree(args.ksrc)
     _check_clean(base)
-    out = _matrix_out(Path(args.out) if args.out else default_out(base) / "boot", base, boot.MARK, "boot")
+    out = _build_out(Path(args.out) if args.out else default_out(base) / "boot", base, "boot")
     if "," in str(out):
         raise ToolError(f"{out} has a comma, which QEMU's -drive and -device options cannot take in a path",
                         "pass an OUT whose path has no comma")
-    machines, skips = boot.for_tree(base.root, *boot.load_machines(args.arch_table))
-    names = args.machine or [n for n in machines if not args.arch or machines[n]["arch"] in args.arch]
+    table = arch_table.load(args.arch_table).for_tree(base.root)
+    machines, skips = table.machines, table.no_machine
+    names = args.machine or [n for n in machines if not args.arch or machines[n].arch in args.arch]
     unknown = [n for n in names if n not in machines] + [a for a in args.arch or [] if a in skips]
     if unknown or not names:
         raise ToolError(f"no boot machine {', '.join(unknown) or 'for ' + ', '.join(args.arch or ['this tree'])}"
@@ -345,13 +268,11 @@ def cmd_boot(args):
     if missing:
         raise ToolError(f"missing tools for {', '.join(names)}", f"apt-get install {' '.join(sorted(missing))} "
                         "(or `make deps`)")
-    _mark(out, boot.MARK)
-    reproduce = portable("boot")
+    outdir.claim(out, "boot")
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
+    opts = boot.Options(jobs=args.jobs, timeout=args.boot_timeout, reproduce=portable("boot"))
     with lock.held(out, exclusive=True):           # two runs would build and boot in the same directories
-        status = boot.run(base, out, names, machines, skips, recipe.load(args.recipe),
-                          {"jobs": args.jobs, "timeout": args.boot_timeout, "arch_table": args.arch_table,
-                           "reproduce": reproduce})
+        status = boot.run(base, out, names, table, recipe.load(args.recipe), opts)
     print((out / "boot.md").read_text())
     _refresh_series(out.parent)
     return status
@@ -523,9 +444,6 @@ def build_parser():
     r.add_argument("old", help="OUT of the earlier `treewide series`")
     r.add_argument("new", help="OUT of the later one")
 
-    c = _command(sub, "build-check", "build the touched objects unpatched and patched, compare diagnostics",
-                 cmd_build_check, ("ksrc", "out", "recipe", "jobs", "arch-table", "cell"))
-    c.add_argument("--patched", help="the tree after apply (default: a copy of KSRC, applied under OUT)")
     return p
 
 

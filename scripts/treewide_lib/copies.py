@@ -4,7 +4,7 @@ and the tree before the no-op steps whose object code they must keep.
 
 Every tree is OUT/<label>/src and is built in OUT/<label>/build/<cell>:
 the same relative path from each build directory to its tree, so that
-with ccache's base_dir (buildcheck.make_command) an object whose sources
+with ccache's base_dir (kbuild/make.py) an object whose sources
 are the same in two trees (or two runs, or two OUTs) compiles once."""
 
 import os
@@ -12,8 +12,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from . import apply, buildcheck, recipe
+from . import apply, recipe
 from .errors import ToolError
+from .kbuild import fixups as kfixups
 from .spatch import Spatch
 from .tree import Tree
 
@@ -108,10 +109,10 @@ def baseline_copy(base, patched, out, fixups):
     dst = src(out, "baseline")
     dst.parent.mkdir(parents=True, exist_ok=True)
     copy_tree(base.root, dst)
-    done = buildcheck.apply_fixups(fixups, dst, base.root)
+    done = kfixups.apply(fixups, dst, base.root)
     for copy in patched:
         if copy:
-            buildcheck.apply_fixups(fixups, copy.root, base.root)
+            kfixups.apply(fixups, copy.root, base.root)
     return dst, done
 
 

@@ -18,8 +18,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import buildcheck, copies
+from . import copies
 from .errors import ToolError
+from .kbuild import fixups as kfixups
 
 
 def _git(gitdir, *args, binary=False):
@@ -115,7 +116,7 @@ class Walk:
         new = self.src.with_name(self.src.name + ".new")
         new.parent.mkdir(parents=True, exist_ok=True)
         copies.copy_tree(self.base, new)
-        buildcheck.apply_fixups(self.fixups, new, self.base)
+        kfixups.apply(self.fixups, new, self.base)
         copies.swap_in(new, self.src, written)
         self.record.write_text("")
 
@@ -126,8 +127,8 @@ class Walk:
             self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
                       blob and blob[0])
         # A fixup keeps the base's date; in a file this commit wrote it must not.
-        for fixup in buildcheck.apply_fixups(self.fixups, self.src, self.base):
-            copies.dated_now(self.src / fixup["file"])
+        for fixup in kfixups.apply(self.fixups, self.src, self.base):
+            copies.dated_now(self.src / fixup.file)
 
     def _put(self, rel, data, mode=None):
         """Write one file of a commit (git's mode: 100644, 100755, or 120000,
@@ -171,20 +172,20 @@ def details(cell, results):
     return out
 
 
-def run(name, ctx, base_src, base_diags, objs, build, log):
+def build_commits(name, run, base_src, base_diags, objs, build, log):
     """The cell's commit records. build(src, out) -> (configured, log text,
     built objects, diagnostics) builds the cell's targets at one commit;
     objs are the cell's selected objects."""
-    walk = Walk(ctx["commits_git"], base_src, copies.src(ctx["out"] / "commits", name), ctx["fixups"])
+    walk = Walk(run.commits_git, base_src, copies.src(run.out / "commits", name), run.fixups)
     walk.reset()
     results, prev = [], base_diags
-    for i, c in enumerate(ctx["commits"], 1):
+    for i, c in enumerate(run.commits, 1):
         walk.apply(c)
-        log(name, f"commit {i}/{len(ctx['commits'])}: build")
+        log(name, f"commit {i}/{len(run.commits)}: build")
         t0 = time.monotonic()
         configured, text, built, diags = build(walk.src, copies.build_dir(walk.src, name))
         took = round(time.monotonic() - t0, 1)
-        (ctx["work"] / f"{name}-commit-{i}.log").write_text(text)
+        (run.work / f"{name}-commit-{i}.log").write_text(text)
         results.append({"commit": c["commit"], "patch": c["patch"], "subject": c["subject"],
                         "configured": configured, "built": len(built), "built_set": built, "duration_s": took,
                         "failed_set": set(objs) - built,

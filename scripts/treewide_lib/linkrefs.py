@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import ToolError
-from .select import _for_arch, grep
+from .kbuild.select import for_arch, grep
 
 # Where a symbol is defined in the sources, when no built object defines
 # it: a C definition or a file-scope macro that makes one (DEFINE_MUTEX(x)),
@@ -74,7 +74,7 @@ def defined_in_sources(root, syms, arch, built=()):
     for line in lines.splitlines():
         path, _, text = line.split(":", 2) if line.count(":") >= 2 else (line, "", "")
         path = os.path.normpath(path)
-        if not _for_arch(path, arch) or os.path.splitext(path)[0] in skip:
+        if not for_arch(path, arch) or os.path.splitext(path)[0] in skip:
             continue
         found |= {s for s in syms - found if s in text and pats[s].search(text)}
     return found

@@ -1,32 +1,76 @@
 """The build-test matrix: every arch x config cell, baseline and patched.
 
 Per cell: configure both trees alike and build the selected objects
-(select.py) or everything (cellbuild.py, every make through one shared
-jobserver.py), compare diagnostics by identity, sparse warnings the same
-way, and for no-op series the object code of every object built in both,
-per function (objcode.py). The records, and the lines a page or a
+(kbuild/select.py) or everything (cellbuild.py, every make through one
+shared jobserver), compare diagnostics by identity, sparse warnings the
+same way, and for no-op series the object code of every object built in
+both, per function (objcode.py). The records, and the lines a page or a
 terminal shows of them, are matrix_records.py's.
 """
 
+import dataclasses
+import json
 import re
 import shlex
-import shutil
-import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-from . import buildcheck, copies, each_commit, select
+from . import copies, each_commit, recipe
 from .cellbuild import (MakeFailed, build_one_tree, build_tree, compiler_of, configure, failed_objects, last_error,
                         link_targets, retry_failures, unresolved)
 from .errors import ToolError
-from .jobserver import CellTimeout
+from .kbuild import config, make
+from .kbuild.jobserver import CellTimeout, Jobserver
+from .kbuild.select import IncludeGraph, against_build, objects
+from .kbuild.table import Cell, Fixup, Table
 from .matrix_records import sparse_compared, write
 from .objcode import compare_code
+from .progress import Progress
+from .tree import Tree
 
-MARK = ".treewide-matrix"                 # in every OUT a matrix run wrote
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked of a matrix run."""
+    jobs: int
+    full: bool = False                  # make all, not the selected objects
+    check_selection: bool = False       # the baseline whole, and what the selection would miss
+    link: bool = False                  # vmlinux and modpost too
+    sparse: bool = True
+    no_sparse_why: str = ""
+    compare_code: bool = True           # the no-op steps' object code
+    cell_timeout: int | None = None     # s
+    parallel: int = 2                   # cells at once
+    reproduce: str = ""                 # the command that reruns a cell (its name appended)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One matrix run: its options, and the trees and facts every cell reads."""
+    options: Options
+    out: Path
+    table: Table
+    version: str
+    baseline: Path
+    patched: Path
+    before_noop: Path | None            # the no-op steps' code is compared with it
+    code: dict[str, Any] | None         # {"against": tree label or None, "why": ...}; None: no no-op step
+    fixups: list[Fixup]                 # the arch table's fixups applied to the copies
+    changed: list[str]                  # files the series changes
+    diff: str
+    graph: IncludeGraph
+    jobserver: Jobserver
+    commits_git: Path | None = None     # --each-commit: the repository and its commits
+    commits: list[dict[str, Any]] = field(default_factory=list)
+    deadline: float | None = None       # of the cell being built (time.monotonic())
+
+    @property
+    def work(self):
+        return self.out / "build"
 
 
 def shard(names, spec):
@@ -40,16 +84,21 @@ def shard(names, spec):
     return [c for c in names if c in mine]
 
 
-def for_tree(root, cells, skips):
-    """The cells and skipped arches of this tree's arch/: an arch without a
-    row in the table is listed as skipped for that reason, never dropped;
-    a cell whose arch the tree lacks (riscv before 4.15) is left out, listed."""
-    here = {d.name for d in (Path(root) / "arch").iterdir() if d.is_dir()}
-    with_cells = {c["arch"] for c in cells.values()}
-    out = {a: why for a, why in skips.items() if a in here}
-    out |= {a: "no row in the arch table (scripts/data/arches.toml): add one" for a in here - with_cells - set(skips)}
-    out |= {a: f"the tree has no arch/{a}" for a in with_cells - here}
-    return {n: c for n, c in cells.items() if c["arch"] in here}, out
+def prepare(base: Tree, out: Path, opts: Options, table: Table, rec: recipe.Recipe) -> Run:
+    """The trees of a run under OUT: the patched copy, the tree before the
+    no-op steps where their code is compared with it, the baseline copy."""
+    patched = copies.patched_copy(base, out, rec, opts.jobs)
+    rep = json.loads((out / "apply" / "apply.json").read_text())
+    done = {s["name"] for s in rep["steps"] if s["status"] == "applied"}
+    applied = [st for st in rec.steps if st.name in done]
+    before, code = copies.code_reference(base, out, rec, applied, opts.jobs, compare=opts.compare_code)
+    baseline, fixups = copies.baseline_copy(base, [patched, before], out, table.fixups)
+    print(f"matrix: {base.name} ({base.version}), "
+          f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
+          + (f"; object code {code['why']}" if code else ""))
+    return Run(opts, out, table, base.version, baseline, patched.root, before and before.root, code, fixups,
+               rep["changed_files"], (out / "apply" / "apply.diff").read_text(errors="replace"),
+               IncludeGraph(base.root), Jobserver(opts.jobs))
 
 
 class _Phases(dict):
@@ -60,167 +109,143 @@ class _Phases(dict):
         self[name] = round(self.get(name, 0) + time.monotonic() - t0, 1)
 
 
-def run_cell(name, cell, ctx, log=print):
-    """One cell: a JSON-able record. With ctx["cell_timeout"] (s), a cell
-    still building then is stopped and recorded as "timeout"."""
+def run_cell(cell: Cell, run: Run, log: Callable = print) -> dict[str, Any]:
+    """One cell: a JSON-able record. With a cell timeout, a cell still
+    building then is stopped and recorded as "timeout"."""
     t0 = time.monotonic()
-    rec = {"cell": name, "arch": cell["arch"], "defconfig": cell["defconfig"], "why": cell["why"],
-           "reproduce": f"{ctx['reproduce']} --cell {shlex.quote(name)}"}
-    limit = ctx.get("cell_timeout")
+    rec: dict[str, Any] = {"cell": cell.name, "arch": cell.arch, "defconfig": cell.defconfig, "why": cell.why,
+           "reproduce": f"{run.options.reproduce} --cell {shlex.quote(cell.name)}"}
+    limit = run.options.cell_timeout
     try:
-        return _run_cell(name, cell, dict(ctx, deadline=t0 + limit if limit else None), log, rec, t0)
+        _run_cell(cell, dataclasses.replace(run, deadline=t0 + limit if limit else None), log, rec)
     except CellTimeout:
-        log(name, f"stopped after {limit} s")
-        rec.update(status="timeout", reason=f"stopped after {limit} s (--cell-timeout)",
-                   duration_s=round(time.monotonic() - t0, 1))
-        return rec
+        log(cell.name, f"stopped after {limit} s")
+        rec.update(status="timeout", reason=f"stopped after {limit} s (--cell-timeout)")
     except MakeFailed as e:
-        rec.update(status="error", reason=str(e), duration_s=round(time.monotonic() - t0, 1))
-        return rec
+        rec.update(status="error", reason=str(e))
+    rec["duration_s"] = round(time.monotonic() - t0, 1)
+    return rec
 
 
-def _run_cell(name, cell, ctx, log, rec, t0):
-    extra, why = buildcheck.quirks_for(ctx["quirks"], ctx["version"], cell["arch"])
-    fixups = [f["why"] for f in ctx["fixups"] if cell["arch"] in f.get("arches", [cell["arch"]])]
-    rec.update(compiler=compiler_of(cell), quirks=why, fixups=fixups)
-    trees = {"baseline": ctx["baseline"],
-             "before-noop": ctx.get("before_noop"),      # the no-op steps' code is compared with it
-             "patched": ctx["patched"]}
-    trees = {label: src for label, src in trees.items() if src}
-    outs = {label: copies.build_dir(src, name) for label, src in trees.items()}
-    phase = rec["phases"] = _Phases()
+def _trees(run):
+    trees = {"baseline": run.baseline, "before-noop": run.before_noop, "patched": run.patched}
+    return {label: src for label, src in trees.items() if src}
+
+
+def _configure(cell, run, extra, trees, outs, rec, log):
+    """Configure every tree; False (rec says why) when one cannot be."""
     for label, src in trees.items():
-        log(name, f"configure {label}")
-        with phase("configure"):
-            ok, text = configure(src, outs[label], cell, extra, ctx["jobserver"], ctx["deadline"])
-        (ctx["work"] / f"{name}-{label}-prepare.log").write_text(text)
+        log(cell.name, f"configure {label}")
+        with rec["phases"]("configure"):
+            ok, text = configure(src, outs[label], cell, extra, run.jobserver, run.deadline)
+        (run.work / f"{cell.name}-{label}-prepare.log").write_text(text)
         if not ok:
-            status = "baseline-broken" if label == "baseline" else "regression"
-            rec.update(status=status, reason=f"{label} configure/prepare fails: " + last_error(text),
-                       duration_s=round(time.monotonic() - t0, 1))
-            return rec
+            rec.update(status="baseline-broken" if label == "baseline" else "regression",
+                       reason=f"{label} configure/prepare fails: " + last_error(text))
+            return False
         # Options olddefconfig dropped would take their objects out of the cell without a word.
-        rec["config"], lost = buildcheck.config_values(outs[label], cell)
+        rec["config"], lost = config.values(outs[label], cell)
         if lost:
-            rec.update(status="config-lost", duration_s=round(time.monotonic() - t0, 1),
-                       reason=f"{label}: {buildcheck.lost_options(src, lost, cell['arch'])}")
-            return rec
+            rec.update(status="config-lost",
+                       reason=f"{label}: {config.lost_options(src, lost, cell.arch)}")
+            return False
+    return True
+
+
+def _run_cell(cell, run, log, rec):
+    opts = run.options
+    extra, why = run.table.quirks_for(run.version, cell.arch)
+    rec.update(compiler=compiler_of(cell), quirks=why,
+               fixups=[f.why for f in run.fixups if not f.arches or cell.arch in f.arches])
+    trees = _trees(run)
+    outs = {label: copies.build_dir(src, cell.name) for label, src in trees.items()}
+    phase = rec["phases"] = _Phases()
+    if not _configure(cell, run, extra, trees, outs, rec, log):
+        return
     with phase("select"):
-        selected, candidates, targets = select.objects(trees["baseline"], outs["baseline"], cell["arch"],
-                                                       ctx["changed"], ctx["diff"], ctx["graph"],
-                                                       extra=cell["targets"])
-    linking = [] if ctx["full"] else link_targets(outs["baseline"], ctx)
-    objs, targets = (None, ["all"]) if ctx["full"] else (selected, targets)
+        selected, candidates, targets = objects(run.baseline, outs["baseline"], cell.arch, run.changed, run.diff,
+                                                run.graph, extra=cell.targets)
+    linking = [] if opts.full else link_targets(outs["baseline"], opts.link)
+    objs, targets = (None, ["all"]) if opts.full else (selected, targets)
     rec.update(selected=len(selected), candidates=candidates,
-               link=f"linked: make {' '.join(linking or targets)}" if linking or ctx["full"] else
+               link=f"linked: make {' '.join(linking or targets)}" if linking or opts.full else
                "not linked (--link: vmlinux and modpost)")
-    if ctx["check_selection"]:                 # the baseline built whole is all the check needs
+    if opts.check_selection:                 # the baseline built whole is all the check needs
         trees = {"baseline": trees["baseline"]}
     diags, built, sparse = {}, {}, {}
     for label, src in trees.items():
-        log(name, f"build {label}: {len(targets)} target(s)")
+        log(cell.name, f"build {label}: {len(targets)} target(s)")
+        only_code = label == "before-noop"           # only its object code is compared
         with phase("build"):
             text, built[label], diags[label], sparse[label] = build_tree(
-                src, outs[label], cell, extra, objs, targets,
-                dict(ctx, sparse=False) if label == "before-noop" else ctx,     # only its code is compared
-                lambda what: log(name, f"build {label}: {what}"), link=[] if label == "before-noop" else linking)
-        (ctx["work"] / f"{name}-{label}.log").write_text(text)
-    if ctx["full"]:
-        rec["selection_check"] = select.against_build(trees["baseline"], outs["baseline"], cell["arch"], ctx["changed"],
-                                                      ctx["diff"], selected)
-    if ctx["check_selection"]:
-        missed = rec["selection_check"]["missed"]
-        rec.update(status="selection-misses" if missed else "ok", duration_s=round(time.monotonic() - t0, 1))
-        return rec
-    rec["flaky"] = retry_failures(name, trees, outs, built, (diags, sparse), objs, cell, extra, ctx, log)
+                src, outs[label], cell, extra, objs, targets, run, opts.sparse and not only_code,
+                lambda what: log(cell.name, f"build {label}: {what}"), link=[] if only_code else linking)
+        (run.work / f"{cell.name}-{label}.log").write_text(text)
+    if opts.full:
+        rec["selection_check"] = against_build(run.baseline, outs["baseline"], cell.arch, run.changed, run.diff,
+                                               selected)
+    if opts.check_selection:
+        rec["status"] = "selection-misses" if rec["selection_check"]["missed"] else "ok"
+        return
+    rec["flaky"] = retry_failures(cell, trees, outs, built, (diags, sparse), objs, extra, run, log)
     b, p = diags["baseline"], diags["patched"]
     rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
                objects_built=len(built["patched"]),
                new_failures=sorted(built["baseline"] - built["patched"]),
                preexisting_failures=failed_objects(objs, built["baseline"], b))
     with phase("references"):
-        rec["unresolved"] = unresolved(cell, outs, built, trees["patched"], rec["preexisting_failures"])
-    ref = (ctx.get("code") or {}).get("against")
-    if ref:
-        log(name, f"compare object code with {ref}")
-        both = sorted(built[ref] & built["patched"])
-        with phase("compare"):
-            differs = compare_code(f"{cell['cross_compile']}objdump", outs[ref], outs["patched"], both,
-                                   ctx["work"] / f"{name}-code.json")
-        rec["code"] = {"compared": len(both), "differs": differs, "against": ref}
-    elif ctx.get("code"):
-        rec["code"] = {"compared": 0, "differs": [], "not_compared": ctx["code"]["why"]}
-    if ctx.get("commits"):
+        rec["unresolved"] = unresolved(cell, outs, built, run.patched, rec["preexisting_failures"])
+    _compare_code(cell, run, outs, built, rec, log)
+    if run.commits:
         def build_at(src, out):
-            return build_one_tree(src, out, cell, extra, objs, targets, ctx, lambda what: log(name, f"commit build: {what}"))
+            return build_one_tree(src, out, cell, extra, objs, targets, run,
+                                  lambda what: log(cell.name, f"commit build: {what}"))
         with phase("commits"):
-            rec["commits"] = each_commit.run(name, ctx, trees["baseline"], b, objs, build_at, log)
-    if ctx["sparse"]:
-        rec["sparse"] = sparse_compared(sparse["baseline"], sparse["patched"])
-    else:
-        rec["sparse"] = "not run: " + ctx["no_sparse_why"]
-    rec["make"] = " && ".join(shlex.join(buildcheck.make_command(trees["patched"], outs["patched"], cell, extra,
-                                                                 ctx["jobs"], *goals, sparse=sparse))
-                              for goals, sparse in ((targets, ctx["sparse"]), (linking, False)) if goals)
+            rec["commits"] = each_commit.build_commits(cell.name, run, run.baseline, b, objs, build_at, log)
+    rec["sparse"] = (sparse_compared(sparse["baseline"], sparse["patched"]) if opts.sparse
+                     else "not run: " + opts.no_sparse_why)
+    rec["make"] = " && ".join(shlex.join(make.command(run.patched, outs["patched"], cell, extra, opts.jobs, *goals,
+                                                      sparse=sparse))
+                              for goals, sparse in ((targets, opts.sparse), (linking, False)) if goals)
     commits_bad = any(c["status"] != "ok" for c in rec.get("commits", []))
     bad = rec["new"] or rec["new_failures"] or rec["unresolved"] or (rec.get("code") or {}).get("differs") or (
         isinstance(rec["sparse"], dict) and rec["sparse"]["new"]) or commits_bad
     rec["status"] = "regression" if bad else "ok"
-    rec["duration_s"] = round(time.monotonic() - t0, 1)
-    return rec
 
 
-class Progress:
-    """Counts and elapsed time: a status line rewritten in place on a
-    terminal, plain lines elsewhere (CI logs)."""
-
-    def __init__(self, total, stream=sys.stdout):
-        self.total, self.done, self.running = total, 0, {}
-        self.t0, self.stream, self.tty = time.monotonic(), stream, stream.isatty()
-        self.lock = threading.Lock()
-
-    def __call__(self, cell, what):
-        with self.lock:
-            self.running[cell] = what
-            self._show(f"{cell}: {what}")
-
-    def finished(self, cell, line):
-        with self.lock:
-            self.done += 1
-            self.running.pop(cell, None)
-            self._show(line, keep=True)
-
-    def _show(self, line, keep=False):
-        head = f"[{self.done}/{self.total} {int(time.monotonic() - self.t0) // 60}:" \
-               f"{int(time.monotonic() - self.t0) % 60:02d}]"
-        if not self.tty:
-            print(f"{head} {line}", file=self.stream, flush=True)
-            return
-        status = "; ".join(f"{c}: {w}" for c, w in sorted(self.running.items()))
-        cols = shutil.get_terminal_size().columns
-        if keep:
-            print(f"\r\033[K{head} {line}", file=self.stream)
-        print(f"\r\033[K{head} {status}"[:cols + 4], end="", file=self.stream, flush=True)
+def _compare_code(cell, run, outs, built, rec, log):
+    """The no-op steps' object code, per function, against the tree they must match."""
+    ref = (run.code or {}).get("against")
+    if ref:
+        log(cell.name, f"compare object code with {ref}")
+        both = sorted(built[ref] & built["patched"])
+        with rec["phases"]("compare"):
+            differs = compare_code(f"{cell.cross_compile}objdump", outs[ref], outs["patched"], both,
+                                   run.work / f"{cell.name}-code.json")
+        rec["code"] = {"compared": len(both), "differs": differs, "against": ref}
+    elif run.code:
+        rec["code"] = {"compared": 0, "differs": [], "not_compared": run.code["why"]}
 
 
-def run_all(names, cells, ctx, out, skips, parallel):
-    """Every cell, `parallel` at once, each record written as soon as it is done."""
+def run_all(names, run: Run):
+    """Every cell, options.parallel at once, each record written as soon as it is done."""
     progress = Progress(len(names))
+    skips = run.table.no_cell
 
     def one(name):
         t0 = time.monotonic()
-        r = run_cell(name, cells[name], ctx, log=progress)
-        write(out, [r], skips)
+        r = run_cell(run.table.cells[name], run, log=progress)
+        write(run.out, [r], skips)
         progress.finished(name, f"{name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
                                 f"({time.monotonic() - t0:.0f} s)")
         return r
 
-    with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
+    run.work.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=max(run.options.parallel, 1)) as pool:
         try:
             records = list(pool.map(one, names))
         except BaseException:
-            ctx["jobserver"].stop_all()
+            run.jobserver.stop_all()
             raise
-    if progress.tty:
-        print()
+    progress.close()
     return records

@@ -9,7 +9,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from . import buildcheck, each_commit
+from . import each_commit
+from .kbuild import table
 from .txn import write_atomic
 
 
@@ -130,7 +131,7 @@ def merge(out, dirs, skips=None):
     for name, r in records.items():
         write_atomic(out / "cells" / f"{name}.json", json.dumps(r, indent=2) + "\n")
     if skips is None:                      # shards that kept only their cells/
-        skips = buildcheck.load_arches()[1]
+        skips = table.load().no_cell
     data = {"schema": "treewide-matrix/1", "cells": [records[k] for k in sorted(records)], "skipped_arches": skips}
     write_atomic(out / "matrix.json", json.dumps(data, indent=2) + "\n")
     (out / "matrix.md").write_text(markdown(list(records.values()), skips))

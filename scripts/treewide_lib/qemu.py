@@ -4,10 +4,11 @@ machine stopped at the verdict, on timeout or on Ctrl-C."""
 import os
 import re
 import selectors
-import signal
 import subprocess
 import time
 from typing import Any
+
+from .kbuild import proc
 
 VERDICT = re.compile(r"treewide-boot: verdict=(?P<verdict>pass|fail)(?P<detail>[^\r\n]*)\r*\n")
 # What a kernel prints when it cannot go on: said in the record, not left to the timeout.
@@ -34,7 +35,7 @@ def boot(cmd, log_path, timeout):
                     pass
         finally:
             if p.poll() is None:
-                stop(p)
+                proc.stop(p, grace=5)
                 res["exit"] = "stopped"
     if res["verdict"] == "no-verdict" and not res["reason"]:
         res["reason"] = (f"QEMU exited with status {res['exit']} before the verdict: {_tail(console)}"
@@ -71,20 +72,6 @@ def _console(p, log, res, t0, timeout):
             res["reason"] = death.group(0).strip()
             deadline = min(deadline, time.monotonic() + 2)
     return console, False
-
-
-def stop(p):
-    """SIGTERM to the process group p leads, SIGKILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(p.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            p.wait(timeout=5)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _tail(console):

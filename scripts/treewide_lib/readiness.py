@@ -5,7 +5,7 @@ where the series carries the Xen step. What a series needs is decided
 when it is made (series.json "needs"); what ran is read from OUT/matrix
 and OUT/boot whenever the page or the mail is brought up to date."""
 
-from . import boot, buildcheck, matrix
+from .kbuild import table
 
 XEN_STEP = "xen-preserve-dma-ops"
 
@@ -16,14 +16,13 @@ def needs(tree_root, commits):
     series changes (of every arch with a machine when it changes generic
     code, which every arch builds); the Xen dom0 machines if the Xen step
     is in the series."""
-    table, skips, _ = buildcheck.load_arches()
-    cells, _ = matrix.for_tree(tree_root, table, skips)
-    machines, _ = boot.for_tree(tree_root, *boot.load_machines())
+    arches = table.load().for_tree(tree_root)
+    cells, machines = arches.cells, arches.machines
     files = [f for c in commits for f in c["files"]]
-    arches = {f.split("/")[1] for f in files if f.startswith("arch/") and f.count("/") > 1}
+    changed_arches = {f.split("/")[1] for f in files if f.startswith("arch/") and f.count("/") > 1}
     generic = any(not f.startswith("arch/") for f in files)
-    touched = sorted(n for n, m in machines.items() if generic or m["arch"] in arches)
-    xen = sorted(n for n, m in machines.items() if m.get("hypervisor")) \
+    touched = sorted(n for n, m in machines.items() if generic or m.arch in changed_arches)
+    xen = sorted(n for n, m in machines.items() if m.hypervisor) \
         if any(c["step"] == XEN_STEP for c in commits) else []
     return {"cells": sorted(cells), "machines": [n for n in touched if n not in xen], "xen": xen}
 

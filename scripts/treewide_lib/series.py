@@ -14,16 +14,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import VERSION, apply, changelog, provenance, rangediff, readiness, report, review, target
+from . import VERSION, apply, changelog, outdir, provenance, rangediff, readiness, report, review, target
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .paths import OVERLAY_DIR
 
 WORK = ".work"
-MARK = ".treewide-series"                 # in every OUT a series run wrote
 # What a series run writes into OUT (and a matrix run into OUT/matrix):
 # --force replaces a directory holding these and nothing else.
-OURS = {WORK, MARK, "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
+OURS = {WORK, outdir.MARK, ".treewide-series", "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
         "boot", "sweep", "kcidb.json"}
 
 
@@ -101,7 +100,7 @@ class Series:
             return None, rep
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
-        (self.work / MARK).touch()
+        outdir.claim(self.work, "series")
         try:
             data = self._build(results, rep, verify)
         except BaseException:
@@ -146,13 +145,13 @@ class Series:
         hold an earlier run unless --force, nor ever anything a run did not
         write; nor may its .partial and .old siblings, which a run replaces."""
         for d in (self.work, self.out.with_name(self.out.name + ".old")):
-            if d.exists() and not (d / MARK).is_file():
+            if d.exists() and not outdir.ours(d, "series"):
                 raise ToolError(f"{d} exists and no treewide series run wrote it, and this run would replace it",
                                 "move it away, or pass another OUT")
         if not self.out.exists() or not any(self.out.iterdir()):
             return
         foreign = sorted(p.name for p in self.out.iterdir() if p.name not in OURS)
-        if foreign or not (self.out / MARK).is_file():
+        if foreign or not outdir.ours(self.out, "series"):
             raise ToolError(f"output directory {self.out} holds what no treewide series run wrote"
                             + (f" ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})" if foreign else ""),
                             "pass a new or empty OUT; --force replaces only an earlier run's output")

@@ -1,4 +1,4 @@
-"""Diagnostics by identity and the quirks table of build-check."""
+"""The Kbuild layer: diagnostics by identity, the arch table, the make command and its wrappers."""
 
 import os
 import shutil
@@ -8,10 +8,14 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
-from treewide_lib import buildcheck, cellbuild, jobserver, matrix_records, objcode
-from treewide_lib.paths import DIAG_WRAPPER
-from treewide_lib.buildcheck import Diag, diag_tools, diagnostics, load_cells, quirks_for
+from treewide_lib import cellbuild, matrix_records, objcode
 from treewide_lib.errors import ToolError
+from treewide_lib.kbuild import make, table
+from treewide_lib.kbuild.diagnostics import Diag, diagnostics, make_failure
+from treewide_lib.kbuild.jobserver import Jobserver
+from treewide_lib.kbuild.make import diag_tools
+from treewide_lib.kbuild.table import Cell, Quirk, Table
+from treewide_lib.paths import DIAG_WRAPPER
 
 VENDOR = Path(__file__).resolve().parents[1] / "data" / "vendor" / "allwinner-sun50iw6.toml"
 
@@ -206,43 +210,42 @@ class RenewRecords(unittest.TestCase):
                          ("b", f"{out}/.treewide-tools/treewide-cc ccache gcc")):
             (out / f"k/.{name}.o.cmd").write_text(f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n")
             (out / f"k/{name}.o").write_text("")
-        buildcheck._renew_records(out)
+        make._renew_records(out)
         self.assertEqual(sorted(p.name for p in (out / "k").glob("*.o")), ["h.o"])   # a host object stays
         (out / "k/a.o").write_text("")
-        buildcheck._renew_records(out)                              # same wrapper: kept
+        make._renew_records(out)                                    # same wrapper: kept
         self.assertTrue((out / "k/a.o").exists())
 
 
 class Quirks(unittest.TestCase):
     def test_quirks_follow_version_and_arch(self):
-        cells, quirks = load_cells()
-        self.assertTrue({"arm", "arm64"} <= set(cells))
-        make, why = quirks_for(quirks, "4.10.17", "arm64")
-        self.assertEqual(make, {"HOSTCFLAGS": "-fcommon"})
+        arches = table.load()
+        self.assertTrue({"arm", "arm64"} <= set(arches.cells))
+        flags, why = arches.quirks_for("4.10.17", "arm64")
+        self.assertEqual(flags, {"HOSTCFLAGS": "-fcommon"})
         self.assertEqual(len(why), 1)
-        self.assertIn("KCFLAGS", quirks_for(quirks, "4.11", "arm")[0])
-        self.assertEqual(quirks_for(quirks, "6.1.192", "arm"), ({}, []))
-        both = [{"why": "a", "before": "5.0", "make": {"KCFLAGS": "-x"}},
-                {"why": "b", "before": "5.0", "arches": ["sparc"], "make": {"KCFLAGS": "-y"}}]
-        self.assertEqual(quirks_for(both, "4.10", "sparc"), ({"KCFLAGS": "-x -y"}, ["a", "b"]))
-        self.assertEqual(quirks_for(both, "4.10", "arm")[0], {"KCFLAGS": "-x"})
+        self.assertIn("KCFLAGS", arches.quirks_for("4.11", "arm")[0])
+        self.assertEqual(arches.quirks_for("6.1.192", "arm"), ({}, []))
+        both = Table({}, {}, {}, {}, [Quirk("a", "5.0", {"KCFLAGS": "-x"}),
+                                      Quirk("b", "5.0", {"KCFLAGS": "-y"}, ("sparc",))])
+        self.assertEqual(both.quirks_for("4.10", "sparc"), ({"KCFLAGS": "-x -y"}, ["a", "b"]))
+        self.assertEqual(both.quirks_for("4.10", "arm")[0], {"KCFLAGS": "-x"})
+
 
 class VendorTable(unittest.TestCase):
     def test_a_table_with_a_base_adds_its_cells_to_the_base_table(self):
-        cells, skips, quirks = buildcheck.load_arches(VENDOR)
-        base_cells, base_skips, base_quirks = buildcheck.load_arches()
-        self.assertEqual(set(cells) - set(base_cells), {"arm64-sun50iw6"})
-        self.assertEqual(cells["arm64-sun50iw6"]["cross_compile"], base_cells["arm64"]["cross_compile"])
-        self.assertEqual(cells["arm64"], base_cells["arm64"])
-        self.assertEqual((skips, quirks), (base_skips, base_quirks))
-        self.assertEqual(buildcheck.load_fixups(VENDOR), buildcheck.load_fixups())
+        vendor, base = table.load(VENDOR), table.load()
+        self.assertEqual(set(vendor.cells) - set(base.cells), {"arm64-sun50iw6"})
+        self.assertEqual(vendor.cells["arm64-sun50iw6"].cross_compile, base.cells["arm64"].cross_compile)
+        self.assertEqual(vendor.cells["arm64"], base.cells["arm64"])
+        self.assertEqual((vendor.no_cell, vendor.quirks, vendor.fixups), (base.no_cell, base.quirks, base.fixups))
 
     def test_a_table_that_is_its_own_base_is_an_error(self):
         with tempfile.TemporaryDirectory() as tmp:
-            table = Path(tmp) / "loop.toml"
-            table.write_text('base = "loop.toml"\n')
+            loop = Path(tmp) / "loop.toml"
+            loop.write_text('base = "loop.toml"\n')
             with self.assertRaisesRegex(ToolError, "names itself as its base"):
-                buildcheck.load_arches(table)
+                table.load(loop)
 
 
 class MakeEnd(unittest.TestCase):
@@ -252,12 +255,12 @@ class MakeEnd(unittest.TestCase):
     def test_make_k_failing_on_an_object_is_normal(self):
         log = ("/t/a.c:1:1: error: unknown type name 'x'\n"
                "make[2]: *** [/t/scripts/Makefile.build:250: a.o] Error 1\nmake: *** [Makefile:1: all] Error 2\n")
-        self.assertIsNone(buildcheck.make_failure(2, log, self.roots))
-        self.assertIsNone(buildcheck.make_failure(0, "", self.roots))
+        self.assertIsNone(make_failure(2, log, self.roots))
+        self.assertIsNone(make_failure(0, "", self.roots))
 
     def test_a_signal_or_a_failure_without_an_error_is_not(self):
-        self.assertRegex(buildcheck.make_failure(-9, "  CC a.o\n", self.roots), "killed by signal 9.*CC a.o")
-        self.assertRegex(buildcheck.make_failure(2, "  CC a.o\n", self.roots), "exited 2 with no error")
+        self.assertRegex(make_failure(-9, "  CC a.o\n", self.roots), "killed by signal 9.*CC a.o")
+        self.assertRegex(make_failure(2, "  CC a.o\n", self.roots), "exited 2 with no error")
 
     def test_a_real_make_killed_mid_build_fails_the_cell(self):
         # A make that a signal ends (the OOM killer, say) leaves objects that
@@ -265,7 +268,7 @@ class MakeEnd(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             mk = Path(tmp) / "Makefile"
             mk.write_text("all:\n\t@echo '  CC a.o'; kill -9 $$PPID; sleep 5\n")
-            js = jobserver.Jobserver(1)
+            js = Jobserver(1)
             rc, text = js.run(["make", "-s", "-C", tmp])
             with self.assertRaisesRegex(cellbuild.MakeFailed, "killed by signal 9"):
                 cellbuild._check_make(rc, text, ["make", "-C", tmp, "all"], (Path(tmp), Path(tmp)))
@@ -287,8 +290,8 @@ class MakeCommand(unittest.TestCase):
     def test_file_names_are_relative_and_quirk_flags_kept(self):
         # 4.10's Kbuild leaves __FILE__ absolute: two trees at two paths would
         # compile to different code, and a no-op step would look like a change.
-        cell = {"make_arch": "sparc", "cross_compile": "sparc64-linux-gnu-"}
-        cmd = buildcheck.make_command(Path("/o/before-noop/src"), Path("/o/before-noop/build/sparc64"), cell,
+        cell = _cell("sparc", "sparc64-linux-gnu-")
+        cmd = make.command(Path("/o/before-noop/src"), Path("/o/before-noop/build/sparc64"), cell,
                                       {"KCFLAGS": "-Wno-error=array-bounds", "HOSTCFLAGS": "-fcommon"}, 2, "a.o")
         self.assertIn("KCFLAGS=-fmacro-prefix-map=/o/before-noop/src/= "
                       "-fdebug-prefix-map=/o/before-noop/build/sparc64=. -Wno-error=array-bounds", cmd)
@@ -297,9 +300,9 @@ class MakeCommand(unittest.TestCase):
         self.assertEqual(cmd[-1], "a.o")
 
     def test_ccache_base_dir_is_the_trees_and_builds_common_directory(self):
-        cell = {"make_arch": "x86", "cross_compile": ""}
-        cmd = buildcheck.make_command(Path("/o/patched/src"), Path("/o/patched/build/x86_64"), cell, {}, 2)
-        apart = buildcheck.make_command(Path("/t"), Path("/o"), cell, {}, 2)
+        cell = _cell("x86", "")
+        cmd = make.command(Path("/o/patched/src"), Path("/o/patched/build/x86_64"), cell, {}, 2)
+        apart = make.command(Path("/t"), Path("/o"), cell, {}, 2)
         if shutil.which("ccache"):
             self.assertIn("CCACHE_BASEDIR=/o/patched", cmd)
         else:
@@ -312,8 +315,7 @@ class MakeCommand(unittest.TestCase):
         # (O= has no space: the matrix refuses one, Kbuild cannot build there.)
         out = Path(tempfile.mkdtemp(prefix="o-dir"))
         self.addCleanup(shutil.rmtree, out)
-        cmd = buildcheck.make_command(Path("/t"), out, {"make_arch": "x86", "cross_compile": ""}, {}, 2,
-                                      sparse=True, wrap=True)
+        cmd = make.command(Path("/t"), out, _cell("x86", ""), {}, 2, sparse=True, wrap=True)
         self.assertFalse([a for a in cmd if str(DIAG_WRAPPER.parent) in a])
         cc = next(a for a in cmd if a.startswith("CC=")).split()[0][len("CC="):]
         self.assertTrue(next(a for a in cmd if a.startswith("CHECK=")).startswith(f"CHECK={out}/"))
@@ -327,8 +329,34 @@ class MakeCommand(unittest.TestCase):
 
     def test_paths_relative_to_the_build_directory_are_the_trees(self):
         log = "../../src/drivers/a.c:3:1: warning: unused variable 'x' [-Wunused-variable]\n"
-        found = buildcheck.diagnostics(log, (Path("/o/patched/src"), Path("/o/patched/build/arm")))
+        found = diagnostics(log, (Path("/o/patched/src"), Path("/o/patched/build/arm")))
         self.assertEqual([d.file for d in found], ["drivers/a.c"])
+
+
+class TableRows(unittest.TestCase):
+    """A vendor's arch table is checked as it is read: a misspelt key would
+    otherwise drop an option or a target without a word."""
+
+    def load(self, text):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "vendor.toml"
+            path.write_text(text)
+            return table.load(path)
+
+    def test_a_key_the_toolkit_does_not_know_is_named(self):
+        with self.assertRaisesRegex(ToolError, r"\[arch.arm\] cell v7 has key\(s\) the toolkit does not know: enabel"):
+            self.load('[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage = "gcc-arm-linux-gnueabihf"\n'
+                      '[[arch.arm.cell]]\nname = "v7"\ndefconfig = "multi_v7_defconfig"\nenabel = ["XEN"]\n')
+
+    def test_a_row_without_a_required_key_is_named(self):
+        with self.assertRaisesRegex(ToolError, r"boot m1 lacks .*qemu"):
+            self.load('[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage = "gcc-arm-linux-gnueabihf"\n'
+                      '[[arch.arm.boot]]\nname = "m1"\nconfig = "allnoconfig"\n')
+
+
+def _cell(make_arch, cross_compile):
+    return Cell(name=make_arch, arch=make_arch, make_arch=make_arch, cross_compile=cross_compile, package="gcc",
+                defconfig="defconfig")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""One GNU make jobserver shared by every make of a run, and the stop of a
-make with everything it started (its own process group)."""
+"""One GNU make jobserver shared by every make of a run."""
 
 import os
 import signal
 import subprocess
 import time
+
+from . import proc
 
 
 class Jobserver:
@@ -45,7 +46,7 @@ class Jobserver:
                         raise Stopped()
                     return p.returncode, out
             except BaseException:
-                _stop(p)
+                proc.stop(p, grace=30)
                 raise
             finally:
                 self.running.discard(p)
@@ -56,7 +57,7 @@ class Jobserver:
         self.stopped = True
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for p in list(self.running):
-                _signal(p, sig)
+                proc.signal_group(p, sig)
             end = time.monotonic() + 10
             while self.running and time.monotonic() < end:
                 time.sleep(0.1)
@@ -75,24 +76,3 @@ def _wait(every, deadline):
         return every
     left = max(deadline - time.monotonic(), 0.1)
     return min(every, left) if every else left
-
-
-def _stop(p):
-    """SIGTERM to the make and everything it started (make removes half-built
-    targets), SIGKILL if that is not enough."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if not _signal(p, sig):
-            return
-        try:
-            p.communicate(timeout=30)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _signal(p, sig):
-    try:
-        os.killpg(p.pid, sig)
-        return True
-    except ProcessLookupError:
-        return False

@@ -1,7 +1,7 @@
 """Which objects a cell must build: every source that includes, directly or
 through headers, a file the series changed (include graph, resolved per
 arch) or that uses a symbol the changed lines define or call, kept when
-the cell's configured Kbuild builds its object (kbuild.py).
+the cell's configured Kbuild builds its object (makefiles.py).
 
 The include graph comes from one `grep -r` over the tree. Includes are
 resolved the way the kernel's -I flags do: <x> against include/,
@@ -15,8 +15,8 @@ import subprocess
 from collections import defaultdict, namedtuple
 from pathlib import Path
 
-from . import kbuild
-from .errors import ToolError
+from . import makefiles
+from ..errors import ToolError
 
 _INC = re.compile(r'^(?P<file>[^:]+):\s*#\s*include\s*(?P<q>[<"])(?P<name>[^">]+)[">]')
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
@@ -82,13 +82,13 @@ class IncludeGraph:
                 continue
             for name in self.names(f, arch):
                 for inc in self.by_name.get(name, ()):
-                    if inc not in seen and _for_arch(inc, arch, lent):
+                    if inc not in seen and for_arch(inc, arch, lent):
                         seen.add(inc)
                         frontier.append(inc)
         return sources
 
 
-def _for_arch(path, arch, lent=()):
+def for_arch(path, arch, lent=()):
     parts = path.split("/")
     return parts[0] != "arch" or len(parts) < 2 or parts[1] == arch or os.path.splitext(path)[0] in lent
 
@@ -124,11 +124,11 @@ def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     they are; a directory ("dir/") stands for every object under it that the
     config builds (Kbuild cannot link a lone directory)."""
     graph = graph or IncludeGraph(root)
-    kb = kbuild.Kbuild(root, objtree, arch)
+    kb = makefiles.Kbuild(root, objtree, arch)
     kb.load([])
     lent = {re.sub(r"\.o$", "", o) for o in kb.lent}          # other arches' sources this arch builds
     sources = graph.includers(changed, arch, lent) | {s for s in symbol_users(root, changed_symbols(diff), arch)
-                                                     if _for_arch(s, arch, lent)}
+                                                     if for_arch(s, arch, lent)}
     reached = len(sources)
     for t in extra:
         if t.endswith("/"):
@@ -145,7 +145,7 @@ def against_build(root, objtree, arch, changed, diff, selected):
     the change reaches (a changed file among their recorded dependencies, or
     a changed symbol in their source) that the selection missed, and the
     selected objects the build never compiled."""
-    compiled = kbuild.recorded(objtree, root)
+    compiled = makefiles.recorded(objtree, root)
     users = symbol_users(root, changed_symbols(diff), arch)
     changed = set(changed)
     reached = {o for o, (src, deps) in compiled.items() if deps & changed or src in users}

@@ -1,0 +1,42 @@
+"""A build or a QEMU runs in a process group of its own, so that a stop
+(Ctrl-C, SIGTERM, a timeout) reaches everything it started: the compilers
+under make, the guest under QEMU."""
+
+import os
+import signal
+import subprocess
+
+
+def run(cmd, env=None):
+    """Run cmd in its own process group, its output (stdout and stderr) kept;
+    stopped whole if this process is interrupted. Returns (exit status, output)."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                          env=env, process_group=0) as p:
+        try:
+            out, _ = p.communicate()
+        except BaseException:
+            stop(p)
+            raise
+    return p.returncode, out
+
+
+def stop(p, grace=10):
+    """SIGTERM to the process group p leads (make removes half-built targets,
+    QEMU closes its files), SIGKILL if it lingers past grace seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not signal_group(p, sig):
+            return
+        try:
+            p.communicate(timeout=grace)
+            return
+        except (subprocess.TimeoutExpired, ValueError, OSError):
+            continue
+
+
+def signal_group(p, sig):
+    """Send sig to p's process group; False when it is gone."""
+    try:
+        os.killpg(p.pid, sig)
+        return True
+    except ProcessLookupError:
+        return False

@@ -1,0 +1,206 @@
+"""The arch table (scripts/data/arches.toml, or a vendor table built on it):
+the build cells of the matrix, the boot machines, the quirks that make a
+release build with today's compilers, and the fixups of known tree bugs.
+
+A row's keys are checked: a key the toolkit does not know (a typo in a
+vendor table) is an error naming it, never a setting silently ignored.
+"""
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ToolError
+from ..paths import ARCHES
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """What Kbuild needs to configure and build for one arch: the part a
+    matrix cell and a boot machine share."""
+    name: str
+    arch: str                       # the tree's arch/<arch>
+    make_arch: str                  # ARCH=
+    cross_compile: str              # CROSS_COMPILE=, "" for the host's gcc
+    package: str                    # the Debian package of that compiler
+    enable: tuple[str, ...] = ()    # options forced on, read back after olddefconfig
+    disable: tuple[str, ...] = ()
+    why: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cell(Target):
+    """A build cell of the matrix: a defconfig, and objects it always builds."""
+    defconfig: str
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Machine(Target):
+    """A boot machine: a base config, the image QEMU boots, how it boots."""
+    config: str                     # allnoconfig, defconfig...: KCONFIG_ALLCONFIG adds enable/disable
+    image: str                      # under O=, e.g. arch/arm64/boot/Image
+    qemu: str
+    qemu_package: str
+    console: str
+    disk: str
+    init_cc: str                    # the compiler of our /init
+    init_package: str
+    init_static: bool = True
+    init_static_why: str = ""
+    init_freestanding: bool = False
+    init_freestanding_why: str = ""
+    init_cflags: tuple[str, ...] = ()
+    loader: str = ""                # QEMU's loader arguments (default: -kernel -initrd -append)
+    append: str = ""                # more kernel command line
+    hypervisor: str = ""            # a command printing the hypervisor's path (Xen dom0)
+    probe: bool = False             # build and load the DMA-ops probe module
+    expect_ops: str = ""            # the ops the probe must find on every device
+    timeout: int = 300              # s
+
+
+@dataclass(frozen=True)
+class Quirk:
+    why: str
+    before: str                     # applies to trees of releases before this one
+    make: dict[str, str]            # make variables (flags of one variable are joined)
+    arches: tuple[str, ...] = ()    # () for every arch
+
+
+@dataclass(frozen=True)
+class Fixup:
+    why: str
+    file: str
+    find: str
+    replace: str
+    arches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    cells: dict[str, Cell]
+    machines: dict[str, Machine]
+    no_cell: dict[str, str]         # arch: why it has no build cell
+    no_machine: dict[str, str]      # arch: why it has no boot machine
+    quirks: list[Quirk] = field(default_factory=list)
+    fixups: list[Fixup] = field(default_factory=list)
+
+    def for_tree(self, root):
+        """This table narrowed to the arches the tree has. An arch of the tree
+        without a row is listed as having no cell for that reason, never
+        dropped; a cell whose arch the tree lacks (riscv before 4.15) is left
+        out, listed too."""
+        here = arches_in(root)
+        with_cells = {c.arch for c in self.cells.values()}
+        no_cell = {a: why for a, why in self.no_cell.items() if a in here}
+        no_cell |= {a: f"no row in the arch table ({ARCHES.name}): add one"
+                    for a in here - with_cells - set(self.no_cell)}
+        no_cell |= {a: f"the tree has no arch/{a}" for a in with_cells - here}
+        return dataclasses.replace(
+            self, cells={n: c for n, c in self.cells.items() if c.arch in here},
+            machines={n: m for n, m in self.machines.items() if m.arch in here},
+            no_cell=no_cell, no_machine={a: w for a, w in self.no_machine.items() if a in here})
+
+    def quirks_for(self, version, arch):
+        """The make variables of every quirk that applies to a tree of this
+        version on this arch (flags of one variable joined), and why."""
+        make: dict[str, str] = {}
+        why = []
+        for q in self.quirks:
+            if _version(version) < _version(q.before) and (not q.arches or arch in q.arches):
+                for k, v in q.make.items():
+                    make[k] = f"{make[k]} {v}" if k in make else v
+                why.append(q.why)
+        return make, why
+
+
+def arches_in(root):
+    """The arches a kernel tree has: the directories under its arch/."""
+    return {d.name for d in (Path(root) / "arch").iterdir() if d.is_dir()}
+
+
+def load(path=ARCHES):
+    """The arch table at path, checked."""
+    data = read(path)
+    cells: dict[str, Cell] = {}
+    machines: dict[str, Machine] = {}
+    no_cell, no_machine = {}, {}
+    for arch, row in data.get("arch", {}).items():
+        where = f"{path}: [arch.{arch}]"
+        _known(row, ("package", "cross_compile", "skip", "boot_skip", "cell", "boot"), where)
+        if "skip" in row or not row.get("cell"):
+            no_cell[arch] = row.get("skip") or "no build cell in the arch table"
+        for c in [] if "skip" in row else row.get("cell", []):
+            cells[c["name"]] = _make(Cell, c, row, arch, f"{where} cell {c.get('name')}")
+        if not row.get("boot"):
+            no_machine[arch] = row.get("boot_skip") or row.get("skip") or "no boot machine in the arch table"
+        for m in row.get("boot", []):
+            machines[m["name"]] = _make(Machine, m, row, arch, f"{where} boot {m.get('name')}")
+    _known(data, ("arch", "quirk", "fixup"), str(path))
+    return Table(cells, machines, no_cell, no_machine,
+                 [_typed(Quirk, q, f"{path}: [[quirk]]") for q in data.get("quirk", [])],
+                 [_typed(Fixup, f, f"{path}: [[fixup]]") for f in data.get("fixup", [])])
+
+
+def _make(cls, entry, row, arch, where):
+    # A cell of x86 is named for its ARCH= (i386, x86_64); other arches' is theirs.
+    make_arch = entry.get("make_arch", entry["name"] if cls is Cell and arch == "x86" else arch)
+    inherited = {"arch": arch, "make_arch": make_arch,
+                 "cross_compile": row.get("cross_compile", ""), "package": row.get("package", "gcc")}
+    return _typed(cls, {**inherited, **entry}, where)
+
+
+def _typed(cls, entry, where):
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    _known(entry, names, where)
+    missing = [n for n, f in names.items() if n not in entry and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ToolError(f"{where} lacks {', '.join(missing)}", f"add it, as the rows of {ARCHES} have it")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+
+
+def _known(entry, names, where):
+    unknown = sorted(set(entry) - set(names))
+    if unknown:
+        raise ToolError(f"{where} has key(s) the toolkit does not know: {', '.join(unknown)}",
+                        f"fix the spelling; the keys it knows: {', '.join(sorted(names))}")
+
+
+def read(path, seen=()):
+    """The arch table at path as TOML data; one with `base = "FILE"` (relative
+    to itself) adds its cells, machines, quirks and fixups to that table's,
+    so a vendor table names only the cells of its own defconfigs."""
+    path = Path(path).resolve()
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ToolError(f"cannot read the arch table {path}: {e}",
+                        f"pass a TOML file shaped like {ARCHES} (--arch <name> selects cells by arch)") from None
+    if "base" not in data:
+        return data
+    base = path.parent / data.pop("base")
+    if base.resolve() in seen + (path,):
+        raise ToolError(f"the arch table {path} names itself as its base, through {base}",
+                        "give `base` a table that has no base of this one")
+    return _merged(read(base, seen + (path,)), data)
+
+
+def _merged(base, extra):
+    """base with extra's arch rows (cells and boot machines appended, other keys
+    overridden), quirks and fixups added."""
+    out: dict[str, Any] = dict(base, arch={a: dict(r) for a, r in base.get("arch", {}).items()})
+    for arch, row in extra.get("arch", {}).items():
+        have = out["arch"].setdefault(arch, {})
+        lists = {k: have.get(k, []) + row[k] for k in ("cell", "boot") if k in row}
+        have.update(row, **lists)
+    for key in ("quirk", "fixup"):
+        out[key] = base.get(key, []) + extra.get(key, [])
+    return out
+
+
+def _version(v):
+    return tuple(int(x) for x in re.findall(r"\d+", v)[:2])
