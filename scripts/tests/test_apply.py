@@ -325,7 +325,7 @@ class BadInput(Base):
         from treewide_lib import lock
         tree = self.tree()
         before = minitree.snapshot(tree)
-        with lock.held(tree.resolve(), exclusive=True, log=lambda *a: None):
+        with lock.tree_lock(tree.resolve(), exclusive=True, log=lambda *a: None):
             r = self.apply(tree, ok=False)
             self.assertRefused(r, "another treewide run is using", f"pid {os.getpid()}", "--wait")
             self.assertEqual(minitree.snapshot(tree), before)

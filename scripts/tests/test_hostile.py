@@ -259,11 +259,11 @@ class Interruptions(Base):
                 apply.run(tree, recipe.load(), Spatch(jobs=2), self.out, log=lambda *a: None)
         finally:
             apply._write_report = real
-        self.assertIn("holds this run's result", txn.last_words())
+        self.assertIn("holds this run's result", txn.tree_state())
         self.assertEqual(self.report()["written"], "interrupted while writing the tree")
         self.assertIn("get_arch_dma_ops(void)", (tree.root / "arch/alpha/include/asm/dma-mapping.h").read_text())
         txn.watch("")                                     # a scratch copy's state is never the user's
-        self.assertEqual(txn.last_words(), "the tree was left as it was before this run")
+        self.assertEqual(txn.tree_state(), "the tree was left as it was before this run")
         txn.PHASE.update(phase="untouched", user_tree=None)
 
 
@@ -501,7 +501,7 @@ class OneLockPerTree(Base):
 
     HOLD = ("import sys, time; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
             "from treewide_lib import lock\n"
-            "with lock.held(Path(sys.argv[2]), exclusive=True):\n"
+            "with lock.tree_lock(Path(sys.argv[2]), exclusive=True):\n"
             "    print('held', flush=True); sys.stdin.read()\n")
 
     def holder(self, tree, tmpdir):

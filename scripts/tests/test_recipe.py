@@ -56,7 +56,7 @@ class Recipe(unittest.TestCase):
         self.assertEqual(r.final_generation, "C")
         for s in r.steps:
             self.assertTrue(s.pending or (s.sites and s.rules), s.name)
-            self.assertTrue(s.split == "per-arch" or s.split_reason or s.pending, s.name)
+            self.assertTrue(s.split_reason or s.pending, s.name)
 
     def test_changelogs_fit_checkpatch(self):
         # checkpatch's COMMIT_LOG_LONG_LINE: a generated series is not safe to send with one.
@@ -77,6 +77,7 @@ class Recipe(unittest.TestCase):
             '[[step]]\nname="x"\nsubject="s"\npending="later"\n[[step.sites]]\npaths=["a"]\nregex="("\n': "bad regex",
             '[virtuals.v]\npaths=["a"]\nif_any="x"\ncapture="(x)"\n': "exactly one of",
             '[virtuals.v]\npaths=["a"]\ncapture="x"\n': "exactly one group",
+            '[[step]]\nname="x"\nsubject="s"\nsplit="per-arch"\n': "a step is one commit",
         }
         for text, msg in cases.items():
             with self.subTest(msg=msg), self.assertRaises(ToolError) as cm:

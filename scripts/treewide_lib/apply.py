@@ -12,7 +12,7 @@ from .cpp_tidy import FOLDING, tidy
 from .paths import OVERLAY_DIR
 from .spatch import RunStats, SmPL
 from .tree import ENC
-from .txn import Transaction, last_words, reported, write_atomic
+from .txn import Transaction, tree_state, reported, write_atomic
 
 SCHEMA = "treewide-apply/1"
 
@@ -292,7 +292,7 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
             txn.commit({rel: tree.rendered(rel) for rel in tree.staged},
                        {rel: tree.read_digest(rel) for rel in tree.staged})
         except BaseException:
-            _write_report(out, dict(rep, written=last_words()))
+            _write_report(out, dict(rep, written=tree_state()))
             raise
         rep["written"] = f"{len(tree.staged)} file(s) written"
         _write_report(out, rep)

@@ -16,7 +16,7 @@ from .spatch import Spatch
 from .tree import Tree
 
 
-def _once(args, rec, sp):
+def _timed_run(args, rec, sp):
     tree = Tree(args.ksrc)
     with tempfile.TemporaryDirectory(prefix="treewide-bench-") as out:
         t0 = time.monotonic()
@@ -43,8 +43,8 @@ def run(args):
     print(f"bench-apply: {tree.name} ({tree.version}), spatch {sp.version}, {sp.jobs} job(s), "
           f"1 first + {args.runs} warm run(s), dry run, {os.cpu_count()} core(s)")
     how = drop_page_cache()
-    cold_total, cold = _once(args, rec, sp)
-    runs = [_once(args, rec, sp) for _ in range(args.runs)]
+    cold_total, cold = _timed_run(args, rec, sp)
+    runs = [_timed_run(args, rec, sp) for _ in range(args.runs)]
     print(f"  first run ({how}): {cold_total:.2f} s; " +
           ", ".join(f"{name} {v[0]:.1f} s" for name, v in cold.items()))
     print(f"  {'step':<26} {'status':<13} {'wall s':>8} {'spatch cpu s':>13} {'files parsed':>13}")

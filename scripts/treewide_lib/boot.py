@@ -27,10 +27,10 @@ from .kbuild import config, make, proc
 from .kbuild.diagnostics import diagnostics
 from .kbuild.table import Machine, Table
 from .paths import PROBE_DIR, TOP
+from .records import BOOT_FAILED, boot_markdown
 from .tree import Tree
 from .txn import write_atomic
 
-FAILED = ("regression", "config-lost")
 
 
 @dataclass(frozen=True)
@@ -237,21 +237,6 @@ def run_machine(machine, run, log):
     return rec
 
 
-def markdown(records, skips):
-    out = ["| machine | arch | status | baseline | patched | boot s (b/p) | time |", "|---|---|---|---|---|---|---|"]
-    for r in records:
-        b, p = r["trees"]["baseline"], r["trees"]["patched"]
-        out.append(f"| {r['machine']} | {r['arch']} | {r['status']} | {_cell(b)} | {_cell(p)} "
-                   f"| {b.get('boot_s') or '-'} / {p.get('boot_s') or '-'} | {r['duration_s']} s |")
-    out += [f"- {r['status'].upper()} {r['machine']}: {r['reason']}" for r in records if r["reason"]]
-    out += ["", "Arches without a boot machine:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
-    return "\n".join(out) + "\n"
-
-
-def _cell(t):
-    return t.get("verdict", t["build"]) if t["build"] == "ok" else f"build {t['build']}"
-
-
 def write(out, records, skips):
     """OUT/machines/<name>.json per machine, and boot.json and boot.md from
     all of them: a rerun of one machine keeps the others' records. The
@@ -262,8 +247,8 @@ def write(out, records, skips):
     every = [json.loads(f.read_text()) for f in sorted((out / "machines").glob("*.json"))]
     data = {"schema": "treewide-boot/1", "machines": every, "no_machine": skips}
     write_atomic(out / "boot.json", json.dumps(data, indent=2) + "\n")
-    write_atomic(out / "boot.md", markdown(every, skips))
-    return 1 if any(r["status"] in FAILED for r in records) else 0
+    write_atomic(out / "boot.md", boot_markdown(every, skips))
+    return 1 if any(r["status"] in BOOT_FAILED for r in records) else 0
 
 
 def trees(base, out, rec, fixups, jobs):

@@ -49,7 +49,7 @@ def cmd_apply(args):
     log = print if not args.quiet else (lambda *a: None)
     if not args.dry_run:
         txn.watch(tree.root)
-    with lock.held(tree.root, exclusive=not args.dry_run, wait=args.wait):
+    with lock.tree_lock(tree.root, exclusive=not args.dry_run, wait=args.wait):
         report, _ = apply.run(tree, rec, sp, out, dry_run=args.dry_run, log=log)
     print(summary.render(report, out))
     if not report["end_state_reached"] or args.strict and report["residuals"]:
@@ -86,7 +86,7 @@ def cmd_series(args):
     job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, tgt, signoff=args.signoff,
                         date=args.date, log=print if not args.quiet else (lambda *a: None),
                         version=args.version, since=args.since and Path(args.since))
-    with lock.held(tree.root, exclusive=False, wait=args.wait):
+    with lock.tree_lock(tree.root, exclusive=False, wait=args.wait):
         data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
     if data is None:
         print(summary.render(rep, out))
@@ -271,7 +271,7 @@ def cmd_boot(args):
     outdir.claim(out, "boot")
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
     opts = boot.Options(jobs=args.jobs, timeout=args.boot_timeout, reproduce=portable("boot"))
-    with lock.held(out, exclusive=True):           # two runs would build and boot in the same directories
+    with lock.tree_lock(out, exclusive=True):           # two runs would build and boot in the same directories
         status = boot.run(base, out, names, table, recipe.load(args.recipe), opts)
     print((out / "boot.md").read_text())
     _refresh_series(out.parent)
@@ -458,22 +458,22 @@ def main(argv=None):
         return e.status
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
-        _say(f"treewide: stopped by {signal.Signals(signum).name}; {txn.last_words()}")
+        _say(f"treewide: stopped by {signal.Signals(signum).name}; {txn.tree_state()}")
         return 128 + signum
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        _say(f"treewide: error: {where}{e.strerror or e}\n  fix: {_os_fix(e)}; {txn.last_words()}")
+        _say(f"treewide: error: {where}{e.strerror or e}\n  fix: {_os_fix(e)}; {txn.tree_state()}")
         return 2
     except Exception as e:                      # a bug of ours: say so, without a traceback
         if os.environ.get("TREEWIDE_DEBUG"):
             raise
         _say(f"treewide: internal error: {type(e).__name__}: {e}\n  this is a bug in treewide: please report "
-             f"it with the command line; TREEWIDE_DEBUG=1 shows the traceback; {txn.last_words()}")
+             f"it with the command line; TREEWIDE_DEBUG=1 shows the traceback; {txn.tree_state()}")
         return 70
     late = signals.deferred()
     if late:
         _say(f"treewide: {signal.Signals(late[0]).name} came once the tree was written, so the run finished; "
-             f"{txn.last_words()}")
+             f"{txn.tree_state()}")
     return status
 
 

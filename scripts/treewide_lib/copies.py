@@ -54,12 +54,12 @@ def swap_in(new, dst, written):
     """The fresh copy `new` takes dst's place; the files the previous copy
     wrote (and this one has as the tree's) are dated now."""
     for rel in written:
-        dated_now(new / rel)
+        detach(new / rel)
     remove(dst)
     new.rename(dst)
 
 
-def dated_now(path):
+def detach(path):
     """A file the previous copy changed and this one does not is the tree's
     own again: a hard link with the tree's old date, older than the objects
     built from the previous copy, so make would keep them. It becomes a

@@ -128,7 +128,7 @@ class Walk:
                       blob and blob[0])
         # A fixup keeps the base's date; in a file this commit wrote it must not.
         for fixup in kfixups.apply(self.fixups, self.src, self.base):
-            copies.dated_now(self.src / fixup.file)
+            copies.detach(self.src / fixup.file)
 
     def _put(self, rel, data, mode=None):
         """Write one file of a commit (git's mode: 100644, 100755, or 120000,
@@ -159,17 +159,6 @@ def verdicts(results):
     for r in results:
         r.pop("built_set")
     return results
-
-
-def details(cell, results):
-    """Finding lines of a cell's commits, in the matrix's detail style."""
-    out = []
-    for r in results:
-        if r["status"] == "not-bisectable":
-            what = ", ".join(r["not_built"]) or "configure fails"
-            out.append(f"- NOT BISECTABLE in {cell}: {r['patch']}: {what}")
-        out += [f"- NEW in {cell} at {r['patch']}: {d}" for d in r["new"]]
-    return out
 
 
 def build_commits(name, run, base_src, base_diags, objs, build, log):

@@ -42,7 +42,7 @@ def _cmdline(pid):
 
 
 @contextlib.contextmanager
-def held(root, exclusive, wait=False, log=print):
+def tree_lock(root, exclusive, wait=False, log=print):
     """Hold the tree's lock for the block: exclusive for a writer, shared for a reader."""
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH

@@ -101,8 +101,7 @@ class Step:
     name: str
     subject: str
     changelog: str
-    split: str
-    split_reason: str
+    split_reason: str               # why the step is one commit, said in its changelog
     noop: bool
     gen_from: str = ""
     gen_to: str = ""
@@ -202,8 +201,11 @@ def _when(d, where):
 
 def _step(d, base):
     where = f"step {d.get('name', '?')}"
+    if d.get("split", "none") != "none":
+        raise ToolError(f"{where}: split = {d['split']!r}: a step is one commit (a tree between the parts of a "
+                        "step would not build)", "leave `split` out, and make two steps if two commits are meant")
     step = Step(name=d["name"], subject=d["subject"], changelog=d.get("changelog", "").strip(),
-                split=d.get("split", "none"), split_reason=d.get("split_reason", ""),
+                split_reason=d.get("split_reason", ""),
                 noop=bool(d.get("noop", False)), gen_from=d.get("from", ""),
                 gen_to=d.get("to", ""), pending=d.get("pending", ""), overlay=tuple(d.get("overlay", ())))
     step.when = [_when(w, f"{where} when") for w in d.get("when", [])]

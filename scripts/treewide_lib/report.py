@@ -8,10 +8,9 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from . import patchfile, readiness, report_html, report_md, review, smpl_rules, sweep
-from .boot import FAILED as BOOT_FAILED
+from . import patchfile, readiness, report_html, report_md, review, smpl_rules
 from .cpp_tidy import FOLDING
-from .matrix_records import FAILED as MATRIX_FAILED, details as matrix_details
+from .records import BOOT_FAILED, MATRIX_FAILED, matrix_details, sweep_reasons, sweep_table
 from .paths import OVERLAY_DIR, SMPL_DIR
 from .tree import ENC
 
@@ -92,7 +91,7 @@ def boot_state(status):
     return "fail" if status in BOOT_FAILED else "pass" if status in ("ok", "fixed") else "warn"
 
 
-def _boot_said(t):
+def _boot_outcome(t):
     """One tree's boot in a few words: its verdict and boot time, or how its build ended."""
     return f"{t['verdict']} in {t['boot_s']} s" if t.get("boot_s") else t.get("verdict", f"build {t['build']}")
 
@@ -257,8 +256,8 @@ def _sources(prov, paths):
 def _releases(sw):
     if not sw:
         return None
-    head, rows = sweep.table(sw["trees"], sw["steps"])
-    return {"head": head, "rows": rows, "reasons": sweep.reasons(sw["trees"], sw["steps"]).splitlines()}
+    head, rows = sweep_table(sw["trees"], sw["steps"])
+    return {"head": head, "rows": rows, "reasons": sweep_reasons(sw["trees"], sw["steps"]).splitlines()}
 
 
 def verdict(m):
@@ -329,7 +328,7 @@ def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
                         for n, i in rep.get("invariants", {}).items()],
          "matrix": matrix, "grid": grid(matrix, boots) if matrix is not None else None,
          "boot": boots and [dict(b, state=boot_state(b["status"]), id=f"boot-{slug(b['machine'])}",
-                                 said={label: _boot_said(t) for label, t in b["trees"].items()}) for b in boots],
+                                 outcome={label: _boot_outcome(t) for label, t in b["trees"].items()}) for b in boots],
          "releases": _releases(sw), "sources": _sources(prov, data.get("sources", {})), "verify": verify,
          "target": data.get("target", {}).get("kind")}
     m["missing"] = readiness.missing(data["needs"], matrix, boots, data["patches"]) if "needs" in data else \

@@ -124,8 +124,8 @@ def _boot(boots):
          "<th>why</th><th>reproduce</th></tr>"]
     for b in boots:
         h.append(f"<tr id={b['id']}><td>{_e(b['machine'])}</td><td>{_e(b['arch'])}</td>"
-                 f"<td class={b['state']}>{_e(b['status'])}</td><td>{_e(b['said']['baseline'])}</td>"
-                 f"<td>{_e(b['said']['patched'])}</td><td>{_e(b.get('reason', ''))}</td>"
+                 f"<td class={b['state']}>{_e(b['status'])}</td><td>{_e(b['outcome']['baseline'])}</td>"
+                 f"<td>{_e(b['outcome']['patched'])}</td><td>{_e(b.get('reason', ''))}</td>"
                  f"<td><code>{_e(b.get('reproduce', ''))}</code></td></tr>")
     return h + ["</table>"]
 

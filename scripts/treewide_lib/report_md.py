@@ -60,7 +60,7 @@ def _boot(boots):
     if boots is None:
         return ["Not run for this series."]
     return _table(["machine", "arch", "status", "baseline", "patched", "why"],
-                  [[b["machine"], b["arch"], b["status"], b["said"]["baseline"], b["said"]["patched"],
+                  [[b["machine"], b["arch"], b["status"], b["outcome"]["baseline"], b["outcome"]["patched"],
                     b.get("reason", "")] for b in boots])
 
 

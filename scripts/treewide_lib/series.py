@@ -6,7 +6,6 @@ output directory is replaced only when the new run is complete."""
 
 import json
 import os
-import re
 import textwrap
 import shutil
 import subprocess
@@ -22,31 +21,14 @@ from .paths import OVERLAY_DIR
 WORK = ".work"
 # What a series run writes into OUT (and a matrix run into OUT/matrix):
 # --force replaces a directory holding these and nothing else.
-OURS = {WORK, outdir.MARK, ".treewide-series", "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
+SERIES_FILES = {WORK, outdir.MARK, ".treewide-series", "series", "series.json", "apply.json", "provenance.json", "report.md", "report.html", "matrix",
         "boot", "sweep", "kcidb.json"}
-
-
-def _arch_of(rel):
-    parts = rel.split("/")
-    return parts[1] if parts[0] == "arch" and len(parts) > 2 else None
-
-
-def split(step, files):
-    """[(subject, files)] for one step: one commit, or one per arch plus the common part first."""
-    if step.split != "per-arch":
-        return [(step.subject, sorted(files))]
-    common = sorted(f for f in files if not _arch_of(f))
-    groups = [(step.subject, common)] if common else []
-    for arch in sorted({_arch_of(f) for f in files} - {None}):
-        subject = re.sub(r"^[^:]+:", f"{arch}: dma-mapping:", step.subject, count=1)
-        groups.append((subject, sorted(f for f in files if _arch_of(f) == arch)))
-    return groups
 
 
 def message(step, subject, files, runs, spatch_version, ident, credit=target.Credit()):
     """A commit's message; credit: target.attribution() of its step."""
     body = [subject, ""] + list(credit.head) + [step.changelog]
-    if step.split != "per-arch" and step.split_reason:
+    if step.split_reason:
         body += ["", textwrap.fill(f"This is one commit: {step.split_reason}.", 72)]
     overlay = [f for f in step.overlay if f in files]
     if overlay:
@@ -150,7 +132,7 @@ class Series:
                                 "move it away, or pass another OUT")
         if not self.out.exists() or not any(self.out.iterdir()):
             return
-        foreign = sorted(p.name for p in self.out.iterdir() if p.name not in OURS)
+        foreign = sorted(p.name for p in self.out.iterdir() if p.name not in SERIES_FILES)
         if foreign or not outdir.ours(self.out, "series"):
             raise ToolError(f"output directory {self.out} holds what no treewide series run wrote"
                             + (f" ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})" if foreign else ""),
@@ -167,13 +149,13 @@ class Series:
             if not res.changed_files:
                 continue
             credit = target.attribution(step, self.target, done)
-            for subject, files in split(step, res.changed_files):
-                msg = message(step, subject, files, res.runs, self.spatch.version, self.ident, credit)
-                parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg, author=credit.author)
-                sites = sum(1 for site in res.sites_before if site.file in files)
-                commits.append({"commit": parent, "step": step.name, "subject": subject, "files": files,
-                                "sites": sites, "noop": step.noop,
-                                "upstream": step.upstream[0].commit if step.upstream else None})
+            files = sorted(res.changed_files)
+            msg = message(step, step.subject, files, res.runs, self.spatch.version, self.ident, credit)
+            parent = scratch.commit(parent, {f: res.contents[f] for f in files}, msg, author=credit.author)
+            sites = sum(1 for site in res.sites_before if site.file in files)
+            commits.append({"commit": parent, "step": step.name, "subject": step.subject, "files": files,
+                            "sites": sites, "noop": step.noop,
+                            "upstream": step.upstream[0].commit if step.upstream else None})
         return commits
 
     def _write(self, scratch, base, commits, results, rep):

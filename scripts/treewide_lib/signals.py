@@ -60,7 +60,7 @@ def _handler(signum, frame):
 
 
 @contextlib.contextmanager
-def held():
+def blocked():
     """No stop signal is delivered inside the block (a rollback must not be cut
     short); one that came meanwhile is delivered at its end."""
     old = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)

@@ -16,11 +16,11 @@ from . import apply, lock
 from .errors import ToolError
 from .tree import Tree
 from .paths import DATA
+from .records import sweep_markdown, sweep_reasons
 
 SCHEMA = "treewide-sweep/1"
 EXPECTATIONS = DATA / "sweep.toml"
-SHORT = {"applied": "applied", "already-done": "done", "not-applicable": "n/a", "skipped": "skipped",
-         "pending": "pending", "no-change": "NO CHANGE"}
+
 
 
 def load_expectations(path):
@@ -62,7 +62,7 @@ def sweep_tree(path, recipe, spatch, dest):
     t0 = time.monotonic()
     try:
         tree = Tree(path)
-        with lock.held(tree.root, exclusive=False):
+        with lock.tree_lock(tree.root, exclusive=False):
             return _sweep_locked(tree, recipe, spatch, dest, t0, lambda *a: None)
     except ToolError as e:           # a row that says why, and the sweep goes on
         return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
@@ -119,42 +119,6 @@ def check(row, expect):
     return bad
 
 
-def table(rows, step_names):
-    """(head, rows of cells): one row per tree, one column per step."""
-    head = ["tree", "version", "gen", *step_names, "files", "residuals", "parse failures", "2nd run", "s",
-            "expected"]
-    out = []
-    for r in rows:
-        if "error" in r:
-            out.append([r["name"], f"could not be read: {r['error']}"] + [""] * (len(head) - 2))
-            continue
-        steps = [SHORT.get(r["steps"].get(n, {}).get("status"), "-") for n in step_names]
-        second = "changes" if r["second_pass"]["changed_files"] else "nothing"
-        verdict = "-" if r["check"] is None else ("ok" if not r["check"] else "MISMATCH: " + "; ".join(r["check"]))
-        out.append([r["name"], r["version"], f"{r['generation_before']} → {r['generation_after']}", *steps,
-                    str(len(r["changed_files"])), str(len(r["residuals"])), str(r["parse_failures"]), second,
-                    str(r["wall_s"]), verdict])
-    return head, out
-
-
-def markdown(rows, step_names):
-    head, cells = table(rows, step_names)
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(row) + " |" for row in cells]
-    return "\n".join(lines) + "\n"
-
-
-def reasons(rows, step_names):
-    """Why each step that did not apply did not, per tree: the table's footnotes."""
-    out = []
-    for r in rows:
-        for n in step_names:
-            s = r.get("steps", {}).get(n)
-            if s and s["status"] not in ("applied",) and s["reason"]:
-                out.append(f"- {r['name']}, {n}: {s['reason']}")
-    return "\n".join(out) + ("\n" if out else "")
-
-
 def run(trees, recipe, spatch, out, expectations, log=print):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -175,7 +139,7 @@ def run(trees, recipe, spatch, out, expectations, log=print):
     names = [s.name for s in recipe.steps]
     data = {"schema": SCHEMA, "recipe": recipe.name, "steps": names, "trees": rows}
     (out / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
-    md = f"# Sweep: {recipe.name}\n\n" + markdown(rows, names) + "\n" + reasons(rows, names)
+    md = f"# Sweep: {recipe.name}\n\n" + sweep_markdown(rows, names) + "\n" + sweep_reasons(rows, names)
     (out / "sweep.md").write_text(md)
     return data, md
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ToolError
-from .signals import held as signals_held
+from .signals import blocked as signals_blocked
 from .tree import ENC, digest, read_bytes
 
 JOURNAL = "journal.json"
@@ -28,7 +28,7 @@ def watch(root):
     PHASE.update(phase="untouched", tree="", files=0, user_tree=str(root), kept=[])
 
 
-def last_words():
+def tree_state():
     """One sentence: what the user's tree holds after this process was interrupted."""
     p = PHASE
     if p["tree"] != p["user_tree"]:
@@ -155,7 +155,7 @@ class Transaction:
             return [], []
         files, created, wrote = found
         restored, kept = [], []
-        with signals_held():
+        with signals_blocked():
             for rel in files:
                 orig = self.dir / "orig" / rel
                 if self._someone_elses(rel, wrote, digest(orig.read_bytes())):

@@ -97,13 +97,13 @@ def _top_level(src, srcarch, conf, root_lists):
         text = re.sub(r"\\\n", " ", mk.read_text(errors="replace")) if mk.is_file() else ""
         for line in text.splitlines():
             m = _TOP.match(line)
-            if m and _on(m.group(2), conf):
+            if m and _selected(m.group(2), conf):
                 words.update(w.replace("$(SRCARCH)", srcarch).replace("$(ARCH)", srcarch).rstrip("/")
                              for w in m.group(3).split() if w.endswith("/"))
     return {os.path.normpath(w) for w in words}
 
 
-def _on(suffix, conf):
+def _selected(suffix, conf):
     m = re.fullmatch(r"\$\((CONFIG_\w+)\)", suffix)
     return conf.get(m.group(1)) in ("y", "m") if m else suffix in ("y", "m")
 
@@ -121,16 +121,16 @@ class Kbuild:
         if self.top is None:
             self.lists = evaluate(self.src, self.objtree, self.srcarch, ["."])
             self.top = _top_level(self.src, self.srcarch, self.conf, self.lists.get(".", {}))
-            lenders = self._lenders()
+            lenders = self._dirs_listing_elsewhere()
             self.load([f"{d}/lender.o" for d in lenders])
-            self.lent = self._borrowed(lenders)
+            self.lent = self._listed_elsewhere(lenders)
         dirs = {a for o in objects for a in _ancestors(os.path.dirname(o))}
         dirs = {d for d in dirs - self.seen if any(a in self.top for a in _ancestors(d))}
         self.seen |= dirs
         if dirs:
             self.lists |= evaluate(self.src, self.objtree, self.srcarch, dirs)
 
-    def _lenders(self):
+    def _dirs_listing_elsewhere(self):
         """Directories of this arch whose Makefile lists objects of another
         directory (arm64's xen/ builds ../../arm/xen/*.o)."""
         out = []
@@ -141,7 +141,7 @@ class Kbuild:
                 out.append(d)
         return sorted(out)
 
-    def _borrowed(self, lenders):
+    def _listed_elsewhere(self, lenders):
         """{object elsewhere in the tree: the lender that lists it}."""
         out = {}
         for d in lenders:
