@@ -329,10 +329,21 @@ SPARC_DIRECT_FILES = {
         """,
 }
 
-SHAPES = {"plain": PLAIN, "check": CHECK, "uses-bus": USES_BUS, "unknown": UNKNOWN, "xen-arm": XEN_ARM,
-          "sparc-pci32": SPARC_PCI32, "sparc-noncoherent": SPARC_NONCOHERENT, "sparc-direct": SPARC_DIRECT}
-SHAPE_FILES = {"sparc-pci32": SPARC_PCI32_FILES, "sparc-noncoherent": SPARC_NONCOHERENT_FILES,
-               "sparc-direct": SPARC_DIRECT_FILES}
+SHAPES = {
+    "plain": PLAIN,
+    "check": CHECK,
+    "uses-bus": USES_BUS,
+    "unknown": UNKNOWN,
+    "xen-arm": XEN_ARM,
+    "sparc-pci32": SPARC_PCI32,
+    "sparc-noncoherent": SPARC_NONCOHERENT,
+    "sparc-direct": SPARC_DIRECT,
+}
+SHAPE_FILES = {
+    "sparc-pci32": SPARC_PCI32_FILES,
+    "sparc-noncoherent": SPARC_NONCOHERENT_FILES,
+    "sparc-direct": SPARC_DIRECT_FILES,
+}
 
 
 def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
@@ -346,10 +357,17 @@ def write(root, arches=(("alpha", "plain"), ("mips", "check"))):
     }
     for arch, shape in arches:
         subst = {"a": arch, "A": arch.upper()}
-        files[f"arch/{arch}/include/asm/dma-mapping.h"] = textwrap.dedent(SHAPES[shape]).format(**subst)
+        files[f"arch/{arch}/include/asm/dma-mapping.h"] = textwrap.dedent(SHAPES[shape]).format(
+            **subst
+        )
         files[f"arch/{arch}/include/asm/device.h"] = textwrap.dedent(ARCHDATA).format(**subst)
         if shape == "xen-arm":
-            files.update({k.format(**subst): textwrap.dedent(v).format(**subst) for k, v in XEN_ARM_FILES.items()})
+            files.update(
+                {
+                    k.format(**subst): textwrap.dedent(v).format(**subst)
+                    for k, v in XEN_ARM_FILES.items()
+                }
+            )
             files.update({k: textwrap.dedent(v) for k, v in XEN_COMMON.items()})
         files.update({k: textwrap.dedent(v) for k, v in SHAPE_FILES.get(shape, {}).items()})
     for rel, text in files.items():
@@ -483,13 +501,25 @@ def write_xen_gen_b(root, arm="fix", arm64="direct"):
             """)
         files[f"arch/{a}/include/asm/dma-mapping.h"] = (
             f"#ifndef _ASM_{a.upper()}_DMA_MAPPING_H\n#define _ASM_{a.upper()}_DMA_MAPPING_H\n\n"
-            + ("" if shape == "none" else "#include <xen/xen.h>\n#include <asm/xen/hypervisor.h>\n\n")
+            + (
+                ""
+                if shape == "none"
+                else "#include <xen/xen.h>\n#include <asm/xen/hypervisor.h>\n\n"
+            )
             + f"extern const struct dma_map_ops {a}_dma_ops;\n\n"
-            + textwrap.dedent(hook).format(a=a) + "\n#endif\n")
-        member = "#ifdef CONFIG_XEN\n\tconst struct dma_map_ops *dev_dma_ops;\n#endif\n" if shape == "fix" else ""
-        files[f"arch/{a}/include/asm/device.h"] = (f"#ifndef _ASM_{a.upper()}_DEVICE_H\n#define _ASM_{a.upper()}"
-                                                   f"_DEVICE_H\n\nstruct dev_archdata {{\n{member}"
-                                                   "\tvoid *iommu;\n};\n\n#endif\n")
+            + textwrap.dedent(hook).format(a=a)
+            + "\n#endif\n"
+        )
+        member = (
+            "#ifdef CONFIG_XEN\n\tconst struct dma_map_ops *dev_dma_ops;\n#endif\n"
+            if shape == "fix"
+            else ""
+        )
+        files[f"arch/{a}/include/asm/device.h"] = (
+            f"#ifndef _ASM_{a.upper()}_DEVICE_H\n#define _ASM_{a.upper()}"
+            f"_DEVICE_H\n\nstruct dev_archdata {{\n{member}"
+            "\tvoid *iommu;\n};\n\n#endif\n"
+        )
         files[f"arch/{a}/mm/dma-mapping.c"] = (
             "// SPDX-License-Identifier: GPL-2.0\n#include <linux/dma-mapping.h>\n\n"
             "void arch_setup_dma_ops(struct device *dev, u64 dma_base, u64 size,\n"

@@ -45,7 +45,9 @@ def modules(tiers):
                    for p in HERE.glob("test_*.py"))
     unknown = [name for i, name in found if i < 0]
     if unknown:
-        raise SystemExit(f"run: {', '.join(unknown)} declare(s) a TIER that is none of {', '.join(TIERS)}")
+        raise SystemExit(
+            f"run: {', '.join(unknown)} declare(s) a TIER that is none of {', '.join(TIERS)}"
+        )
     return [(TIERS[i], name) for i, name in found if TIERS[i] in tiers]
 
 
@@ -68,21 +70,36 @@ def run_module(tier, name):
     """(row of the summary, passed, seconds) for one module, run in its own process."""
     env = dict(os.environ, TREEWIDE_BOOT_TESTS="1") if tier == "boot" else None
     t0 = time.monotonic()
-    r = subprocess.run([sys.executable, "-m", "unittest", "-v", f"tests.{name}"], cwd=HERE.parent, env=env,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "unittest", "-v", f"tests.{name}"],
+        cwd=HERE.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
     print(r.stdout, flush=True)
     last = (r.stdout.strip().splitlines() or ["(no output)"])[-1]
     ran = re.search(r"(?m)^Ran (\d+) test", r.stdout)
     verdict = "ok" if r.returncode == 0 else f"FAILED (exit {r.returncode})"
     took = time.monotonic() - t0
-    return (f"  {tier:<7} {name:<20} {ran.group(1) if ran else '?':>3} test(s)  {took:7.1f} s  {verdict}: {last}",
-            r.returncode == 0, round(took, 1))
+    return (
+        (
+            f"  {tier:<7} {name:<20} {ran.group(1) if ran else '?':>3} test(s)  {took:7.1f} s "
+            f" {verdict}: {last}"
+        ),
+        r.returncode == 0,
+        round(took, 1),
+    )
 
 
 def main(argv):
     p = argparse.ArgumentParser(prog="tests.run", description="run the test tiers")
     p.add_argument("-j", "--jobs", type=int, default=1, help="modules at once")
-    p.add_argument("tiers", nargs="*", metavar="TIER", help=f"one of {', '.join(TIERS)} (default: check)")
+    p.add_argument(
+        "tiers", nargs="*", metavar="TIER", help=f"one of {', '.join(TIERS)} (default: check)"
+    )
     args = p.parse_args(argv)
     args.tiers = args.tiers or ["check"]
     bad = [t for t in args.tiers if t not in TIERS]
@@ -92,11 +109,16 @@ def main(argv):
     last = _read_times()
     t0 = time.monotonic()
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        slowest_first = sorted((m for m in chosen if m[0] == "check"), key=lambda m: -last.get(m[1], 0))
+        slowest_first = sorted(
+            (m for m in chosen if m[0] == "check"), key=lambda m: -last.get(m[1], 0)
+        )
         parallel = dict(zip(slowest_first, pool.map(lambda m: run_module(*m), slowest_first)))
     results = [parallel[m] if m in parallel else run_module(*m) for m in chosen]
     _write_times(last, {name: r[2] for (tier, name), r in zip(chosen, results)})
-    print(f"\nTiers {', '.join(args.tiers)} ({len(results)} module(s), {time.monotonic() - t0:.0f} s in all):")
+    print(
+        f"\nTiers {', '.join(args.tiers)} ({len(results)} module(s), {time.monotonic() - t0:.0f} s"
+        " in all):"
+    )
     print("\n".join(row for row, _, _ in results))
     return 0 if all(ok for _, ok, _ in results) else 1
 

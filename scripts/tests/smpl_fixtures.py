@@ -2,7 +2,8 @@
 
 Fixtures live in semantic-patches/tests/<rule>/ for rule <rule>.cocci. A
 fixture's first line may name virtual rules to define, as
-`/* treewide-test: -D constops */` (a value: `-D name=value`). The rule is applied the way apply does
+`/* treewide-test: -D constops */` (a value: `-D name=value`). The rule is
+applied the way apply does
 it (patch mode, then the #if tidy-up), so a fixture shows what a user gets.
 """
 

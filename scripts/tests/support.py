@@ -21,7 +21,11 @@ def one_job(args):
     """The tool's commands on small trees with one spatch at a time: tests run
     two modules at once, and a second process per rule only doubles the work."""
     args = [str(a) for a in args]
-    if args and args[0] in ("apply", "series", "sweep") and not any(a.startswith(("-j", "--jobs")) for a in args):
+    if (
+        args
+        and args[0] in ("apply", "series", "sweep")
+        and not any(a.startswith(("-j", "--jobs")) for a in args)
+    ):
         args.append("-j1")
     return args
 
@@ -56,10 +60,14 @@ class Base(unittest.TestCase):
         kit = self.tmp / "kit"
         if not kit.exists():
             for part in ("scripts", "semantic-patches", "kernel-overlay"):
-                shutil.copytree(SCRIPTS.parent / part, kit / part, ignore=shutil.ignore_patterns("__pycache__"))
+                shutil.copytree(
+                    SCRIPTS.parent / part, kit / part, ignore=shutil.ignore_patterns("__pycache__")
+                )
             for p in [self.tmp, kit, *kit.rglob("*")]:
                 p.chmod(0o777 if p.is_dir() else 0o755)
-        return treewide(*args, user="nobody", tool=["/usr/bin/python3", str(kit / "scripts/treewide")])
+        return treewide(
+            *args, user="nobody", tool=["/usr/bin/python3", str(kit / "scripts/treewide")]
+        )
 
     def report(self):
         return json.loads((self.out / "apply.json").read_text())
@@ -69,15 +77,21 @@ class Base(unittest.TestCase):
 
 
 def debian_tree(version):
-    r = subprocess.run([str(CI / "kernel-tree"), version], capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [str(CI / "kernel-tree"), version], capture_output=True, text=True, check=False
+    )
     if r.returncode != 0:
-        raise AssertionError(f"Debian {version} source unavailable: {r.stderr.strip()} (run `make deps`)")
+        raise AssertionError(
+            f"Debian {version} source unavailable: {r.stderr.strip()} (run `make deps`)"
+        )
     return Path(r.stdout.strip())
 
 
 def fetched_tree(variable, name):
     """A fetched tree: $variable, else $TREEWIDE_TREES/name; None when neither is here."""
-    path = os.environ.get(variable) or (os.environ.get("TREEWIDE_TREES") and Path(os.environ["TREEWIDE_TREES"], name))
+    path = os.environ.get(variable) or (
+        os.environ.get("TREEWIDE_TREES") and Path(os.environ["TREEWIDE_TREES"], name)
+    )
     return Path(path) if path and (Path(path) / "Makefile").is_file() else None
 
 
@@ -93,4 +107,8 @@ def scratch_copy(src, tmp):
 
 def differing(a, b):
     r = subprocess.run(["diff", "-rq", str(a), str(b)], capture_output=True, text=True, check=False)
-    return sorted(line.split()[1][len(str(a)) + 1:] for line in r.stdout.splitlines() if line.startswith("Files "))
+    return sorted(
+        line.split()[1][len(str(a)) + 1 :]
+        for line in r.stdout.splitlines()
+        if line.startswith("Files ")
+    )

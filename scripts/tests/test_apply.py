@@ -16,20 +16,29 @@ class Outcomes(Base):
         tree = self.tree()
         self.apply(tree)
         steps = self.steps()
-        self.assertEqual([s["status"] for s in steps.values()],
-                         ["applied", "not-applicable", "applied", "not-applicable", "not-applicable", "applied"])
+        self.assertEqual(
+            [s["status"] for s in steps.values()],
+            ["applied", "not-applicable", "applied", "not-applicable", "not-applicable", "applied"],
+        )
         self.assertEqual(self.report()["generation_before"], "A")
         self.assertEqual(self.report()["residuals"], [])
         alpha = (tree / "arch/alpha/include/asm/dma-mapping.h").read_text()
-        self.assertIn("struct dma_map_ops *get_arch_dma_ops(void)\n{\n\treturn &alpha_dma_ops;\n}", alpha)
+        self.assertIn(
+            "struct dma_map_ops *get_arch_dma_ops(void)\n{\n\treturn &alpha_dma_ops;\n}", alpha
+        )
         mips = (tree / "arch/mips/include/asm/dma-mapping.h").read_text()
         self.assertIn("get_arch_dma_ops(void)\n{\n\treturn mips_default_ops;\n}", mips)
         self.assertNotIn("set_dma_ops", mips)
         generic = (tree / "include/linux/dma-mapping.h").read_text()
         self.assertIn("return get_arch_dma_ops();", generic)
         self.assertIn("static inline void set_dma_ops(struct device *dev,", generic)
-        self.assertIn("\tstruct dma_map_ops *dma_ops;\n\tu64 *dma_mask;", (tree / "include/linux/device.h").read_text())
-        self.assertIn("wdev->dev.dma_ops = &widget_dma_ops;", (tree / "drivers/widget/widget.c").read_text())
+        self.assertIn(
+            "\tstruct dma_map_ops *dma_ops;\n\tu64 *dma_mask;",
+            (tree / "include/linux/device.h").read_text(),
+        )
+        self.assertIn(
+            "wdev->dev.dma_ops = &widget_dma_ops;", (tree / "drivers/widget/widget.c").read_text()
+        )
 
     def test_second_run_changes_nothing(self):
         tree = self.tree()
@@ -37,7 +46,9 @@ class Outcomes(Base):
         first = minitree.snapshot(tree)
         r = self.apply(tree)
         self.assertEqual(minitree.snapshot(tree), first)
-        self.assertEqual({s["status"] for s in self.steps().values()}, {"already-done", "not-applicable"})
+        self.assertEqual(
+            {s["status"] for s in self.steps().values()}, {"already-done", "not-applicable"}
+        )
         self.assertIn("Nothing to do", r.stdout)
 
     def test_argument_removal_is_all_or_nothing(self):
@@ -50,25 +61,41 @@ class Outcomes(Base):
         for arch in ("alpha", "sparc"):
             text = (tree / f"arch/{arch}/include/asm/dma-mapping.h").read_text()
             self.assertIn("get_arch_dma_ops(struct bus_type *bus)", text)
-        self.assertIn("bus == &pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
+        self.assertIn(
+            "bus == &pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text()
+        )
 
     def test_sparc32_pci_devices_get_their_ops_per_device(self):
         tree = self.sparc_tree("sparc-pci32", pci="applied", sbus="not-applicable")
         hook = (tree / "arch/sparc/include/asm/dma-mapping.h").read_text()
-        self.assertIn("get_arch_dma_ops(void)\n{\n#ifdef CONFIG_SPARC_LEON\n\tif (sparc_cpu_model == sparc_leon)\n"
-                      "\t\treturn &pci32_dma_ops;\n#endif\n\treturn dma_ops;\n}", hook)
+        self.assertIn(
+            (
+                "get_arch_dma_ops(void)\n{\n#ifdef CONFIG_SPARC_LEON\n\tif (sparc_cpu_model =="
+                " sparc_leon)\n\t\treturn &pci32_dma_ops;\n#endif\n\treturn dma_ops;\n}"
+            ),
+            hook,
+        )
         self.assertNotIn("pci_bus_type", hook)
-        self.assertIn("#ifdef CONFIG_PCI\n/* The ops of sparc32 PCI devices, given per device: not chosen by bus */\n"
-                      "int pcibios_add_device(struct pci_dev *dev)\n{\n\tset_dma_ops(&dev->dev, &pci32_dma_ops);\n"
-                      "\treturn 0;\n}\n#endif\n", (tree / "arch/sparc/kernel/ioport.c").read_text())
+        self.assertIn(
+            (
+                "#ifdef CONFIG_PCI\n/* The ops of sparc32 PCI devices, given per device: not chosen"
+                " by bus */\nint pcibios_add_device(struct pci_dev"
+                " *dev)\n{\n\tset_dma_ops(&dev->dev, &pci32_dma_ops);\n\treturn 0;\n}\n#endif\n"
+            ),
+            (tree / "arch/sparc/kernel/ioport.c").read_text(),
+        )
         self.assertSecondRunChangesNothing(tree)
 
     def test_sparc32_pci_devices_get_the_ops_the_hook_names(self):
         # 4.19's hook gives PCI devices the generic noncoherent ops, not pci32_dma_ops.
         tree = self.sparc_tree("sparc-noncoherent", pci="applied", sbus="not-applicable")
-        self.assertIn("\tset_dma_ops(&dev->dev, &dma_noncoherent_ops);\n",
-                      (tree / "arch/sparc/kernel/ioport.c").read_text())
-        self.assertNotIn("pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
+        self.assertIn(
+            "\tset_dma_ops(&dev->dev, &dma_noncoherent_ops);\n",
+            (tree / "arch/sparc/kernel/ioport.c").read_text(),
+        )
+        self.assertNotIn(
+            "pci_bus_type", (tree / "arch/sparc/include/asm/dma-mapping.h").read_text()
+        )
 
     def test_sparc32_sbus_devices_get_their_ops_per_device(self):
         tree = self.sparc_tree("sparc-direct", pci="not-applicable", sbus="applied")
@@ -76,18 +103,30 @@ class Outcomes(Base):
                       "\treturn IS_ENABLED(CONFIG_SPARC64) ? dma_ops : NULL;\n}",
                       (tree / "arch/sparc/include/asm/dma-mapping.h").read_text())
         for rel in ("arch/sparc/mm/iommu.c", "arch/sparc/mm/io-unit.c"):
-            self.assertIn("\t\top->dev.dma_ops = dma_ops;\n\t\tof_propagate_archdata(op);", (tree / rel).read_text())
-        self.assertIn("bus_sd->numa_node;\n\t\top->dev.dma_ops = bus->dev.dma_ops;\n",
-                      (tree / "arch/sparc/kernel/of_device_common.c").read_text())
+            self.assertIn(
+                "\t\top->dev.dma_ops = dma_ops;\n\t\tof_propagate_archdata(op);",
+                (tree / rel).read_text(),
+            )
+        self.assertIn(
+            "bus_sd->numa_node;\n\t\top->dev.dma_ops = bus->dev.dma_ops;\n",
+            (tree / "arch/sparc/kernel/of_device_common.c").read_text(),
+        )
         self.assertSecondRunChangesNothing(tree)
 
     def sparc_tree(self, shape, pci, sbus):
-        """A tree with that sparc shape, applied: the sparc32 steps as given, the argument gone, no residual."""
+        """A tree with that sparc shape, applied: the sparc32 steps as given,
+        the argument gone, no residual."""
         tree = self.tree((("alpha", "plain"), ("sparc", shape)))
         self.apply(tree)
         steps = {name: s["status"] for name, s in self.steps().items()}
-        self.assertEqual((steps["sparc32-pci-dma-ops"], steps["sparc32-sbus-dma-ops"], steps["drop-bus-argument"]),
-                         (pci, sbus, "applied"))
+        self.assertEqual(
+            (
+                steps["sparc32-pci-dma-ops"],
+                steps["sparc32-sbus-dma-ops"],
+                steps["drop-bus-argument"],
+            ),
+            (pci, sbus, "applied"),
+        )
         self.assertEqual(self.report()["residuals"], [])
         return tree
 
@@ -100,7 +139,9 @@ class Outcomes(Base):
         # The IO-UNIT (sun4d) file has a shape the rule does not know: had
         # the hook gone to NULL, sun4d's SBUS devices would have lost their ops.
         tree = self.tree((("alpha", "plain"), ("sparc", "sparc-direct")))
-        (tree / "arch/sparc/mm/io-unit.c").write_text("void iounit_init(void)\n{\n\tvendor_sbi_scan();\n}\n")
+        (tree / "arch/sparc/mm/io-unit.c").write_text(
+            "void iounit_init(void)\n{\n\tvendor_sbi_scan();\n}\n"
+        )
         before = (tree / "arch/sparc/include/asm/dma-mapping.h").read_text()
         self.apply(tree)
         self.assertEqual((tree / "arch/sparc/include/asm/dma-mapping.h").read_text(), before)
@@ -114,7 +155,9 @@ class Outcomes(Base):
         tree = self.tree((("alpha", "plain"), ("foo", "unknown")))
         self.apply(tree)
         foo = tree / "arch/foo/include/asm/dma-mapping.h"
-        self.assertIn("get_dma_ops(struct device *dev)\n{\n\treturn foo_pick_ops(dev);", foo.read_text())
+        self.assertIn(
+            "get_dma_ops(struct device *dev)\n{\n\treturn foo_pick_ops(dev);", foo.read_text()
+        )
         res = self.report()["residuals"]
         self.assertEqual([(r["kind"], r.get("file"), r.get("line")) for r in res],
                          [("arch get_dma_ops()", "arch/foo/include/asm/dma-mapping.h", 6)])
@@ -128,9 +171,14 @@ class Outcomes(Base):
         generic.write_text(generic.read_text().replace("<asm/dma-mapping.h>", "<asm/dma-ops.h>"))
         before = minitree.snapshot(tree)
         r = self.apply(tree, ok=False)
-        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)     # a CI running apply notices
-        self.assertIn("The tree did NOT reach the recipe's end state: move-dma-ops fell short of its end state "
-                      "and was undone, 5 later step(s) not run", r.stdout)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)  # a CI running apply notices
+        self.assertIn(
+            (
+                "The tree did NOT reach the recipe's end state: move-dma-ops fell short of its end"
+                " state and was undone, 5 later step(s) not run"
+            ),
+            r.stdout,
+        )
         self.assertFalse(self.report()["end_state_reached"])
         self.assertEqual(minitree.snapshot(tree), before)
         steps = list(self.steps().values())
@@ -183,20 +231,34 @@ class XenOrder(Base):
         self.assertTrue((tree / "include/xen/arm/dma-ops.h").is_file())
         setup = (tree / "arch/arm/mm/dma-mapping.c").read_text()
         self.assertIn("#include <xen/arm/dma-ops.h>", setup)
-        self.assertIn("\tdev->archdata.dma_coherent = coherent;\n\txen_preserve_dma_ops(dev);\n}", setup)
+        self.assertIn(
+            "\tdev->archdata.dma_coherent = coherent;\n\txen_preserve_dma_ops(dev);\n}", setup
+        )
         hook = (tree / "arch/arm64/include/asm/dma-mapping.h").read_text()
         # As upstream's fix has it: the native default, and no helper left.
         self.assertIn("get_arch_dma_ops(void)\n{\n\treturn &arm64_dma_ops;\n}", hook)
         self.assertNotIn("__generic_dma_ops", hook)
-        self.assertIn("xen_get_dma_ops(hwdev)->alloc", (tree / "include/xen/arm/page-coherent.h").read_text())
+        self.assertIn(
+            "xen_get_dma_ops(hwdev)->alloc", (tree / "include/xen/arm/page-coherent.h").read_text()
+        )
 
     def test_xen_shapes_are_recognised_per_arch(self):
         """Each arch in a shape that keeps dom0 on Xen's ops, whatever the other holds
         (5.0 - 5.3: arm has the 4.12 fix, arm64 installs Xen's ops directly)."""
-        said = {"fix": "arch_setup_dma_ops() keeps the native ops in struct dev_archdata and installs Xen's",
-                "direct": "arch_setup_dma_ops() installs Xen's ops straight in dev->dma_ops",
-                "none": "no Xen DMA support"}
-        for arm, arm64 in (("fix", "direct"), ("direct", "fix"), ("none", "direct"), ("fix", "fix")):
+        said = {
+            "fix": (
+                "arch_setup_dma_ops() keeps the native ops in struct dev_archdata and installs"
+                " Xen's"
+            ),
+            "direct": "arch_setup_dma_ops() installs Xen's ops straight in dev->dma_ops",
+            "none": "no Xen DMA support",
+        }
+        for arm, arm64 in (
+            ("fix", "direct"),
+            ("direct", "fix"),
+            ("none", "direct"),
+            ("fix", "fix"),
+        ):
             with self.subTest(arm=arm, arm64=arm64):
                 tree = minitree.write_xen_gen_b(self.tmp / f"tree {arm} {arm64}", arm, arm64)
                 r = treewide("apply", tree, "--out", self.out)
@@ -207,11 +269,16 @@ class XenOrder(Base):
                 self.assertIn(f"arm: {said[arm]}", xen["reason"])
                 self.assertIn(f"arm64: {said[arm64]}", xen["reason"])
                 self.assertEqual(steps["drop-bus-argument"]["status"], "applied")
-                self.assertEqual((self.report()["residuals"], self.report()["end_state_reached"]), ([], True))
-                self.assertIn("get_arch_dma_ops(void)", (tree / "arch/arm/include/asm/dma-mapping.h").read_text())
+                self.assertEqual(
+                    (self.report()["residuals"], self.report()["end_state_reached"]), ([], True)
+                )
+                self.assertIn(
+                    "get_arch_dma_ops(void)",
+                    (tree / "arch/arm/include/asm/dma-mapping.h").read_text(),
+                )
                 after = minitree.snapshot(tree)
                 self.assertEqual(treewide("apply", tree, "--out", self.out).returncode, 0)
-                self.assertEqual(minitree.snapshot(tree), after)          # a second run changes nothing
+                self.assertEqual(minitree.snapshot(tree), after)  # a second run changes nothing
 
     def test_an_arch_in_no_known_xen_shape_is_not_taken_as_fixed(self):
         tree = minitree.write_xen_gen_b(self.tmp / "tree", "fix", "hazard")
@@ -241,9 +308,13 @@ class XenOrder(Base):
         tree = self.tree(self.ARCHES)
         self.apply(tree, "--recipe", recipe)
         steps = self.steps()
-        self.assertEqual(steps["consolidate-get-dma-ops"]["broke_invariants"], ["xen-dom0-arm", "xen-dom0-arm64"])
-        self.assertIn({"kind": "invariant broken", "what": "xen-dom0-arm", "step": "consolidate-get-dma-ops"},
-                      self.report()["residuals"])
+        self.assertEqual(
+            steps["consolidate-get-dma-ops"]["broke_invariants"], ["xen-dom0-arm", "xen-dom0-arm64"]
+        )
+        self.assertIn(
+            {"kind": "invariant broken", "what": "xen-dom0-arm", "step": "consolidate-get-dma-ops"},
+            self.report()["residuals"],
+        )
 
 
 class BadInput(Base):
@@ -274,24 +345,38 @@ class BadInput(Base):
         self.addCleanup(shutil.rmtree, root, ignore_errors=True)
         tree, out = minitree.write(root / "linux"), root / "out"
         table = root / "arches.toml"
-        table.write_text('[arch.alpha]\npackage = "gcc-nowhere"\ncross_compile = "nowhere-linux-gnu-"\n'
-                         '[[arch.alpha.cell]]\nname = "alpha"\ndefconfig = "defconfig"\n')
+        table.write_text(
+            '[arch.alpha]\npackage = "gcc-nowhere"\ncross_compile = "nowhere-linux-gnu-"\n'
+            '[[arch.alpha.cell]]\nname = "alpha"\ndefconfig = "defconfig"\n'
+        )
         before = minitree.snapshot(tree)
-        cases = [(["--arch-table", table], "no cross compiler for cell(s) alpha", "apt-get install gcc-nowhere"),
-                 (["--arch-table", root / "none.toml"], "cannot read the arch table", "--arch"),
-                 (["--arch", "nosuch"], "unknown arch nosuch", "choose from"),
-                 (["--cell", "nosuch"], "unknown cell(s) nosuch", "choose from")]
+        cases = [
+            (
+                ["--arch-table", table],
+                "no cross compiler for cell(s) alpha",
+                "apt-get install gcc-nowhere",
+            ),
+            (["--arch-table", root / "none.toml"], "cannot read the arch table", "--arch"),
+            (["--arch", "nosuch"], "unknown arch nosuch", "choose from"),
+            (["--cell", "nosuch"], "unknown cell(s) nosuch", "choose from"),
+        ]
         for extra, *words in cases:
             with self.subTest(extra=extra):
                 self.assertRefused(treewide("matrix", tree, "--out", out, *extra), *words)
                 self.assertFalse(out.exists())
         out.mkdir()
         (out / "notes.txt").write_text("mine\n")
-        self.assertRefused(treewide("matrix", tree, "--out", out), "not empty", "no `treewide matrix` run")
+        self.assertRefused(
+            treewide("matrix", tree, "--out", out), "not empty", "no `treewide matrix` run"
+        )
         self.assertEqual(os.listdir(out), ["notes.txt"])
-        self.assertRefused(treewide("matrix-merge", root / "merged", out), "no cell records", "--shard")
-        (tree / ".config").write_text("CONFIG_ALPHA=y\n")               # built in place
-        self.assertRefused(treewide("matrix", tree, "--out", root / "o2"), "built in place", "make mrproper")
+        self.assertRefused(
+            treewide("matrix-merge", root / "merged", out), "no cell records", "--shard"
+        )
+        (tree / ".config").write_text("CONFIG_ALPHA=y\n")  # built in place
+        self.assertRefused(
+            treewide("matrix", tree, "--out", root / "o2"), "built in place", "make mrproper"
+        )
         self.assertFalse((root / "o2").exists())
         self.assertEqual(minitree.snapshot(tree), dict(before, **{".config": b"CONFIG_ALPHA=y\n"}))
 
@@ -307,17 +392,26 @@ class BadInput(Base):
         tree = self.tree()
         before = minitree.snapshot(tree)
         fake = self.tmp / "spatch"
-        fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && { echo 'spatch version 1.1.1'; exit 0; }\n"
-                        "echo 'Fatal error: exception Stack_overflow' >&2\nexit 2\n")
+        fake.write_text(
+            "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'spatch version 1.1.1'; exit 0; }\n"
+            "echo 'Fatal error: exception Stack_overflow' >&2\nexit 2\n"
+        )
         fake.chmod(0o755)
         r = treewide("apply", tree, "--out", self.out, env=dict(os.environ, SPATCH=str(fake)))
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         failures = [f for s in self.report()["steps"] for f in s["failures"]]
         self.assertTrue(failures)
-        self.assertTrue(all(f["error"] == "spatch crashed: Fatal error: exception Stack_overflow" for f in failures))
+        self.assertTrue(
+            all(
+                f["error"] == "spatch crashed: Fatal error: exception Stack_overflow"
+                for f in failures
+            )
+        )
         self.assertEqual([s for s in self.report()["steps"] if s["timeouts"]], [])
         # What spatch did not read is left as it was: a residual, printed, never "0 residuals".
-        self.assertEqual({x["kind"] for x in self.report()["residuals"]} & {"spatch failure"}, {"spatch failure"})
+        self.assertEqual(
+            {x["kind"] for x in self.report()["residuals"]} & {"spatch failure"}, {"spatch failure"}
+        )
         self.assertIn("spatch failure:", r.stdout)
         self.assertEqual(minitree.snapshot(tree), before)
 
@@ -329,7 +423,9 @@ class BadInput(Base):
             r = self.apply(tree, ok=False)
             self.assertRefused(r, "another treewide run is using", f"pid {os.getpid()}", "--wait")
             self.assertEqual(minitree.snapshot(tree), before)
-            r = treewide("series", tree, "--out", self.tmp / "series", "--signoff", "T <t@example.org>")
+            r = treewide(
+                "series", tree, "--out", self.tmp / "series", "--signoff", "T <t@example.org>"
+            )
             self.assertRefused(r, "another treewide run is using")
         self.apply(tree)                                # the lock went with its holder
         self.assertNotEqual(minitree.snapshot(tree), before)
@@ -384,7 +480,9 @@ class BadInput(Base):
 
         def dies_on_second(path, *a, **k):
             calls.append(path)
-            if len(calls) == 2:          # the first file written (the journal is already on disk), then the kill
+            if (
+                len(calls) == 2
+            ):  # the first file written (the journal is already on disk), then the kill
                 raise KeyboardInterrupt
             return real(path, *a, **k)
         Path.write_bytes = dies_on_second
@@ -418,8 +516,12 @@ class BadInput(Base):
         backup.parent.mkdir(parents=True)
         backup.write_text("the other tree's device.h\n")
         journal = self.out / ".txn" / JOURNAL
-        journal.write_text(json.dumps({"tree": "/srv/other-linux", "files": ["include/linux/device.h"]}))
-        self.assertRefused(self.apply(tree, ok=False), "another tree, /srv/other-linux", "pass another OUT")
+        journal.write_text(
+            json.dumps({"tree": "/srv/other-linux", "files": ["include/linux/device.h"]})
+        )
+        self.assertRefused(
+            self.apply(tree, ok=False), "another tree, /srv/other-linux", "pass another OUT"
+        )
         self.assertEqual(minitree.snapshot(tree), before)
         journal.write_text("")                         # a crash while it was written
         self.assertRefused(self.apply(tree, ok=False), "is damaged", "orig")
@@ -439,7 +541,9 @@ class BadInput(Base):
             r = treewide("apply", tree, "--out", self.out, *opt)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn("is not a positive whole number", r.stderr)
-        self.assertRefused(self.apply(tree, "--recipe", self.tmp, ok=False), "cannot be read", "Is a directory")
+        self.assertRefused(
+            self.apply(tree, "--recipe", self.tmp, ok=False), "cannot be read", "Is a directory"
+        )
         self.assertFalse(self.out.exists())
 
 

@@ -36,7 +36,9 @@ class Initramfs(unittest.TestCase):
     def test_cpio_holds_console_node_and_executable_init(self):
         init = initramfs.build_init("gcc", "libc6-dev", self.tmp)
         cpio = initramfs.write_cpio(self.tmp / "initramfs.cpio", init, [("probe.ko", init)])
-        r = subprocess.run(["cpio", "-itv", "-F", str(cpio)], capture_output=True, text=True, check=True)
+        r = subprocess.run(
+            ["cpio", "-itv", "-F", str(cpio)], capture_output=True, text=True, check=True
+        )
         listing = {line.split()[-1]: line for line in r.stdout.splitlines()}
         self.assertEqual(sorted(listing), ["dev", "dev/console", "init", "probe.ko", "proc", "sys"])
         self.assertTrue(listing["dev/console"].startswith("crw-------"), listing["dev/console"])
@@ -57,31 +59,51 @@ class Initramfs(unittest.TestCase):
         self.assertTrue(any(n.startswith("lib/ld-") for n in names), names)
         self.assertTrue(any(n.startswith("lib/libc.so") for n in names), names)
         cpio = initramfs.write_cpio(self.tmp / "initramfs.cpio", init, files)
-        r = subprocess.run(["cpio", "-itv", "-F", str(cpio)], capture_output=True, text=True, check=True)
+        r = subprocess.run(
+            ["cpio", "-itv", "-F", str(cpio)], capture_output=True, text=True, check=True
+        )
         listing = [line.split()[-1] for line in r.stdout.splitlines()]
-        self.assertLess(listing.index("lib"), min(listing.index(n) for n in names))   # the directory comes first
+        self.assertLess(
+            listing.index("lib"), min(listing.index(n) for n in names)
+        )  # the directory comes first
         for n, _ in files:
-            self.assertTrue(next(x for x in r.stdout.splitlines() if x.endswith(" " + n)).startswith("-rwxr-xr-x"))
+            self.assertTrue(
+                next(x for x in r.stdout.splitlines() if x.endswith(" " + n)).startswith(
+                    "-rwxr-xr-x"
+                )
+            )
 
     def test_a_freestanding_init_needs_no_libc(self):
-        # sparc32-ss5's /init: Debian has no 32-bit sparc libc, so it is built against freestanding.c.
+        # sparc32-ss5's /init: Debian has no 32-bit sparc libc, so it is
+        # built against freestanding.c.
         m = table.load().machines["sparc32-ss5"]
-        init = initramfs.build_init(m.init_cc, m.init_package, self.tmp, m.init_static, m.init_freestanding,
-                                    m.init_cflags)
+        init = initramfs.build_init(
+            m.init_cc, m.init_package, self.tmp, m.init_static, m.init_freestanding, m.init_cflags
+        )
         head = init.read_bytes()[:20]
-        self.assertEqual(head[:6], b"\x7fELF\x01\x02")                       # 32-bit, big-endian
-        self.assertEqual(int.from_bytes(head[18:20], "big"), 2)              # EM_SPARC (not v8+, not 64-bit)
-        r = subprocess.run(["sparc64-linux-gnu-readelf", "-l", "-s", "-W", str(init)], capture_output=True,
-                           text=True, check=True)
-        self.assertNotIn("INTERP", r.stdout)                                 # static: no loader in the image
-        undefined = [line for line in r.stdout.splitlines() if " UND " in line and line.split()[-1] != "UND"]
-        self.assertEqual(undefined, [])                                      # no libgcc or libc call left
+        self.assertEqual(head[:6], b"\x7fELF\x01\x02")  # 32-bit, big-endian
+        self.assertEqual(int.from_bytes(head[18:20], "big"), 2)  # EM_SPARC (not v8+, not 64-bit)
+        r = subprocess.run(
+            ["sparc64-linux-gnu-readelf", "-l", "-s", "-W", str(init)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        self.assertNotIn("INTERP", r.stdout)  # static: no loader in the image
+        undefined = [
+            line for line in r.stdout.splitlines() if " UND " in line and line.split()[-1] != "UND"
+        ]
+        self.assertEqual(undefined, [])  # no libgcc or libc call left
 
     def test_verdict_lines_of_every_console_are_read(self):
         # Xen's hvc console ends lines with \r\r\n; a line not yet ended is not read.
         for end in ("\n", "\r\n", "\r\r\n"):
-            m = qemu.VERDICT.search(f"boot\ntreewide-boot: verdict=pass disk=vda read=ok:1{end}reboot")
-            self.assertEqual((m.group("verdict"), m.group("detail")), ("pass", " disk=vda read=ok:1"), repr(end))
+            m = qemu.VERDICT.search(
+                f"boot\ntreewide-boot: verdict=pass disk=vda read=ok:1{end}reboot"
+            )
+            self.assertEqual(
+                (m.group("verdict"), m.group("detail")), ("pass", " disk=vda read=ok:1"), repr(end)
+            )
         self.assertIsNone(qemu.VERDICT.search("treewide-boot: verdict=pass disk=vda re"))
 
     def test_init_checks_the_harness_checksum(self):
@@ -90,7 +112,9 @@ class Initramfs(unittest.TestCase):
         words = dict(w.split("=") for w in initramfs.write_disk(disk))
         self.assertEqual(disk.stat().st_size, initramfs.DISK_SIZE)
         run = [str(OVERLAY_TESTS / "build/boot-init-test"), str(disk)]
-        r = subprocess.run(run + [words["treewide.sum"]], capture_output=True, text=True, check=False)
+        r = subprocess.run(
+            run + [words["treewide.sum"]], capture_output=True, text=True, check=False
+        )
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn(f"({words['treewide.len']} bytes checked)", r.stdout)
         # A sum that is off is seen as off.
@@ -177,8 +201,9 @@ class Boot(unittest.TestCase):
             self.assertEqual((t["verdict"], t["exit"]), ("no-verdict", "stopped"), t)
             self.assertIn("no verdict within 8 s", t["reason"])
             self.assertIn("Run /init", Path(t["console"]).read_text(errors="replace"))
-        left = subprocess.run(["pgrep", "-f", f"qemu-system.*{self.out}"], capture_output=True, text=True,
-                              check=False)
+        left = subprocess.run(
+            ["pgrep", "-f", f"qemu-system.*{self.out}"], capture_output=True, text=True, check=False
+        )
         self.assertEqual(left.stdout, "", "a QEMU of this run is still running")
 
     def test_4_xen_dom0_devices_get_xens_ops_in_both_trees(self):
@@ -190,17 +215,22 @@ class Boot(unittest.TestCase):
         for label, t in m["trees"].items():
             with self.subTest(tree=label):
                 self.assertEqual(t["verdict"], "pass", t)
-                self.assertEqual((t["probe"]["verdict"], t["probe"]["dom0"]), ("xen", True), t["probe"])
+                self.assertEqual(
+                    (t["probe"]["verdict"], t["probe"]["dom0"]), ("xen", True), t["probe"]
+                )
                 self.assertTrue(t["probe"]["devices"])
                 kinds = {k.split()[0] for k in t["probe"]["devices"].values()}
                 self.assertIn("xen", kinds)
-                self.assertNotIn("native", kinds, t["probe"])          # a device without ops (fw-cfg) is "direct"
+                self.assertNotIn(
+                    "native", kinds, t["probe"]
+                )  # a device without ops (fw-cfg) is "direct"
                 self.assertIn("Xen", Path(t["console"]).read_text(errors="replace"))
 
 
-
-@unittest.skipUnless(os.environ.get("TREEWIDE_BOOT_TESTS") and TREE_4_11,
-                     "real boots of a fetched 4.11.0 tree: `make test-boot` with TREEWIDE_TREES set (never in CI)")
+@unittest.skipUnless(
+    os.environ.get("TREEWIDE_BOOT_TESTS") and TREE_4_11,
+    "real boots of a fetched 4.11.0 tree: `make test-boot` with TREEWIDE_TREES set (never in CI)",
+)
 class SeedBug(unittest.TestCase):
     """The seed thread's bug on 4.11.0: native ops in dom0 unpatched, Xen's
     after the toolkit's series; and with the preservation call left out of
@@ -211,7 +241,9 @@ class SeedBug(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
 
     def dom0(self, *args):
-        r = treewide("boot", TREE_4_11, "--out", self.tmp / "out", "--machine", "arm64-xen-dom0", *args)
+        r = treewide(
+            "boot", TREE_4_11, "--out", self.tmp / "out", "--machine", "arm64-xen-dom0", *args
+        )
         return r, json.loads((self.tmp / "out/boot.json").read_text())["machines"][0]
 
     def test_native_ops_in_dom0_unpatched_and_xens_after_the_series(self):
@@ -224,8 +256,11 @@ class SeedBug(unittest.TestCase):
         recipe = (SMPL_DIR / "recipe.toml").read_text().replace(
             'smpl = "xen-preserve-on-setup.cocci"', f'smpl = "{self.tmp / "nothing.cocci"}"')
         (self.tmp / "nothing.cocci").write_text("virtual patch\n")
-        (self.tmp / "recipe.toml").write_text(re.sub(r'smpl = "([^"/]+\.cocci)"',
-                                                     lambda x: f'smpl = "{SMPL_DIR / x.group(1)}"', recipe))
+        (self.tmp / "recipe.toml").write_text(
+            re.sub(
+                r'smpl = "([^"/]+\.cocci)"', lambda x: f'smpl = "{SMPL_DIR / x.group(1)}"', recipe
+            )
+        )
         # Into the same OUT: the file the first run's patched tree changed is
         # the tree's own again, and must be rebuilt (not its object kept).
         r, m = self.dom0("--recipe", self.tmp / "recipe.toml")

@@ -21,7 +21,9 @@ class Reproduce(SeriesBase):
     def reproduce(self, commits=None):
         """{commit: what differs} of the series in self.out made again from its messages."""
         commits = commits or [p["commit"] for p in self.data()["patches"]]
-        return changelog.reproduce(self.out / ".work/git", commits, Spatch().env, self.tmp / "again")
+        return changelog.reproduce(
+            self.out / ".work/git", commits, Spatch().env, self.tmp / "again"
+        )
 
     def messages(self):
         return [p.read_text() for p in sorted((self.out / "series").glob("0*.patch"))[1:]]
@@ -37,7 +39,10 @@ class Reproduce(SeriesBase):
         self.series(kernel_scripts(self.tree()))
         self.assertReproduces()
         first = self.messages()[0]
-        self.assertIn("save each semantic patch below as the file its first line names", " ".join(first.split()))
+        self.assertIn(
+            "save each semantic patch below as the file its first line names",
+            " ".join(first.split()),
+        )
         self.assertIn("\n      spatch --sp-file archdata-dma-ops-users.cocci -D patch", first)
 
     def test_a_message_whose_command_does_less_is_caught(self):
@@ -45,23 +50,43 @@ class Reproduce(SeriesBase):
         gitdir = self.out / ".work/git"
         env = {"GIT_DIR": str(gitdir)}
         first = self.data()["patches"][0]["commit"]
-        msg = subprocess.run(["git", "log", "-1", "--format=%B", first], env=env, capture_output=True,
-                             text=True, check=True).stdout
+        msg = subprocess.run(
+            ["git", "log", "-1", "--format=%B", first],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         self.assertIn(" -D patch ", msg)
-        tree = subprocess.run(["git", "rev-parse", f"{first}^{{tree}}"], env=env, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        forged = subprocess.run(["git", "commit-tree", tree, "-p", f"{first}^", "-m",
-                                 msg.replace(" -D patch ", " ")], env=dict(env, GIT_AUTHOR_NAME="t",
-                                 GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-                                 GIT_COMMITTER_EMAIL="t@example.org"),
-                                capture_output=True, text=True, check=True).stdout.strip()
+        tree = subprocess.run(
+            ["git", "rev-parse", f"{first}^{{tree}}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        forged = subprocess.run(
+            ["git", "commit-tree", tree, "-p", f"{first}^", "-m", msg.replace(" -D patch ", " ")],
+            env=dict(
+                env,
+                GIT_AUTHOR_NAME="t",
+                GIT_AUTHOR_EMAIL="t@example.org",
+                GIT_COMMITTER_NAME="t",
+                GIT_COMMITTER_EMAIL="t@example.org",
+            ),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         self.assertIn(forged, self.reproduce([forged]))
 
     def test_debian_6_1(self):
         self.series(scratch_copy(debian_tree("6.1"), self.tmp))
         self.assertReproduces(absent=("@script:python", "@initialize"))
 
-    @unittest.skipUnless(TREE_4_10, "set TREEWIDE_TREES (or TREEWIDE_TREE_4_10) to an unpacked 4.10.17 tree")
+    @unittest.skipUnless(
+        TREE_4_10, "set TREEWIDE_TREES (or TREEWIDE_TREE_4_10) to an unpacked 4.10.17 tree"
+    )
     def test_linux_4_10_17(self):
         self.series(scratch_copy(TREE_4_10, self.tmp))
         self.assertReproduces()

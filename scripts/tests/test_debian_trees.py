@@ -16,10 +16,18 @@ from .support import debian_tree, differing, fetched_tree, scratch_copy, treewid
 
 TIER = "trees"
 
-CHANGED_6_1 = sorted(["arch/alpha/include/asm/dma-mapping.h", "arch/ia64/include/asm/dma-mapping.h",
-                      "arch/mips/include/asm/dma-mapping.h", "arch/parisc/include/asm/dma-mapping.h",
-                      "arch/sparc/include/asm/dma-mapping.h", "arch/x86/include/asm/dma-mapping.h",
-                      "include/asm-generic/dma-mapping.h", "include/linux/dma-map-ops.h"])
+CHANGED_6_1 = sorted(
+    [
+        "arch/alpha/include/asm/dma-mapping.h",
+        "arch/ia64/include/asm/dma-mapping.h",
+        "arch/mips/include/asm/dma-mapping.h",
+        "arch/parisc/include/asm/dma-mapping.h",
+        "arch/sparc/include/asm/dma-mapping.h",
+        "arch/x86/include/asm/dma-mapping.h",
+        "include/asm-generic/dma-mapping.h",
+        "include/linux/dma-map-ops.h",
+    ]
+)
 
 
 class TreeCase(unittest.TestCase):
@@ -38,7 +46,11 @@ class TreeCase(unittest.TestCase):
         xen = next(s for s in report["steps"] if s["name"] == "xen-preserve-dma-ops")
         self.assertEqual(xen["status"], "not-applicable")
         self.assertEqual(xen["changed_files"], [])
-        for evidence in ("include/xen/arm/xen-ops.h:", "no xen_dma_ops", "arm64 has no arch DMA header"):
+        for evidence in (
+            "include/xen/arm/xen-ops.h:",
+            "no xen_dma_ops",
+            "arm64 has no arch DMA header",
+        ):
             self.assertIn(evidence, xen["reason"])
 
 
@@ -100,8 +112,13 @@ TREE_4_10 = fetched_tree("TREEWIDE_TREE_4_10", "linux-4.10.17")
 TREE_4_11 = fetched_tree("TREEWIDE_TREE_4_11", "linux-4.11.0")
 
 
-@unittest.skipUnless(TREE_4_10 and TREE_4_11, "set TREEWIDE_TREES (or TREEWIDE_TREE_4_10 and TREEWIDE_TREE_4_11) "
-                     "to unpacked 4.10.17 and 4.11.0 trees")
+@unittest.skipUnless(
+    TREE_4_10 and TREE_4_11,
+    (
+        "set TREEWIDE_TREES (or TREEWIDE_TREE_4_10 and TREEWIDE_TREE_4_11) "
+        "to unpacked 4.10.17 and 4.11.0 trees"
+    ),
+)
 class Linux410(TreeCase):
     def test_hooks_equal_4_11_and_xen_end_state_equal_fixed_4_11(self):
         # 4.11.0 is upstream's answer for the consolidation; the steps after it
@@ -111,8 +128,10 @@ class Linux410(TreeCase):
         tree = scratch_copy(orig, self.tmp)
         _, report = self.apply(tree)
         steps = {s["name"]: s for s in report["steps"]}
-        self.assertEqual({n: steps[n]["status"] for n in ("sparc32-pci-dma-ops", "drop-bus-argument")},
-                         {"sparc32-pci-dma-ops": "applied", "drop-bus-argument": "applied"})
+        self.assertEqual(
+            {n: steps[n]["status"] for n in ("sparc32-pci-dma-ops", "drop-bus-argument")},
+            {"sparc32-pci-dma-ops": "applied", "drop-bus-argument": "applied"},
+        )
         fixed = scratch_copy(ref, self.tmp / "4.11")
         _, ref_report = self.apply(fixed, "out-4.11")
         self.assertEqual(ref_report["invariants"]["xen-dom0-arm"]["broken_before"], True)
@@ -123,10 +142,16 @@ class Linux410(TreeCase):
             ours = definitions((tree / rel).read_text(), "get_arch_dma_ops")
             theirs = definitions((fixed / rel).read_text(), "get_arch_dma_ops")
             self.assertTrue(ours, rel)
-            self.assertEqual([tokens(body(d)) for d in ours], [tokens(body(d)) for d in theirs], rel)
+            self.assertEqual(
+                [tokens(body(d)) for d in ours], [tokens(body(d)) for d in theirs], rel
+            )
             self.assertTrue(all("(void)" in signature(d) for d in ours), rel)
-        left = subprocess.run(["grep", "-rlE", "--include=*.[ch]", r"archdata(\.|->)dma_ops", str(tree)],
-                              capture_output=True, text=True, check=False).stdout
+        left = subprocess.run(
+            ["grep", "-rlE", "--include=*.[ch]", r"archdata(\.|->)dma_ops", str(tree)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
         self.assertEqual(left, "")
         _, again = self.apply(tree, "again")
         self.assertEqual(again["changed_files"], [])
@@ -135,18 +160,29 @@ class Linux410(TreeCase):
 
     def assertXenEndStateEqual(self, a, b):
         for arch in ("arm", "arm64"):
-            hooks = [definitions((t / f"arch/{arch}/include/asm/dma-mapping.h").read_text(), "get_arch_dma_ops")
-                     for t in (a, b)]
+            hooks = [
+                definitions(
+                    (t / f"arch/{arch}/include/asm/dma-mapping.h").read_text(), "get_arch_dma_ops"
+                )
+                for t in (a, b)
+            ]
             self.assertEqual(*[[tokens(body(d)) for d in h] for h in hooks])
             for t in (a, b):
-                setup = definitions((t / f"arch/{arch}/mm/dma-mapping.c").read_text(), "arch_setup_dma_ops")
+                setup = definitions(
+                    (t / f"arch/{arch}/mm/dma-mapping.c").read_text(), "arch_setup_dma_ops"
+                )
                 self.assertEqual(len(setup), 1)
                 self.assertIn("xen_preserve_dma_ops(dev);", setup[0])
                 self.assertIn("const struct dma_map_ops *dev_dma_ops;",
                               (t / f"arch/{arch}/include/asm/device.h").read_text())
         for rel in ("include/xen/arm/page-coherent.h", "drivers/xen/swiotlb-xen.c"):
-            self.assertEqual([(t / rel).read_text().count("__generic_dma_ops(") for t in (a, b)], [0, 0], rel)
-        users = [(t / "include/xen/arm/page-coherent.h").read_text().count("xen_get_dma_ops(") for t in (a, b)]
+            self.assertEqual(
+                [(t / rel).read_text().count("__generic_dma_ops(") for t in (a, b)], [0, 0], rel
+            )
+        users = [
+            (t / "include/xen/arm/page-coherent.h").read_text().count("xen_get_dma_ops(")
+            for t in (a, b)
+        ]
         self.assertEqual(users, [9, 9])
         overlay = Path(__file__).resolve().parents[2] / "kernel-overlay/include/xen/arm/dma-ops.h"
         for t in (a, b):

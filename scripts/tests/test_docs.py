@@ -18,7 +18,9 @@ KBUILD = {"prepare", "all", "vmlinux", "modules", "olddefconfig", "defconfig", "
 
 def targets():
     """The Makefile's targets, as `make help` lists them."""
-    r = subprocess.run(["make", "-s", "-C", str(TOP), "help"], capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        ["make", "-s", "-C", str(TOP), "help"], capture_output=True, text=True, check=True
+    )
     return set(re.findall(r"(?m)^  make (\S+)", r.stdout))
 
 
@@ -26,7 +28,9 @@ def subcommands():
     """{subcommand: its option strings} of `scripts/treewide`."""
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
-    return {name: {s for a in p._actions for s in a.option_strings} for name, p in sub.choices.items()}
+    return {
+        name: {s for a in p._actions for s in a.option_strings} for name, p in sub.choices.items()
+    }
 
 
 def code_spans(text):
@@ -100,7 +104,10 @@ class Docs(unittest.TestCase):
                     self.assertTrue(dest.exists(), f"{path.name} links {link}")
                     if anchor and dest.suffix == ".md":
                         heads = re.findall(r"(?m)^#+ (.*)$", dest.read_text(encoding="utf-8"))
-                        slugs = {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in heads}
+                        slugs = {
+                            re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+                            for h in heads
+                        }
                         self.assertIn(anchor, slugs, f"{path.name} links {link}: no such heading")
 
     def test_no_path_outside_the_repository(self):

@@ -14,12 +14,16 @@ from treewide_lib import each_commit
 from treewide_lib.kbuild.table import Fixup
 from treewide_lib.errors import ToolError
 
-OLD = time.time() - 3600           # the tree's files, and the objects built from them, are older than now
+OLD = time.time() - 3600  # the tree's files, and the objects built from them, are older than now
 
 
 def git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def commit(repo, message):
@@ -69,18 +73,24 @@ class WalkCopy(unittest.TestCase):
         w.reset()
         self.assertEqual((self.src / "b.c").read_text(), "long b;\n")
         self.assertEqual((self.src / "a.h").read_text(), "#define A 1\n")
-        self.assertGreater((self.src / "a.h").stat().st_mtime, OLD + 60)      # make rebuilds what it reaches
-        self.assertEqual(((self.base / "a.h").read_text(), (self.base / "a.h").stat().st_mtime),
-                         ("#define A 1\n", OLD))                                 # the tree is untouched
+        self.assertGreater(
+            (self.src / "a.h").stat().st_mtime, OLD + 60
+        )  # make rebuilds what it reaches
+        self.assertEqual(
+            ((self.base / "a.h").read_text(), (self.base / "a.h").stat().st_mtime),
+            ("#define A 1\n", OLD),
+        )  # the tree is untouched
 
     def test_a_symlink_and_a_script_are_written_as_git_holds_them(self):
-        each_commit.check_base(self.tmp / "repo/.git", self.commit["commit"] + "~1", [self.commit], self.base)
+        each_commit.check_base(
+            self.tmp / "repo/.git", self.commit["commit"] + "~1", [self.commit], self.base
+        )
         w = self.walk()
         w.reset()
         w.apply(self.commit)
         self.assertEqual(os.readlink(self.src / "link.h"), "b.c")
         self.assertTrue(os.access(self.src / "tool.sh", os.X_OK))
-        self.assertEqual(os.readlink(self.base / "link.h"), "a.h")                 # the tree is untouched
+        self.assertEqual(os.readlink(self.base / "link.h"), "a.h")  # the tree is untouched
 
     def test_a_range_whose_base_is_not_an_ancestor_is_refused(self):
         repo = self.tmp / "repo"

@@ -26,7 +26,10 @@ class Fixtures(unittest.TestCase):
         self.assertTrue(found, "no fixtures found")
         # one spatch per fixture, as many at once as there are cores
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            runs = pool.map(lambda fx: fixtures.run(self.spatch, fx) if fx.rule.is_file() else (None, None), found)
+            runs = pool.map(
+                lambda fx: fixtures.run(self.spatch, fx) if fx.rule.is_file() else (None, None),
+                found,
+            )
             for fx, (actual, problems) in zip(found, runs):
                 with self.subTest(fixture=fx.name):
                     self.assertTrue(fx.rule.is_file(), f"{fx.rule} missing")

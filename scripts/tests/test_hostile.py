@@ -23,7 +23,9 @@ def digest(tree):
     h = hashlib.sha256()
     for p in sorted(Path(tree).rglob("*")):
         h.update(str(p.relative_to(tree)).encode())
-        h.update(os.readlink(p).encode() if p.is_symlink() else p.read_bytes() if p.is_file() else b"/")
+        h.update(
+            os.readlink(p).encode() if p.is_symlink() else p.read_bytes() if p.is_file() else b"/"
+        )
     return h.hexdigest()
 
 
@@ -52,9 +54,9 @@ class LineEndings(Base):
         after = (tree / self.HEADER).read_bytes()
         self.assertNotEqual(after, before)
         old_lines, new_lines = before.split(b"\r\n"), after.split(b"\r\n")
-        self.assertNotIn(b"\n", b"".join(new_lines))            # every line ends in CRLF, the hunk's too
-        self.assertEqual(new_lines[:2], old_lines[:2])           # trailing blanks and the odd byte kept
-        self.assertFalse(after.endswith(b"\n"))                  # still no final newline
+        self.assertNotIn(b"\n", b"".join(new_lines))  # every line ends in CRLF, the hunk's too
+        self.assertEqual(new_lines[:2], old_lines[:2])  # trailing blanks and the odd byte kept
+        self.assertFalse(after.endswith(b"\n"))  # still no final newline
         # The same change as on the LF tree, line for line.
         self.assertIn(b"get_arch_dma_ops(void)", after)
         changed = [line for line in new_lines if line not in old_lines]
@@ -107,11 +109,17 @@ class Symlinks(Base):
         self.assertTrue(alpha.is_symlink() and mips.is_symlink())
         self.assertIn("get_arch_dma_ops(void)", (shared / "alpha-dma-mapping.h").read_text())
         self.assertIn("get_arch_dma_ops(void)", (shared / "mips-asm/dma-mapping.h").read_text())
-        self.assertEqual(report["through_symlinks"]["shared/alpha-dma-mapping.h"],
-                         "arch/alpha/include/asm/dma-mapping.h")
-        self.assertEqual(report["through_symlinks"]["shared/mips-asm/dma-mapping.h"],
-                         "arch/mips/include/asm/dma-mapping.h")
-        self.assertIn("return get_arch_dma_ops();", (tree / "include/linux/dma-mapping.h").read_text())
+        self.assertEqual(
+            report["through_symlinks"]["shared/alpha-dma-mapping.h"],
+            "arch/alpha/include/asm/dma-mapping.h",
+        )
+        self.assertEqual(
+            report["through_symlinks"]["shared/mips-asm/dma-mapping.h"],
+            "arch/mips/include/asm/dma-mapping.h",
+        )
+        self.assertIn(
+            "return get_arch_dma_ops();", (tree / "include/linux/dma-mapping.h").read_text()
+        )
         self.assertIn("Nothing to do", self.apply(tree).stdout)
 
     def test_a_link_out_of_the_tree_is_refused(self):
@@ -125,7 +133,9 @@ class Symlinks(Base):
         before, outside = digest(tree), digest(elsewhere)
         r = self.apply(tree, ok=False)
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
-        self.assertIn(f"{alpha} is a symlink to {elsewhere / 'dma-mapping.h'}, outside the tree", r.stderr)
+        self.assertIn(
+            f"{alpha} is a symlink to {elsewhere / 'dma-mapping.h'}, outside the tree", r.stderr
+        )
         self.assertEqual((digest(tree), digest(elsewhere)), (before, outside))
 
     def test_a_link_to_nothing_holds_no_site(self):
@@ -135,7 +145,9 @@ class Symlinks(Base):
         (tree / "tools/testing/vphn.c").symlink_to("../../arch/powerpc/mm/vphn.c")
         self.apply(tree)
         self.assertEqual(self.report()["residuals"], [])
-        self.assertIn("get_arch_dma_ops(void)", (tree / "arch/alpha/include/asm/dma-mapping.h").read_text())
+        self.assertIn(
+            "get_arch_dma_ops(void)", (tree / "arch/alpha/include/asm/dma-mapping.h").read_text()
+        )
         self.assertTrue((tree / "tools/testing/vphn.c").is_symlink())
 
 
@@ -249,7 +261,7 @@ class Interruptions(Base):
 
         def stopped(out, rep):
             calls.append(rep.get("written"))
-            if len(calls) == 2:                           # the tree is written, its final report is not
+            if len(calls) == 2:  # the tree is written, its final report is not
                 raise KeyboardInterrupt
             return real(out, rep)
         apply._write_report = stopped
@@ -261,8 +273,11 @@ class Interruptions(Base):
             apply._write_report = real
         self.assertIn("holds this run's result", txn.tree_state())
         self.assertEqual(self.report()["written"], "interrupted while writing the tree")
-        self.assertIn("get_arch_dma_ops(void)", (tree.root / "arch/alpha/include/asm/dma-mapping.h").read_text())
-        txn.watch("")                                     # a scratch copy's state is never the user's
+        self.assertIn(
+            "get_arch_dma_ops(void)",
+            (tree.root / "arch/alpha/include/asm/dma-mapping.h").read_text(),
+        )
+        txn.watch("")  # a scratch copy's state is never the user's
         self.assertEqual(txn.tree_state(), "the tree was left as it was before this run")
         txn.PHASE.update(phase="untouched", user_tree=None)
 
@@ -272,7 +287,11 @@ def run_main(*args):
     """`treewide ARGS` in this process (so that a test can reach into the run):
     (exit status, stdout, stderr), the signal handlers and streams put back."""
     from treewide_lib import cli
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)}
+
+    handlers = {
+        s: signal.getsignal(s)
+        for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
+    }
     out, err = io.StringIO(), io.StringIO()
     saved = sys.stdout, sys.stderr
     try:
@@ -298,7 +317,8 @@ def patched(module, name, make):
 
 @contextlib.contextmanager
 def every_write(make):
-    """write_atomic, by which the tree's files and apply's reports are written, replaced by make(real)."""
+    """write_atomic, by which the tree's files and apply's reports are
+    written, replaced by make(real)."""
     from treewide_lib import apply, txn
     with patched(txn, "write_atomic", make), patched(apply, "write_atomic", make):
         yield
@@ -335,7 +355,7 @@ class Edits(Base):
 
         def edits_first(real):
             def commit(self_, staged, expected):
-                self.edit(tree, written[-1])          # saved after the run read it, before the write
+                self.edit(tree, written[-1])  # saved after the run read it, before the write
                 return real(self_, staged, expected)
             return commit
         with patched(txn.Transaction, "commit", edits_first):
@@ -360,9 +380,12 @@ class Edits(Base):
             def write(path, data):
                 real(path, data)
                 calls.append(path)
-                if Path(path).is_relative_to(tree.resolve()) and len([c for c in calls if
-                                                                      Path(c).is_relative_to(tree.resolve())]) == 1:
-                    self.edit(tree, written[-1])      # the first file is written, the last one not yet
+                if (
+                    Path(path).is_relative_to(tree.resolve())
+                    and len([c for c in calls if Path(c).is_relative_to(tree.resolve())]) == 1
+                ):
+                    self.edit(tree, written[-1])  # the first file is written, the last one not yet
+
             return write
         with patched(txn, "write_atomic", edits_after_first):
             status, out, err = run_main("apply", tree, "--out", self.out)
@@ -371,7 +394,7 @@ class Edits(Base):
         now = minitree.snapshot(tree)
         self.assertEqual(now[written[-1]], before[written[-1]] + self.EDIT.encode())
         del now[written[-1]], before[written[-1]]
-        self.assertEqual(now, before)                 # the first file rolled back, nothing else touched
+        self.assertEqual(now, before)  # the first file rolled back, nothing else touched
 
     def test_a_rollback_keeps_an_edit_made_to_a_file_already_written(self):
         from treewide_lib import txn
@@ -384,7 +407,7 @@ class Edits(Base):
             def write(path, data):
                 if Path(path).is_relative_to(tree.resolve()):
                     mine.append(os.path.relpath(path, tree.resolve()))
-                    if len(mine) == 2:                # the user edits the first file written, then hangs up
+                    if len(mine) == 2:  # the user edits the first file written, then hangs up
                         self.edit(tree, mine[0])
                         os.kill(os.getpid(), signal.SIGHUP)
                 real(path, data)
@@ -394,7 +417,9 @@ class Edits(Base):
         self.assertEqual(status, 128 + signal.SIGHUP, err)
         self.assertIn("rolled back, except 1 file(s) someone else changed meanwhile", err)
         now = minitree.snapshot(tree)
-        self.assertEqual(now[mine[0]], result[mine[0]] + self.EDIT.encode())    # their edit of our result
+        self.assertEqual(
+            now[mine[0]], result[mine[0]] + self.EDIT.encode()
+        )  # their edit of our result
         self.assertEqual((self.out / txn.KEPT / mine[0]).read_bytes(), before[mine[0]])
         del now[mine[0]], before[mine[0]]
         self.assertEqual(now, before)
@@ -412,7 +437,9 @@ class Edits(Base):
                 return got
             return run_steps
         with patched(series.apply, "run_steps", edits_after_the_steps):
-            status, _, err = run_main("series", tree, "--out", out, "--no-verify", "--signoff", "T <t@example.org>")
+            status, _, err = run_main(
+                "series", tree, "--out", out, "--no-verify", "--signoff", "T <t@example.org>"
+            )
         self.assertEqual(status, 2, err)
         self.assertIn(f"{written[0]} changed in {tree.resolve()} while this series was made", err)
         self.assertFalse(out.exists())
@@ -429,11 +456,15 @@ class Stops(Base):
         pristine = minitree.snapshot(template)
         self.apply(template)
         complete = minitree.snapshot(template)
-        writes = sum(1 for rel in complete if complete[rel] != pristine.get(rel)) + 2    # + the two reports
+        writes = (
+            sum(1 for rel in complete if complete[rel] != pristine.get(rel)) + 2
+        )  # + the two reports
         seen = set()
         for k in range(1, writes + 1):
             with self.subTest(signal_at_write=k):
-                tree = minitree.write(self.tmp / f"tree {k}", (("alpha", "plain"), ("mips", "check")))
+                tree = minitree.write(
+                    self.tmp / f"tree {k}", (("alpha", "plain"), ("mips", "check"))
+                )
                 out = self.tmp / f"out {k}"
                 count = []
 
@@ -455,8 +486,13 @@ class Stops(Base):
                 else:
                     self.assertEqual(status, 128 + signal.SIGHUP, err)
                     self.assertEqual(now, pristine)
-                    self.assertRegex(err, "stopped by SIGHUP; (the tree was left as it was|the write into .* "
-                                          "was rolled back: the tree is as it was)")
+                    self.assertRegex(
+                        err,
+                        (
+                            "stopped by SIGHUP; (the tree was left as it was|the write into .* "
+                            "was rolled back: the tree is as it was)"
+                        ),
+                    )
                     self.assertFalse((out / ".txn").exists())
                     seen.add("pristine")
         self.assertEqual(seen, {"complete", "pristine"})
@@ -464,14 +500,16 @@ class Stops(Base):
     def test_each_stop_signal_rolls_back(self):
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
             with self.subTest(signal=sig.name):
-                tree = minitree.write(self.tmp / f"tree {sig.name}", (("alpha", "plain"), ("mips", "check")))
+                tree = minitree.write(
+                    self.tmp / f"tree {sig.name}", (("alpha", "plain"), ("mips", "check"))
+                )
                 before = minitree.snapshot(tree)
                 count = []
 
                 def stops(real):
                     def write(path, data):
                         count.append(path)
-                        if len(count) == 3:               # the report, one file written, then the signal
+                        if len(count) == 3:  # the report, one file written, then the signal
                             os.kill(os.getpid(), sig)
                         real(path, data)
                     return write
@@ -507,8 +545,13 @@ class OneLockPerTree(Base):
     def holder(self, tree, tmpdir):
         """Another process, with its own TMPDIR, holding the tree's lock until its stdin closes."""
         env = dict(os.environ, TMPDIR=str(tmpdir))
-        p = subprocess.Popen([sys.executable, "-c", self.HOLD, str(SCRIPTS), str(tree.resolve())], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        p = subprocess.Popen(
+            [sys.executable, "-c", self.HOLD, str(SCRIPTS), str(tree.resolve())],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.addCleanup(p.wait)
         self.addCleanup(p.stdout.close)
         self.addCleanup(p.stdin.close)
@@ -544,13 +587,24 @@ class OneLockPerTree(Base):
 
     @unittest.skipUnless(os.geteuid() == 0, "needs root to run a second user")
     def test_a_tmpdir_with_a_space_changes_nothing_of_the_result(self):
-        """spatch hands its paths to find and cp through a shell: a path with a space finds no file."""
+        """spatch hands its paths to find and cp through a shell: a path
+        with a space finds no file."""
         results = []
         for tmpdir in ("plain", "with space"):
             (self.tmp / tmpdir).mkdir()
-            tree = minitree.write(self.tmp / f"tree {tmpdir}", (("alpha", "plain"), ("mips", "check")))
-            self.assertEqual(treewide("apply", tree, "--out", self.tmp / f"out {tmpdir}",
-                                      env=dict(os.environ, TMPDIR=str(self.tmp / tmpdir))).returncode, 0)
+            tree = minitree.write(
+                self.tmp / f"tree {tmpdir}", (("alpha", "plain"), ("mips", "check"))
+            )
+            self.assertEqual(
+                treewide(
+                    "apply",
+                    tree,
+                    "--out",
+                    self.tmp / f"out {tmpdir}",
+                    env=dict(os.environ, TMPDIR=str(self.tmp / tmpdir)),
+                ).returncode,
+                0,
+            )
             results.append(minitree.snapshot(tree))
         self.assertEqual(results[0], results[1])
 

@@ -29,10 +29,16 @@ class Jobserver(unittest.TestCase):
         (self.dir / "Makefile").write_text(f"all:\n\t@sleep 60 & echo $$! > {pidfile}; wait\n")
         t0 = time.monotonic()
         with self.assertRaises(jobserver.CellTimeout):
-            jobserver.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: None, every=30,
-                                    deadline=time.monotonic() + 2)
+            jobserver.Jobserver(2).run(
+                ["make", "-s", "-C", str(self.dir)],
+                tick=lambda: None,
+                every=30,
+                deadline=time.monotonic() + 2,
+            )
         self.assertLess(time.monotonic() - t0, 30)
-        self.assertTrue(_gone(int(pidfile.read_text())), "the make's child still runs after the deadline")
+        self.assertTrue(
+            _gone(int(pidfile.read_text())), "the make's child still runs after the deadline"
+        )
 
     def test_stop_all_ends_every_make_and_refuses_new_ones(self):
         pidfile = self.dir / "child.pid"
@@ -60,8 +66,9 @@ class Jobserver(unittest.TestCase):
     def test_ticks_while_it_runs(self):
         (self.dir / "Makefile").write_text("all:\n\t@sleep 1\n")
         ticks = []
-        rc, _ = jobserver.Jobserver(2).run(["make", "-s", "-C", str(self.dir)], tick=lambda: ticks.append(1),
-                                        every=0.2)
+        rc, _ = jobserver.Jobserver(2).run(
+            ["make", "-s", "-C", str(self.dir)], tick=lambda: ticks.append(1), every=0.2
+        )
         self.assertEqual(rc, 0)
         self.assertGreaterEqual(len(ticks), 2)
 

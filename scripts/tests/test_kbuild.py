@@ -36,18 +36,30 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual(d[Diag("drivers/xen/swiotlb-xen.c", "warning",
                                 "unused variable 'x' [-Wunused-variable]")], 2)
         self.assertEqual(d[Diag("arch/arm/xen/foo.h", "error", "bad thing")], 1)
-        self.assertIn(Diag("/tmp/s.s", "error", "selected processor does not support `dsb' in ARM mode"), d)
-        self.assertIn(Diag("(link)", "warning", "arch/arm/xen/hypercall.o: missing .note.GNU-stack section"), d)
+        self.assertIn(
+            Diag("/tmp/s.s", "error", "selected processor does not support `dsb' in ARM mode"), d
+        )
+        self.assertIn(
+            Diag("(link)", "warning", "arch/arm/xen/hypercall.o: missing .note.GNU-stack section"),
+            d,
+        )
         self.assertIn(Diag("arch/arm/xen/enlighten.o", "make", "target failed"), d)
 
     def test_gcc_temporary_assembler_file_is_the_objects(self):
         # Each build names gcc's .s file anew: the same error must be the same diagnostic.
-        first = diagnostics("/tmp/ccA1b2C3.s: Assembler messages:\n/tmp/ccA1b2C3.s:7: Error: .err encountered\n",
-                            (), "kernel/fork.o")
+        first = diagnostics(
+            "/tmp/ccA1b2C3.s: Assembler messages:\n/tmp/ccA1b2C3.s:7: Error: .err encountered\n",
+            (),
+            "kernel/fork.o",
+        )
         again = diagnostics("/tmp/ccZz9yX8.s:7: Error: .err encountered\n", (), "kernel/fork.o")
         self.assertEqual(first, again)
-        self.assertEqual(list(first), [Diag("kernel/fork.o (assembler)", "error", ".err encountered")])
-        self.assertNotEqual(first, diagnostics("/tmp/ccZz9yX8.s:7: Error: .err encountered\n", (), "kernel/exit.o"))
+        self.assertEqual(
+            list(first), [Diag("kernel/fork.o (assembler)", "error", ".err encountered")]
+        )
+        self.assertNotEqual(
+            first, diagnostics("/tmp/ccZz9yX8.s:7: Error: .err encountered\n", (), "kernel/exit.o")
+        )
 
     def test_moved_warning_is_unchanged_and_new_one_is_new(self):
         base = diagnostics("a.c:10:1: warning: w1\n", ())
@@ -56,15 +68,27 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual(base - moved, Counter())
 
     def test_offsets_in_messages_do_not_make_a_warning_new(self):
-        msg = "warning: array subscript {} is outside array bounds of 'struct list_head[1]' [-Warray-bounds]"
+        msg = (
+            "warning: array subscript {} is outside array bounds of 'struct list_head[1]'"
+            " [-Warray-bounds]"
+        )
         base = diagnostics(f"k.h:851:9: {msg.format(-47)}\n", ())
         grown = diagnostics(f"k.h:851:9: {msg.format(-48)}\nk.h:9:1: {msg.format(-48)}\n", ())
         self.assertEqual(base & grown, base)
-        self.assertEqual(sum((grown - base).values()), 1)     # a second one is still new
-        self.assertIn(Diag("a.c", "warning", "unused variable 'x2' of type 'u32' [-Wunused-variable]"),
-                      diagnostics("a.c:1:1: warning: unused variable 'x2' of type 'u32' [-Wunused-variable]", ()))
-        link = "ld: warning: a.o: in function `f': (.text+{}): relocation against `x' in read-only section\n"
-        self.assertEqual(diagnostics(link.format("0x1c"), ()), diagnostics(link.format("0x2f0"), ()))
+        self.assertEqual(sum((grown - base).values()), 1)  # a second one is still new
+        self.assertIn(
+            Diag("a.c", "warning", "unused variable 'x2' of type 'u32' [-Wunused-variable]"),
+            diagnostics(
+                "a.c:1:1: warning: unused variable 'x2' of type 'u32' [-Wunused-variable]", ()
+            ),
+        )
+        link = (
+            "ld: warning: a.o: in function `f': (.text+{}): relocation against `x' in read-only"
+            " section\n"
+        )
+        self.assertEqual(
+            diagnostics(link.format("0x1c"), ()), diagnostics(link.format("0x2f0"), ())
+        )
 
 
 class DiagWrapper(unittest.TestCase):
@@ -74,15 +98,27 @@ class DiagWrapper(unittest.TestCase):
         self.dir = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, self.dir)
         (self.dir / "sub").mkdir()
-        (self.dir / "sub/a.c").write_text("int f(void) { return (char *)0 - (char *)0; }\nint g(void) { h(); }\n")
+        (self.dir / "sub/a.c").write_text(
+            "int f(void) { return (char *)0 - (char *)0; }\nint g(void) { h(); }\n"
+        )
 
     def run_in_dir(self, *cmd):
-        return subprocess.run([str(DIAG_WRAPPER), *cmd], cwd=self.dir, capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [str(DIAG_WRAPPER), *cmd], cwd=self.dir, capture_output=True, text=True, check=False
+        )
 
     def test_compiler_and_sparse_output_kept_per_object(self):
-        r = self.run_in_dir("cc", "gcc", "-Werror=implicit-function-declaration", "-Wp,-MMD,sub/.a.o.d", "-c",
-                            "-o", "sub/a.o", "sub/a.c")
-        self.assertNotEqual(r.returncode, 0)          # h() is undeclared: an error, exit status kept
+        r = self.run_in_dir(
+            "cc",
+            "gcc",
+            "-Werror=implicit-function-declaration",
+            "-Wp,-MMD,sub/.a.o.d",
+            "-c",
+            "-o",
+            "sub/a.o",
+            "sub/a.c",
+        )
+        self.assertNotEqual(r.returncode, 0)  # h() is undeclared: an error, exit status kept
         kept = (self.dir / "sub/a.o.cc").read_text()
         self.assertEqual(kept, r.stderr)              # and still printed for the build log
         self.assertIn(Diag("sub/a.c", "error", "implicit declaration of function 'h' "
@@ -94,16 +130,30 @@ class DiagWrapper(unittest.TestCase):
 
     def test_a_checker_that_cannot_run_is_kept_and_does_not_fail_the_object(self):
         # Debian's sparse rejects the -march of 6.1's riscv; that must not delete riscv objects.
-        r = self.run_in_dir("sparse", "sh", "-c", "echo \"invalid argument to '-march'\" >&2; exit 1",
-                            "sparse", "-Wp,-MMD,sub/.a.o.d", "sub/a.c")
+        r = self.run_in_dir(
+            "sparse",
+            "sh",
+            "-c",
+            "echo \"invalid argument to '-march'\" >&2; exit 1",
+            "sparse",
+            "-Wp,-MMD,sub/.a.o.d",
+            "sub/a.c",
+        )
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(Diag("sub/a.o", "error", "sparse exited with status N"),
                       diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
 
     def test_a_checker_that_does_not_finish_is_stopped_and_kept(self):
         env = dict(os.environ, TREEWIDE_SPARSE_TIMEOUT="1")
-        r = subprocess.run([str(DIAG_WRAPPER), "sparse", "sh", "-c", "sleep 30", "sparse", "-Wp,-MMD,sub/.a.o.d"],
-                           cwd=self.dir, env=env, capture_output=True, text=True, check=False, timeout=20)
+        r = subprocess.run(
+            [str(DIAG_WRAPPER), "sparse", "sh", "-c", "sleep 30", "sparse", "-Wp,-MMD,sub/.a.o.d"],
+            cwd=self.dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=20,
+        )
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(Diag("sub/a.o", "error", "sparse timed out after 1s"),
                       diagnostics((self.dir / "sub/a.o.sparse").read_text(), ()))
@@ -111,7 +161,7 @@ class DiagWrapper(unittest.TestCase):
     def test_a_record_that_cannot_be_kept_fails_the_object(self):
         # The old record would stand for this build's diagnostics: the compile fails instead.
         (self.dir / "sub/b.c").write_text("int b(void) { return 0; }\n")
-        (self.dir / "sub/b.o.cc/b.o.cc.tmp").mkdir(parents=True)     # mv cannot put the new one there
+        (self.dir / "sub/b.o.cc/b.o.cc.tmp").mkdir(parents=True)  # mv cannot put the new one there
         r = self.run_in_dir("cc", "gcc", "-c", "-o", "sub/b.o", "sub/b.c")
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot keep the diagnostics of sub/b.o", r.stderr)
@@ -144,19 +194,30 @@ class LinkRecords(unittest.TestCase):
         self.assertEqual(os.readlink(tools / "objcopy"), shutil.which("objcopy"))
         (self.dir / "sub").mkdir()
         subprocess.run(["as", "-o", "sub/a.o", "/dev/null"], cwd=self.dir, check=True)
-        r = subprocess.run([str(tools / "ld"), "-r", "-o", "sub/built-in.o", "sub/a.o", "sub/missing.o"],
-                           cwd=self.dir, capture_output=True, text=True, check=False)
+        r = subprocess.run(
+            [str(tools / "ld"), "-r", "-o", "sub/built-in.o", "sub/a.o", "sub/missing.o"],
+            cwd=self.dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("missing.o", r.stderr)
         self.assertEqual((self.dir / "sub/built-in.o.ld").read_text(), r.stderr)
-        diag_tools(self.dir, "")                                    # again: unchanged, still works
-        r = subprocess.run([str(tools / "ld"), "-r", "-o", "sub/built-in.o", "sub/a.o"], cwd=self.dir, check=False)
+        diag_tools(self.dir, "")  # again: unchanged, still works
+        r = subprocess.run(
+            [str(tools / "ld"), "-r", "-o", "sub/built-in.o", "sub/a.o"], cwd=self.dir, check=False
+        )
         self.assertEqual(r.returncode, 0)
         self.assertEqual((self.dir / "sub/built-in.o.ld").read_text(), "")
 
     def test_links_not_redone_still_report_and_fresh_ones_count_once(self):
-        old = Diag("(link)", "warning", "a/x.o: missing .note.GNU-stack section implies executable stack")
-        fresh = Diag("(link)", "warning", "b/y.o: missing .note.GNU-stack section implies executable stack")
+        old = Diag(
+            "(link)", "warning", "a/x.o: missing .note.GNU-stack section implies executable stack"
+        )
+        fresh = Diag(
+            "(link)", "warning", "b/y.o: missing .note.GNU-stack section implies executable stack"
+        )
         driver = Diag("(link)", "warning", "vdso.so: creating DT_TEXTREL")
         for d in ("a", "b"):
             (self.dir / d).mkdir()
@@ -179,7 +240,9 @@ class CodeCompare(unittest.TestCase):
 
     def compile(self, side, name, src):
         (self.dir / side / f"{name}.c").write_text(src)
-        subprocess.run(["gcc", "-O2", "-c", "-o", f"{name}.o", f"{name}.c"], cwd=self.dir / side, check=True)
+        subprocess.run(
+            ["gcc", "-O2", "-c", "-o", f"{name}.o", f"{name}.c"], cwd=self.dir / side, check=True
+        )
 
     def compare(self, objs):
         return objcode.compare_code("objdump", self.dir / "base", self.dir / "patched", objs,
@@ -188,9 +251,11 @@ class CodeCompare(unittest.TestCase):
     def test_a_call_to_another_function_differs_and_moved_code_does_not(self):
         call = "extern void %s(void);\n%svoid f(void) { %s(); }\n"
         self.compile("base", "call", call % ("foo", "", "foo"))
-        self.compile("patched", "call", call % ("bar", "", "bar"))      # same bytes, another relocation
+        self.compile("patched", "call", call % ("bar", "", "bar"))  # same bytes, another relocation
         self.compile("base", "moved", call % ("foo", "", "foo"))
-        self.compile("patched", "moved", call % ("foo", "static int g(int x) { return x; }\n", "foo"))
+        self.compile(
+            "patched", "moved", call % ("foo", "static int g(int x) { return x; }\n", "foo")
+        )
         self.assertEqual(self.compare(["call.o", "moved.o"]), ["call.o: f"])
         self.assertEqual(self.compare(["call.o", "moved.o"]), ["call.o: f"])    # from the cache
 
@@ -206,12 +271,20 @@ class RenewRecords(unittest.TestCase):
         out = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, out)
         (out / "k").mkdir()
-        for name, cc in (("a", f"{DIAG_WRAPPER} cc ccache gcc"), ("tmp", f"{DIAG_WRAPPER} cc gcc"), ("h", "ccache gcc"),
-                         ("b", f"{out}/.treewide-tools/treewide-cc ccache gcc")):
-            (out / f"k/.{name}.o.cmd").write_text(f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n")
+        for name, cc in (
+            ("a", f"{DIAG_WRAPPER} cc ccache gcc"),
+            ("tmp", f"{DIAG_WRAPPER} cc gcc"),
+            ("h", "ccache gcc"),
+            ("b", f"{out}/.treewide-tools/treewide-cc ccache gcc"),
+        ):
+            (out / f"k/.{name}.o.cmd").write_text(
+                f"cmd_k/{name}.o := {cc} -c -o k/{name}.o k/{name}.c\n"
+            )
             (out / f"k/{name}.o").write_text("")
         make._renew_records(out)
-        self.assertEqual(sorted(p.name for p in (out / "k").glob("*.o")), ["h.o"])   # a host object stays
+        self.assertEqual(
+            sorted(p.name for p in (out / "k").glob("*.o")), ["h.o"]
+        )  # a host object stays
         (out / "k/a.o").write_text("")
         make._renew_records(out)                                    # same wrapper: kept
         self.assertTrue((out / "k/a.o").exists())
@@ -236,9 +309,13 @@ class VendorTable(unittest.TestCase):
     def test_a_table_with_a_base_adds_its_cells_to_the_base_table(self):
         vendor, base = table.load(VENDOR), table.load()
         self.assertEqual(set(vendor.cells) - set(base.cells), {"arm64-sun50iw6"})
-        self.assertEqual(vendor.cells["arm64-sun50iw6"].cross_compile, base.cells["arm64"].cross_compile)
+        self.assertEqual(
+            vendor.cells["arm64-sun50iw6"].cross_compile, base.cells["arm64"].cross_compile
+        )
         self.assertEqual(vendor.cells["arm64"], base.cells["arm64"])
-        self.assertEqual((vendor.no_cell, vendor.quirks, vendor.fixups), (base.no_cell, base.quirks, base.fixups))
+        self.assertEqual(
+            (vendor.no_cell, vendor.quirks, vendor.fixups), (base.no_cell, base.quirks, base.fixups)
+        )
 
     def test_a_table_that_is_its_own_base_is_an_error(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -253,8 +330,10 @@ class MakeEnd(unittest.TestCase):
     roots = (Path("/t"), Path("/o"))
 
     def test_make_k_failing_on_an_object_is_normal(self):
-        log = ("/t/a.c:1:1: error: unknown type name 'x'\n"
-               "make[2]: *** [/t/scripts/Makefile.build:250: a.o] Error 1\nmake: *** [Makefile:1: all] Error 2\n")
+        log = (
+            "/t/a.c:1:1: error: unknown type name 'x'\nmake[2]: *** [/t/scripts/Makefile.build:250:"
+            " a.o] Error 1\nmake: *** [Makefile:1: all] Error 2\n"
+        )
         self.assertIsNone(make_failure(2, log, self.roots))
         self.assertIsNone(make_failure(0, "", self.roots))
 
@@ -277,8 +356,12 @@ class MakeEnd(unittest.TestCase):
 class SparseCompared(unittest.TestCase):
     def test_an_object_sparse_did_not_finish_on_is_not_checked_not_unchanged(self):
         roots = (Path("/t"), Path("/o"))
-        base = diagnostics("a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots)
-        patched = diagnostics("a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots)
+        base = diagnostics(
+            "a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots
+        )
+        patched = diagnostics(
+            "a.o:0:0: error: sparse timed out after 300s\n/t/b.c:2:3: warning: x\n", roots
+        )
         got = matrix_records.sparse_compared(base, patched)
         self.assertEqual(got, {"new": [], "gone": [], "unchanged": 1, "not_checked": ["a.o"]})
         # Not finishing in the patched tree only is no pass either.
@@ -291,10 +374,21 @@ class MakeCommand(unittest.TestCase):
         # 4.10's Kbuild leaves __FILE__ absolute: two trees at two paths would
         # compile to different code, and a no-op step would look like a change.
         cell = _cell("sparc", "sparc64-linux-gnu-")
-        cmd = make.command(Path("/o/before-noop/src"), Path("/o/before-noop/build/sparc64"), cell,
-                                      {"KCFLAGS": "-Wno-error=array-bounds", "HOSTCFLAGS": "-fcommon"}, 2, "a.o")
-        self.assertIn("KCFLAGS=-fmacro-prefix-map=/o/before-noop/src/= "
-                      "-fdebug-prefix-map=/o/before-noop/build/sparc64=. -Wno-error=array-bounds", cmd)
+        cmd = make.command(
+            Path("/o/before-noop/src"),
+            Path("/o/before-noop/build/sparc64"),
+            cell,
+            {"KCFLAGS": "-Wno-error=array-bounds", "HOSTCFLAGS": "-fcommon"},
+            2,
+            "a.o",
+        )
+        self.assertIn(
+            (
+                "KCFLAGS=-fmacro-prefix-map=/o/before-noop/src/= "
+                "-fdebug-prefix-map=/o/before-noop/build/sparc64=. -Wno-error=array-bounds"
+            ),
+            cmd,
+        )
         self.assertIn("HOSTCFLAGS=-fcommon", cmd)
         self.assertEqual(sum(a.startswith("KCFLAGS=") for a in cmd), 1)
         self.assertEqual(cmd[-1], "a.o")
@@ -307,7 +401,9 @@ class MakeCommand(unittest.TestCase):
             self.assertIn("CCACHE_BASEDIR=/o/patched", cmd)
         else:
             self.assertFalse([a for a in cmd if a.startswith("CCACHE_BASEDIR=")])
-        self.assertFalse([a for a in apart if a.startswith("CCACHE_BASEDIR=")])    # "/" would rewrite every path
+        self.assertFalse(
+            [a for a in apart if a.startswith("CCACHE_BASEDIR=")]
+        )  # "/" would rewrite every path
 
     def test_a_wrapped_build_names_no_toolkit_path_and_its_cc_keeps_records(self):
         # Kbuild rebuilds an object whose command line changed: a path of
@@ -322,8 +418,13 @@ class MakeCommand(unittest.TestCase):
         diag_tools(out, "")
         (out / "sub").mkdir()
         (out / "sub/a.c").write_text("int f(void) { int x; return 0; }\n")
-        r = subprocess.run([cc, "gcc", "-Wunused-variable", "-c", "-o", "sub/a.o", "sub/a.c"], cwd=out,
-                           capture_output=True, text=True, check=False)
+        r = subprocess.run(
+            [cc, "gcc", "-Wunused-variable", "-c", "-o", "sub/a.o", "sub/a.c"],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("sub/a.c:1:19: warning: unused variable", (out / "sub/a.o.cc").read_text())
 
@@ -344,19 +445,33 @@ class TableRows(unittest.TestCase):
             return table.load(path)
 
     def test_a_key_the_toolkit_does_not_know_is_named(self):
-        with self.assertRaisesRegex(ToolError, r"\[arch.arm\] cell v7 has key\(s\) the toolkit does not know: enabel"):
-            self.load('[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage = "gcc-arm-linux-gnueabihf"\n'
-                      '[[arch.arm.cell]]\nname = "v7"\ndefconfig = "multi_v7_defconfig"\nenabel = ["XEN"]\n')
+        with self.assertRaisesRegex(
+            ToolError, r"\[arch.arm\] cell v7 has key\(s\) the toolkit does not know: enabel"
+        ):
+            self.load(
+                '[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage ='
+                ' "gcc-arm-linux-gnueabihf"\n[[arch.arm.cell]]\nname = "v7"\ndefconfig ='
+                ' "multi_v7_defconfig"\nenabel = ["XEN"]\n'
+            )
 
     def test_a_row_without_a_required_key_is_named(self):
         with self.assertRaisesRegex(ToolError, r"boot m1 lacks .*qemu"):
-            self.load('[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage = "gcc-arm-linux-gnueabihf"\n'
-                      '[[arch.arm.boot]]\nname = "m1"\nconfig = "allnoconfig"\n')
+            self.load(
+                '[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage ='
+                ' "gcc-arm-linux-gnueabihf"\n[[arch.arm.boot]]\nname = "m1"\nconfig ='
+                ' "allnoconfig"\n'
+            )
 
 
 def _cell(make_arch, cross_compile):
-    return Cell(name=make_arch, arch=make_arch, make_arch=make_arch, cross_compile=cross_compile, package="gcc",
-                defconfig="defconfig")
+    return Cell(
+        name=make_arch,
+        arch=make_arch,
+        make_arch=make_arch,
+        cross_compile=cross_compile,
+        package="gcc",
+        defconfig="defconfig",
+    )
 
 
 if __name__ == "__main__":

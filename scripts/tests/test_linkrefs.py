@@ -33,14 +33,26 @@ class Unresolved(unittest.TestCase):
         src, out = self.tmp / name, self.tmp / f"{name}-out"
         for path, text in SOURCES.items():
             if drop and path == "lib/a.c":
-                text = "".join(line + "\n" for line in text.splitlines() if not line.startswith(f"int {drop}("))
+                text = "".join(
+                    line + "\n" for line in text.splitlines() if not line.startswith(f"int {drop}(")
+                )
             (src / path).parent.mkdir(parents=True, exist_ok=True)
             (src / path).write_text(text)
         objs = []
         for c in ("lib/a.c", "lib/b.c"):
             (out / c).parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["gcc", "-c", "-O2", "-DEXPORT_SYMBOL(s)=", "-o", out / c.replace(".c", ".o"), src / c],
-                           check=True)
+            subprocess.run(
+                [
+                    "gcc",
+                    "-c",
+                    "-O2",
+                    "-DEXPORT_SYMBOL(s)=",
+                    "-o",
+                    out / c.replace(".c", ".o"),
+                    src / c,
+                ],
+                check=True,
+            )
             objs.append(c.replace(".c", ".o"))
         return src, out, objs
 
@@ -56,8 +68,10 @@ class Unresolved(unittest.TestCase):
         self.assertEqual(linkrefs.new_unresolved("nm", bout, bobjs, pout, pobjs, psrc, "x86"), [])
         # kernel_var is unresolved in both: only the source scan knows it is defined.
         self.assertIn("kernel_var", linkrefs.unresolved("nm", pout, pobjs))
-        self.assertEqual(linkrefs.defined_in_sources(psrc, {"kernel_var", "helper", "nowhere"}, "x86"),
-                         {"kernel_var", "helper"})
+        self.assertEqual(
+            linkrefs.defined_in_sources(psrc, {"kernel_var", "helper", "nowhere"}, "x86"),
+            {"kernel_var", "helper"},
+        )
         self.assertEqual(linkrefs.defined_in_sources(psrc, {"helper"}, "other"), {"helper"})
 
     def test_an_unreadable_object_is_an_error_not_a_pass(self):
@@ -81,10 +95,14 @@ class LinkDiagnostics(unittest.TestCase):
 
     def test_without_debug_info_the_object_ld_named_is_the_file(self):
         # A vmlinux link of objects without -g: no source file, only a section offset.
-        log = ("hppa-linux-gnu-ld: vmlinux.o: in function `print_pa_hwpath':\n"
-               "(.text+0x8): undefined reference to `hwpath_to_device'\n")
-        self.assertEqual(diagnostics(log, ()), Counter({Diag("vmlinux.o", "link",
-                                                              "undefined reference to `hwpath_to_device'"): 1}))
+        log = (
+            "hppa-linux-gnu-ld: vmlinux.o: in function `print_pa_hwpath':\n"
+            "(.text+0x8): undefined reference to `hwpath_to_device'\n"
+        )
+        self.assertEqual(
+            diagnostics(log, ()),
+            Counter({Diag("vmlinux.o", "link", "undefined reference to `hwpath_to_device'"): 1}),
+        )
 
 
 if __name__ == "__main__":

@@ -70,20 +70,27 @@ class MatrixCase(unittest.TestCase):
         return r, self.records()
 
     def records(self):
-        return {c["cell"]: c for c in json.loads((self.tmp / "out/matrix.json").read_text())["cells"]}
+        return {
+            c["cell"]: c for c in json.loads((self.tmp / "out/matrix.json").read_text())["cells"]
+        }
 
-    def recipe_with(self, name, smpl, site, before=None, path="arch/parisc/include/asm/dma-mapping.h"):
+    def recipe_with(
+        self, name, smpl, site, before=None, path="arch/parisc/include/asm/dma-mapping.h"
+    ):
         """The recipe, with a step changing a parisc file (default: its DMA
         header) by smpl (text) placed before the step named `before`
         (default: at the end)."""
         (self.tmp / f"{name}.cocci").write_text(smpl)
-        step = STEP.format(name=name, arch="parisc", site=site, smpl=self.tmp / f"{name}.cocci", path=path)
+        step = STEP.format(
+            name=name, arch="parisc", site=site, smpl=self.tmp / f"{name}.cocci", path=path
+        )
         recipe = self.tmp / "recipe.toml"
         recipe.write_text(recipe_plus(step, before))
         return recipe
 
     def without_hwpath_to_device(self, *args):
-        """The parisc cell of a recipe that also removes a function drivers.c defines and two files call."""
+        """The parisc cell of a recipe that also removes a function
+        drivers.c defines and two files call."""
         recipe = self.recipe_with("drop-hwpath", DROP_DEFINITION, r"hwpath_to_device\(struct",
                                   path="arch/parisc/kernel/drivers.c")
         r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", *args)
@@ -125,8 +132,16 @@ class Cache(MatrixCase):
         for out in ("first", "second"):
             if out == "second":
                 env["CCACHE_LOGFILE"] = str(self.tmp / "second.ccache.log")
-            r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / out, "--cell", "parisc", "--no-sparse",
-                         env=env)
+            r = treewide(
+                "matrix",
+                debian_tree("6.1"),
+                "--out",
+                self.tmp / out,
+                "--cell",
+                "parisc",
+                "--no-sparse",
+                env=env,
+            )
             self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
         results = ccache_results(self.tmp / "second.ccache.log")
         # Kbuild's compiler probes write to a new .tmp_<pid>/ each time: never hits.
@@ -140,17 +155,33 @@ class Cache(MatrixCase):
 
 class Smoke(MatrixCase):
     def test_no_new_diagnostics_and_identical_code(self):
-        r, cells = self.matrix("--cell", "x86_64", "--cell", "arm64", "--cell", "parisc", "--cell", "alpha")
-        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:] + json.dumps(
-            {n: {k: c.get(k) for k in ("gone", "flaky", "preexisting_failures")} for n, c in cells.items()}))
+        r, cells = self.matrix(
+            "--cell", "x86_64", "--cell", "arm64", "--cell", "parisc", "--cell", "alpha"
+        )
+        self.assertEqual(
+            r.returncode,
+            0,
+            r.stdout[-3000:]
+            + r.stderr[-2000:]
+            + json.dumps(
+                {
+                    n: {k: c.get(k) for k in ("gone", "flaky", "preexisting_failures")}
+                    for n, c in cells.items()
+                }
+            ),
+        )
         self.assertEqual(sorted(cells), ["alpha", "arm64", "parisc", "x86_64"])
-        needed = [f for f in applicable(table.load().fixups, debian_tree("6.1")) if "alpha" in f.arches]
+        needed = [
+            f for f in applicable(table.load().fixups, debian_tree("6.1")) if "alpha" in f.arches
+        ]
         self.assertEqual(len(cells["alpha"]["fixups"]), len(needed))
         self.assertEqual(cells["x86_64"]["fixups"], [])
         for name, c in cells.items():
             with self.subTest(cell=name):
                 self.assertEqual(c["status"], "ok")
-                self.assertEqual((c["new"], c["new_failures"], c["preexisting_failures"]), ([], [], []))
+                self.assertEqual(
+                    (c["new"], c["new_failures"], c["preexisting_failures"]), ([], [], [])
+                )
                 self.assertGreater(c["code"]["compared"], 0)
                 self.assertEqual(c["code"]["differs"], [])
                 self.assertEqual(c["sparse"]["new"], [])
@@ -162,16 +193,26 @@ class Smoke(MatrixCase):
         # The record's own command reruns its cell into the same OUT: nothing
         # is rebuilt, and every object still reports its diagnostics (kept
         # beside it by treewide-diag).
-        self.assertTrue(cells["parisc"]["reproduce"].startswith('scripts/treewide matrix "$KSRC" --out "$OUT" '))
+        self.assertTrue(
+            cells["parisc"]["reproduce"].startswith('scripts/treewide matrix "$KSRC" --out "$OUT" ')
+        )
         self.assertNotIn(str(self.tmp), cells["parisc"]["reproduce"])
-        r = subprocess.run(["bash", "-c", cells["parisc"]["reproduce"]], cwd=REPO, capture_output=True, text=True,
-                           env=dict(os.environ, KSRC=str(debian_tree("6.1")), OUT=str(self.tmp / "out")), check=False)
+        r = subprocess.run(
+            ["bash", "-c", cells["parisc"]["reproduce"]],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, KSRC=str(debian_tree("6.1")), OUT=str(self.tmp / "out")),
+            check=False,
+        )
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
         before, after = cells["parisc"], self.records()["parisc"]
         for tree in ("baseline", "patched"):
             log = (self.tmp / f"out/build/parisc-{tree}.log").read_text()
             self.assertNotRegex(log, r"(?m)^\s+CC( \[M\])?\s", f"{tree} rebuilt objects")
-        self.assertEqual((after["unchanged"], after["sparse"]), (before["unchanged"], before["sparse"]))
+        self.assertEqual(
+            (after["unchanged"], after["sparse"]), (before["unchanged"], before["sparse"])
+        )
         self.assertGreater(after["sparse"]["unchanged"], 0)
         self.assertEqual(after["code"], before["code"])
         # A cell still at work when --cell-timeout runs out is stopped and
@@ -185,7 +226,9 @@ class Smoke(MatrixCase):
 class BaselineBroken(MatrixCase):
     def test_alpha_without_the_fixup_is_baseline_broken(self):
         if not applicable(table.load().fixups, debian_tree("6.1")):
-            self.skipTest("this linux-source-6.1 no longer has the alpha bug the arch table's fixup is for")
+            self.skipTest(
+                "this linux-source-6.1 no longer has the alpha bug the arch table's fixup is for"
+            )
         no_fixups = self.tmp / "arches.toml"
         no_fixups.write_text(ARCHES.read_text().split("[[fixup]]")[0])
         r, cells = self.matrix("--arch-table", no_fixups, "--cell", "alpha")
@@ -219,10 +262,14 @@ class BrokenRewrite(MatrixCase):
         self.assertEqual(r.returncode, 1, r.stdout[-3000:])
         self.assertEqual(cells["x86_64"]["status"], "ok")
         self.assertEqual(cells["parisc"]["status"], "regression")
-        self.assertIn("step break-parisc changes code after no-op step drop-bus-argument",
-                      cells["x86_64"]["code"]["not_compared"])
-        self.assertTrue(any("get_arch_dma_ops" in d and "error" in d for d in cells["parisc"]["new"]),
-                        cells["parisc"]["new"])
+        self.assertIn(
+            "step break-parisc changes code after no-op step drop-bus-argument",
+            cells["x86_64"]["code"]["not_compared"],
+        )
+        self.assertTrue(
+            any("get_arch_dma_ops" in d and "error" in d for d in cells["parisc"]["new"]),
+            cells["parisc"]["new"],
+        )
 
 
 DROP_DEFINITION = """\
@@ -244,8 +291,13 @@ type T;
 class UnresolvedReference(MatrixCase):
     def test_a_removed_definition_still_called_is_found_without_a_link(self):
         r, cell = self.without_hwpath_to_device("--no-sparse")
-        self.assertEqual(cell["unresolved"], ["hwpath_to_device: referenced by arch/parisc/kernel/drivers.o, "
-                                              "drivers/parisc/pdc_stable.o"])
+        self.assertEqual(
+            cell["unresolved"],
+            [
+                "hwpath_to_device: referenced by arch/parisc/kernel/drivers.o, "
+                "drivers/parisc/pdc_stable.o"
+            ],
+        )
         # Every object compiled, without a new diagnostic.
         self.assertEqual((cell["new"], cell["new_failures"]), ([], []))
         self.assertIn("NEW UNRESOLVED REFERENCE in parisc: hwpath_to_device", r.stdout)
@@ -256,7 +308,8 @@ class UnresolvedReference(MatrixCase):
 FAULTY_GCC = """#!/bin/sh
 case "$PWD $* " in
 */baseline/*" -o arch/parisc/kernel/drivers.o "*)
-    mkdir "$TREEWIDE_TEST_MARK" 2>/dev/null && { echo "gcc: fatal error: Killed signal" >&2; exit 1; } ;;
+    mkdir "$TREEWIDE_TEST_MARK" 2>/dev/null &&
+        { echo "gcc: fatal error: Killed signal" >&2; exit 1; } ;;
 */baseline/*" -o drivers/parisc/ccio-dma.o "*)
     echo "gcc: fatal error: no space left on device" >&2; exit 1 ;;
 esac
@@ -271,22 +324,45 @@ class FailureInOneTree(MatrixCase):
         gcc = shutil.which("hppa-linux-gnu-gcc")
         (bindir / "hppa-linux-gnu-gcc").write_text(FAULTY_GCC.replace("{gcc}", gcc))
         (bindir / "hppa-linux-gnu-gcc").chmod(0o755)
-        env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}", CCACHE_DISABLE="1",
-                   TREEWIDE_TEST_MARK=str(self.tmp / "failed-once"))
-        r = treewide("matrix", debian_tree("6.1"), "--out", self.tmp / "out", "--cell", "parisc", "--no-sparse",
-                     env=env)
-        self.assertTrue((self.tmp / "failed-once").is_dir())              # the fault did happen
+        env = dict(
+            os.environ,
+            PATH=f"{bindir}:{os.environ['PATH']}",
+            CCACHE_DISABLE="1",
+            TREEWIDE_TEST_MARK=str(self.tmp / "failed-once"),
+        )
+        r = treewide(
+            "matrix",
+            debian_tree("6.1"),
+            "--out",
+            self.tmp / "out",
+            "--cell",
+            "parisc",
+            "--no-sparse",
+            env=env,
+        )
+        self.assertTrue((self.tmp / "failed-once").is_dir())  # the fault did happen
         self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
         cell = self.records()["parisc"]
         self.assertEqual(cell["status"], "ok")
-        self.assertEqual(cell["flaky"], ["baseline: arch/parisc/kernel/drivers.o: make: target failed"])
+        self.assertEqual(
+            cell["flaky"], ["baseline: arch/parisc/kernel/drivers.o: make: target failed"]
+        )
         self.assertEqual(cell["preexisting_failures"], ["drivers/parisc/ccio-dma.o"])
         # What the baseline could not build says nothing of its references.
         self.assertEqual((cell["new"], cell["new_failures"], cell["unresolved"]), ([], [], []))
         # The failure that did not come back takes the make failures of its directories with it.
-        self.assertEqual(cell["gone"], ["drivers/parisc/ccio-dma.o: make: target failed",
-                                        "drivers/parisc: make: target failed", "drivers: make: target failed"])
-        self.assertIn("failed once, built on a retry in parisc: baseline: arch/parisc/kernel/drivers.o", r.stdout)
+        self.assertEqual(
+            cell["gone"],
+            [
+                "drivers/parisc/ccio-dma.o: make: target failed",
+                "drivers/parisc: make: target failed",
+                "drivers: make: target failed",
+            ],
+        )
+        self.assertIn(
+            "failed once, built on a retry in parisc: baseline: arch/parisc/kernel/drivers.o",
+            r.stdout,
+        )
 
 
 class Link(MatrixCase):
@@ -297,7 +373,9 @@ class Link(MatrixCase):
         self.assertTrue(cell["link"].startswith("linked: make vmlinux"), cell["link"])
         self.assertTrue((self.tmp / "out/baseline/build/parisc/vmlinux").is_file())
         self.assertFalse((self.tmp / "out/patched/build/parisc/vmlinux").exists())
-        self.assertTrue([d for d in cell["new"] if "hwpath_to_device" in d and ": link: " in d], cell["new"])
+        self.assertTrue(
+            [d for d in cell["new"] if "hwpath_to_device" in d and ": link: " in d], cell["new"]
+        )
         build = self.tmp / "out/patched/build/parisc"
         checked = {str(p.relative_to(build))[:-len(".sparse")] for p in build.glob("**/*.o.sparse")}
         selected = {t for t in shlex.split(cell["make"].split(" && ")[0]) if t.endswith(".o")}
@@ -326,7 +404,9 @@ get_arch_dma_ops(struct bus_type *bus)
 
 class NoopAfterACodeChange(MatrixCase):
     def test_noop_code_is_compared_with_the_tree_before_it(self):
-        recipe = self.recipe_with("null-parisc-ops", NULL_OPS, "return hppa_dma_ops;", before="drop-bus-argument")
+        recipe = self.recipe_with(
+            "null-parisc-ops", NULL_OPS, "return hppa_dma_ops;", before="drop-bus-argument"
+        )
         r, cells = self.matrix("--recipe", recipe, "--cell", "parisc", "--no-sparse")
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
         self.assertIn("object code compared with the tree before drop-bus-argument", r.stdout)
@@ -373,10 +453,19 @@ class EachCommit(MatrixCase):
         header = "arch/parisc/include/asm/dma-mapping.h"
         (self.tmp / "break.cocci").write_text(BREAK)
         (self.tmp / "unbreak.cocci").write_text(UNBREAK)
-        steps = STEP.format(name="rename-parisc-hook", arch="parisc", path=header, smpl=self.tmp / "break.cocci",
-                            site=r"get_arch_dma_ops\(struct") + STEP.format(
-            name="restore-parisc-hook", arch="parisc", path=header, smpl=self.tmp / "unbreak.cocci",
-            site="get_arch_dma_ops_renamed")
+        steps = STEP.format(
+            name="rename-parisc-hook",
+            arch="parisc",
+            path=header,
+            smpl=self.tmp / "break.cocci",
+            site=r"get_arch_dma_ops\(struct",
+        ) + STEP.format(
+            name="restore-parisc-hook",
+            arch="parisc",
+            path=header,
+            smpl=self.tmp / "unbreak.cocci",
+            site="get_arch_dma_ops_renamed",
+        )
         recipe = self.tmp / "recipe.toml"
         recipe.write_text(recipe_plus(steps, before="drop-bus-argument"))
         series = self.tmp / "series"
@@ -385,21 +474,41 @@ class EachCommit(MatrixCase):
         self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr[-2000:])
         patches = [p["patch"] for p in json.loads((series / "series.json").read_text())["patches"]]
         self.assertEqual(len(patches), 3)
-        r = treewide("matrix", debian_tree("6.1"), "--out", series / "matrix", "--recipe", recipe, "--cell", "parisc",
-                     "--cell", "x86_64", "--no-sparse", "--each-commit")
+        r = treewide(
+            "matrix",
+            debian_tree("6.1"),
+            "--out",
+            series / "matrix",
+            "--recipe",
+            recipe,
+            "--cell",
+            "parisc",
+            "--cell",
+            "x86_64",
+            "--no-sparse",
+            "--each-commit",
+        )
         self.assertEqual(r.returncode, 1, r.stdout[-3000:] + r.stderr[-2000:])
-        cells = {c["cell"]: c for c in json.loads((series / "matrix/matrix.json").read_text())["cells"]}
+        cells = {
+            c["cell"]: c for c in json.loads((series / "matrix/matrix.json").read_text())["cells"]
+        }
         parisc, x86 = cells["parisc"], cells["x86_64"]
-        self.assertEqual((parisc["new"], parisc["new_failures"]), ([], []))       # the final tree is clean
+        self.assertEqual(
+            (parisc["new"], parisc["new_failures"]), ([], [])
+        )  # the final tree is clean
         self.assertEqual(parisc["status"], "regression")
         self.assertEqual([c["patch"] for c in parisc["commits"]], patches)
         self.assertEqual([c["status"] for c in parisc["commits"]], ["not-bisectable", "ok", "ok"])
         self.assertTrue(parisc["commits"][0]["not_built"])
-        self.assertTrue(any("get_arch_dma_ops" in d for d in parisc["commits"][0]["new"]), parisc["commits"][0])
+        self.assertTrue(
+            any("get_arch_dma_ops" in d for d in parisc["commits"][0]["new"]), parisc["commits"][0]
+        )
         self.assertEqual([c["status"] for c in x86["commits"]], ["ok", "ok", "ok"])
         self.assertEqual(x86["status"], "ok")
         # Each commit's build is timed: the walk's cost is a figure of the record.
-        self.assertTrue(all(c["duration_s"] > 0 for c in parisc["commits"] + x86["commits"]), x86["commits"])
+        self.assertTrue(
+            all(c["duration_s"] > 0 for c in parisc["commits"] + x86["commits"]), x86["commits"]
+        )
         # make bench-matrix SERIES= names the same three commits as a range.
         flags = bench_matrix.series_range(series)
         base, _, tip = flags[flags.index("--range") + 1].partition("..")
@@ -420,7 +529,16 @@ class EachCommit(MatrixCase):
 
     def test_bench_matrix_of_no_series_says_what_to_pass_and_writes_nothing(self):
         work = self.tmp / "bench"
-        r = treewide("bench-matrix", debian_tree("6.1"), "--out", work, "--series", self.tmp, "--cell", "parisc")
+        r = treewide(
+            "bench-matrix",
+            debian_tree("6.1"),
+            "--out",
+            work,
+            "--series",
+            self.tmp,
+            "--cell",
+            "parisc",
+        )
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("holds no series", r.stderr)
         self.assertNotIn("Traceback", r.stderr)

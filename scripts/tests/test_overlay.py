@@ -17,8 +17,12 @@ class Checkpatch(unittest.TestCase):
         files = sorted(p for p in (OVERLAY / "include").rglob("*.h"))
         self.assertTrue(files)
         for f in files:
-            r = subprocess.run(["perl", str(checkpatch), "--no-tree", "--strict", "--quiet", "-f", str(f)],
-                               capture_output=True, text=True, check=False)
+            r = subprocess.run(
+                ["perl", str(checkpatch), "--no-tree", "--strict", "--quiet", "-f", str(f)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             with self.subTest(file=f.name):
                 self.assertEqual((r.returncode, r.stdout), (0, ""))
 

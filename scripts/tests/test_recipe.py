@@ -14,15 +14,22 @@ class Prefilters(unittest.TestCase):
     prefilter narrowed for speed (grep, match) may never hide a site."""
 
     EXTRA = {
-        "drivers/gpu/sample/glue.c":
-            "static struct platform_device gpu = {\n\t.dev.archdata.dma_ops\n\t\t= &ops,\n};\n",
-        "drivers/bus/sample/alias.c": "void f(struct device *d)\n{\n\tstruct dev_archdata *ad = &d->archdata;\n"
-                                      "\tad->dma_ops = NULL;\n}\n",
-        "drivers/usb/sample/host.c": "void g(struct device *c, struct device *p)\n{\n\tc->archdata.\n\t\tdma_ops = "
-                                     "p->archdata . dma_ops;\n}\n",
+        "drivers/gpu/sample/glue.c": (
+            "static struct platform_device gpu = {\n\t.dev.archdata.dma_ops\n\t\t= &ops,\n};\n"
+        ),
+        "drivers/bus/sample/alias.c": (
+            "void f(struct device *d)\n{\n\tstruct dev_archdata *ad = &d->archdata;\n"
+            "\tad->dma_ops = NULL;\n}\n"
+        ),
+        "drivers/usb/sample/host.c": (
+            "void g(struct device *c, struct device *p)\n{\n\tc->archdata.\n\t\tdma_ops = "
+            "p->archdata . dma_ops;\n}\n"
+        ),
         "include/xen/sample/users.h": "#define OPS(d) __generic_dma_ops(d)\n",
-        "arch/powerpc/kernel/sample.c": "void h(struct device *dev)\n{\n\tstruct dev_archdata __maybe_unused *sd ="
-                                        " &dev->archdata;\n\n\tsd->dma_ops = NULL;\n}\n",
+        "arch/powerpc/kernel/sample.c": (
+            "void h(struct device *dev)\n{\n\tstruct dev_archdata __maybe_unused *sd ="
+            " &dev->archdata;\n\n\tsd->dma_ops = NULL;\n}\n"
+        ),
     }
 
     def test_every_site_is_in_a_file_the_rules_see(self):
@@ -30,9 +37,19 @@ class Prefilters(unittest.TestCase):
         from treewide_lib.tree import Tree
         from . import minitree
         with tempfile.TemporaryDirectory() as tmp:
-            root = minitree.write(Path(tmp) / "linux", [(a, s) for a, s in
-                                                        (("alpha", "plain"), ("mips", "check"), ("sparc", "uses-bus"),
-                                                         ("arm", "xen-arm"), ("arm64", "xen-arm"))])
+            root = minitree.write(
+                Path(tmp) / "linux",
+                [
+                    (a, s)
+                    for a, s in (
+                        ("alpha", "plain"),
+                        ("mips", "check"),
+                        ("sparc", "uses-bus"),
+                        ("arm", "xen-arm"),
+                        ("arm64", "xen-arm"),
+                    )
+                ],
+            )
             for rel, text in self.EXTRA.items():
                 (root / rel).parent.mkdir(parents=True, exist_ok=True)
                 (root / rel).write_text(text)
@@ -50,9 +67,17 @@ class Prefilters(unittest.TestCase):
 class Recipe(unittest.TestCase):
     def test_default_recipe(self):
         r = recipe.load()
-        self.assertEqual([s.name for s in r.steps],
-                         ["move-dma-ops", "xen-preserve-dma-ops", "consolidate-get-dma-ops", "sparc32-pci-dma-ops",
-                          "sparc32-sbus-dma-ops", "drop-bus-argument"])
+        self.assertEqual(
+            [s.name for s in r.steps],
+            [
+                "move-dma-ops",
+                "xen-preserve-dma-ops",
+                "consolidate-get-dma-ops",
+                "sparc32-pci-dma-ops",
+                "sparc32-sbus-dma-ops",
+                "drop-bus-argument",
+            ],
+        )
         self.assertEqual(r.final_generation, "C")
         for s in r.steps:
             self.assertTrue(s.pending or (s.sites and s.rules), s.name)
@@ -73,8 +98,11 @@ class Recipe(unittest.TestCase):
         cases = {
             "[[step]\n": "not valid TOML",
             '[[step]]\nname="x"\nsubject="s"\n': "no rules",
-            '[[step]]\nname="x"\nsubject="s"\n[[step.rules]]\nsmpl="nope.cocci"\npaths=["a"]\n': "does not exist",
-            '[[step]]\nname="x"\nsubject="s"\npending="later"\n[[step.sites]]\npaths=["a"]\nregex="("\n': "bad regex",
+            '[[step]]\nname="x"\nsubject="s"\n[[step.rules]]\nsmpl="nope.cocci"\npaths=["a"]\n': (
+                "does not exist"
+            ),
+            '[[step]]\nname="x"\nsubject="s"\npending="later"\n'
+            '[[step.sites]]\npaths=["a"]\nregex="("\n': "bad regex",
             '[virtuals.v]\npaths=["a"]\nif_any="x"\ncapture="(x)"\n': "exactly one of",
             '[virtuals.v]\npaths=["a"]\ncapture="x"\n': "exactly one group",
             '[[step]]\nname="x"\nsubject="s"\nsplit="per-arch"\n': "a step is one commit",
@@ -88,7 +116,9 @@ class Recipe(unittest.TestCase):
 
     def test_globs(self):
         self.assertTrue(glob_match("arch/x86/include/asm/device.h", "arch/*/include/asm/device.h"))
-        self.assertFalse(glob_match("arch/x86/include/asm/foo/device.h", "arch/*/include/asm/device.h"))
+        self.assertFalse(
+            glob_match("arch/x86/include/asm/foo/device.h", "arch/*/include/asm/device.h")
+        )
         self.assertTrue(glob_match("drivers/a/b.c", "**/*.c"))
         self.assertTrue(glob_match("b.c", "**/*.c"))
 

@@ -85,39 +85,112 @@ NAME = "0001-treewide-Drop.patch"
 def fixture(tmp):
     smpl = Path(tmp) / "drop.cocci"
     smpl.write_text(SMPL)
-    data = {"toolkit_version": "0.1.0", "spatch_version": "1.1.1", "base": "abc123", "verify": {"identical": True},
-            "sources": {"drop.cocci": str(smpl)},
-            "patches": [{"patch": NAME, "subject": "treewide: Drop " + HOSTILE, "step": "drop", "noop": True,
-                         "files": ["arch/x/include/asm/dma-mapping.h"], "sites": 2,
-                         "maintainers": {"to": ["A <a@example.org>"], "cc": ["list@example.org"]},
-                         "checkpatch": {"clean": False, "explained": False, "messages": [
-                             {"level": "WARNING", "type": "LONG_LINE", "message": "long", "line": 9, "why": ""}]}}]}
-    rep = {"tree": {"name": "linux-" + HOSTILE, "version": "6.1"}, "generation_before": "B", "recipe": "r",
-           "steps": [{"name": "drop", "status": "applied", "reason": ""},
-                     {"name": "xen", "status": "not-applicable", "reason": "because " + HOSTILE}],
-           "residuals": [{"step": "drop", "kind": "arch get_dma_ops()", "file": "arch/x/a.h", "line": 3,
-                          "text": "return a < b && " + HOSTILE}],
-           "invariants": {"xen": {"what": "dom0 ok", "broken_before": False, "broken_after": False}}}
-    prov = {NAME: [{"file": "arch/x/include/asm/dma-mapping.h", "hunk": "@@ -10,4 +10,4 @@", "step": "drop",
-                    "sources": ["drop.cocci"], "made_by": [{"source": "drop.cocci", "rules": ["definition"]}]},
-                   {"file": "arch/x/include/asm/dma-mapping.h", "hunk": "@@ -30,5 +30,2 @@", "step": "drop",
-                    "sources": [FOLDING], "made_by": [{"source": FOLDING, "rules": []}]}]}
+    data = {
+        "toolkit_version": "0.1.0",
+        "spatch_version": "1.1.1",
+        "base": "abc123",
+        "verify": {"identical": True},
+        "sources": {"drop.cocci": str(smpl)},
+        "patches": [
+            {
+                "patch": NAME,
+                "subject": "treewide: Drop " + HOSTILE,
+                "step": "drop",
+                "noop": True,
+                "files": ["arch/x/include/asm/dma-mapping.h"],
+                "sites": 2,
+                "maintainers": {"to": ["A <a@example.org>"], "cc": ["list@example.org"]},
+                "checkpatch": {
+                    "clean": False,
+                    "explained": False,
+                    "messages": [
+                        {
+                            "level": "WARNING",
+                            "type": "LONG_LINE",
+                            "message": "long",
+                            "line": 9,
+                            "why": "",
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+    rep = {
+        "tree": {"name": "linux-" + HOSTILE, "version": "6.1"},
+        "generation_before": "B",
+        "recipe": "r",
+        "steps": [
+            {"name": "drop", "status": "applied", "reason": ""},
+            {"name": "xen", "status": "not-applicable", "reason": "because " + HOSTILE},
+        ],
+        "residuals": [
+            {
+                "step": "drop",
+                "kind": "arch get_dma_ops()",
+                "file": "arch/x/a.h",
+                "line": 3,
+                "text": "return a < b && " + HOSTILE,
+            }
+        ],
+        "invariants": {"xen": {"what": "dom0 ok", "broken_before": False, "broken_after": False}},
+    }
+    prov = {
+        NAME: [
+            {
+                "file": "arch/x/include/asm/dma-mapping.h",
+                "hunk": "@@ -10,4 +10,4 @@",
+                "step": "drop",
+                "sources": ["drop.cocci"],
+                "made_by": [{"source": "drop.cocci", "rules": ["definition"]}],
+            },
+            {
+                "file": "arch/x/include/asm/dma-mapping.h",
+                "hunk": "@@ -30,5 +30,2 @@",
+                "step": "drop",
+                "sources": [FOLDING],
+                "made_by": [{"source": FOLDING, "rules": []}],
+            },
+        ]
+    }
     return data, rep, prov, {NAME: PATCH}
 
 
 def cell(name, status="ok", **kw):
-    rec = {"cell": name, "arch": name, "status": status, "new": [], "gone": [], "new_failures": [],
-           "preexisting_failures": [], "unresolved": [], "objects_built": 3, "selected": 3,
-           "sparse": {"new": [], "gone": [], "unchanged": 0}, "code": {"compared": 3, "differs": []},
-           "config": {"XEN": "y"}, "reproduce": f"treewide matrix T --cell {name}"}
+    rec = {
+        "cell": name,
+        "arch": name,
+        "status": status,
+        "new": [],
+        "gone": [],
+        "new_failures": [],
+        "preexisting_failures": [],
+        "unresolved": [],
+        "objects_built": 3,
+        "selected": 3,
+        "sparse": {"new": [], "gone": [], "unchanged": 0},
+        "code": {"compared": 3, "differs": []},
+        "config": {"XEN": "y"},
+        "reproduce": f"treewide matrix T --cell {name}",
+    }
     rec.update(kw)
     return rec
 
 
 def sweep_data():
-    row = {"name": "linux-4.10.17", "version": "4.10.17", "generation_before": "A", "generation_after": "B",
-           "steps": {"drop": {"status": "skipped", "reason": "sparc uses " + HOSTILE}}, "changed_files": ["a"],
-           "residuals": [], "parse_failures": 0, "second_pass": {"changed_files": []}, "wall_s": 9.5, "check": []}
+    row = {
+        "name": "linux-4.10.17",
+        "version": "4.10.17",
+        "generation_before": "A",
+        "generation_after": "B",
+        "steps": {"drop": {"status": "skipped", "reason": "sparc uses " + HOSTILE}},
+        "changed_files": ["a"],
+        "residuals": [],
+        "parse_failures": 0,
+        "second_pass": {"changed_files": []},
+        "wall_s": 9.5,
+        "check": [],
+    }
     return {"steps": ["drop"], "trees": [row]}
 
 
@@ -144,10 +217,25 @@ def chromium(*args, timeout=120):
     if exe is None:
         raise AssertionError("chromium not installed: run `ci/install-deps test`")
     with tempfile.TemporaryDirectory() as profile:
-        r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                            f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=timeout,
-                           check=False)
+        r = subprocess.run(
+            [
+                exe,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     if r.returncode != 0:
         raise AssertionError(f"chromium exit {r.returncode}: {r.stderr[-500:]}")
     return r.stdout
@@ -174,7 +262,9 @@ class Page:
         shots = Path(os.environ.get("TREEWIDE_SCREENSHOTS") or self.tmp.name)
         shots.mkdir(parents=True, exist_ok=True)
         self.shot = shots / shot_name
-        chromium("--window-size=1400,1800", "--hide-scrollbars", f"--screenshot={self.shot}", f.as_uri())
+        chromium(
+            "--window-size=1400,1800", "--hide-scrollbars", f"--screenshot={self.shot}", f.as_uri()
+        )
         self.size = png_size(self.shot)
 
 
@@ -183,12 +273,28 @@ class ReviewPage(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         data, rep, prov, texts = fixture(cls.tmp.name)
-        matrix = [cell("arm64", "regression", new=["a.c:3: error: x " + HOSTILE],
-                       unresolved=["foo: referenced by e.o"], code={"compared": 2, "differs": ["c.o: f"]}),
-                  cell("x86_64", preexisting_failures=["d.o"])]
-        boots = [{"machine": "x86_64-pc", "arch": "x86_64", "status": "ok", "reason": "",
-                  "trees": {"baseline": {"build": "ok", "verdict": "pass", "boot_s": 2.1},
-                            "patched": {"build": "ok", "verdict": "pass", "boot_s": 2.0}}}]
+        matrix = [
+            cell(
+                "arm64",
+                "regression",
+                new=["a.c:3: error: x " + HOSTILE],
+                unresolved=["foo: referenced by e.o"],
+                code={"compared": 2, "differs": ["c.o: f"]},
+            ),
+            cell("x86_64", preexisting_failures=["d.o"]),
+        ]
+        boots = [
+            {
+                "machine": "x86_64-pc",
+                "arch": "x86_64",
+                "status": "ok",
+                "reason": "",
+                "trees": {
+                    "baseline": {"build": "ok", "verdict": "pass", "boot_s": 2.1},
+                    "patched": {"build": "ok", "verdict": "pass", "boot_s": 2.0},
+                },
+            }
+        ]
         cls.m = report.model(data, rep, prov, texts, matrix, boots, sweep_data())
         cls.page = Page(report_html.render(cls.m), "fixture.png")
 
@@ -202,20 +308,30 @@ class ReviewPage(unittest.TestCase):
 
     def test_each_hunk_shows_its_lines_and_the_rule_that_made_it(self):
         text, ids = self.page.text, self.page.dom.ids
-        self.assertIn("-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)", text)
+        self.assertIn(
+            "-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)", text
+        )
         self.assertIn("+static inline struct dma_map_ops *get_arch_dma_ops(void)", text)
         self.assertIn("drop.cocci: definition", text)
         self.assertIn('href="#rule-drop.cocci-definition"', self.page.raw)
-        self.assertIn("rule-drop.cocci-definition", ids)                  # the link has its target
-        self.assertIn("- struct bus_type *bus", text)                    # the rule's own text is on the page
+        self.assertIn("rule-drop.cocci-definition", ids)  # the link has its target
+        self.assertIn("- struct bus_type *bus", text)  # the rule's own text is on the page
         self.assertIn("not made by a rule: the toolkit's #if folding", text)
         self.assertIn("p1-h2", ids)
 
     def test_checks_per_patch_and_the_matrix_grid(self):
         checks = self.m["patches"][0]["checks"]
-        self.assertEqual({k: c["state"] for k, c in checks.items()},
-                         {"checkpatch": "fail", "git am": "pass", "build": "fail", "object code": "fail",
-                          "boot": "pass", "residuals": "fail"})
+        self.assertEqual(
+            {k: c["state"] for k, c in checks.items()},
+            {
+                "checkpatch": "fail",
+                "git am": "pass",
+                "build": "fail",
+                "object code": "fail",
+                "boot": "pass",
+                "residuals": "fail",
+            },
+        )
         arm64 = next(r for r in self.m["grid"] if r["cell"] == "arm64")
         self.assertEqual([arm64["columns"][c]["state"] for c in report.GRID],
                          ["pass", "pass", "fail", "pass", "fail", "fail", "none", "none"])
@@ -231,7 +347,10 @@ class ReviewPage(unittest.TestCase):
     def test_summary_says_why_it_is_not_safe(self):
         state, line = self.m["verdict"]
         self.assertEqual(state, "fail")
-        self.assertTrue(line.startswith("Not ready to send: patch 1 checkpatch: 1 message(s), UNEXPLAINED"), line)
+        self.assertTrue(
+            line.startswith("Not ready to send: patch 1 checkpatch: 1 message(s), UNEXPLAINED"),
+            line,
+        )
         self.assertIn(line, self.page.text)
 
     def test_releases_and_screenshot(self):
@@ -241,7 +360,13 @@ class ReviewPage(unittest.TestCase):
 
     def test_markdown_has_the_same_facts(self):
         md = report_md.render(self.m)
-        self.assertIn("```diff\n \n-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)\n", md)
+        self.assertIn(
+            (
+                "```diff\n \n-static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type"
+                " *bus)\n"
+            ),
+            md,
+        )
         self.assertIn("made by: drop.cocci (rule definition)", md)
         self.assertIn("| arm64 | arm64 | ok: XEN=y | ok: 3/3 objects | FAIL: 1 new, 0 gone |", md)
         self.assertIn("rule `definition` (line 6):", md)
@@ -255,38 +380,79 @@ class Verdict(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             data, rep, prov, texts = fixture(tmp)
             data["patches"][0]["checkpatch"] = {"clean": True, "explained": True, "messages": []}
-            data["needs"] = needs or {"cells": [c["cell"] for c in matrix or []], "machines": [], "xen": []}
+            data["needs"] = needs or {
+                "cells": [c["cell"] for c in matrix or []],
+                "machines": [],
+                "xen": [],
+            }
             rep["residuals"] = []
             return report.model(data, rep, prov, texts, matrix, boots)
 
     def test_ready_only_when_every_cell_built_every_commit_and_every_machine_booted(self):
-        ok = {"commit": "c1", "patch": NAME, "subject": "s", "status": "ok", "not_built": [], "new": [],
-              "new_vs_previous": []}
+        ok = {
+            "commit": "c1",
+            "patch": NAME,
+            "subject": "s",
+            "status": "ok",
+            "not_built": [],
+            "new": [],
+            "new_vs_previous": [],
+        }
         needs = {"cells": ["arm64", "x86_64"], "machines": ["x86_64-pc"], "xen": ["arm64-xen-dom0"]}
         boots = [{"machine": "x86_64-pc", "arch": "x86", "status": "ok", "trees": {}},
                  {"machine": "arm64-xen-dom0", "arch": "arm64", "status": "ok", "trees": {}}]
         one_cell = self.model([cell("arm64", commits=[ok])], needs=needs)
         self.assertEqual(one_cell["verdict"][0], "todo")
         self.assertIn("1 of 2 build cells not run (x86_64): make matrix", one_cell["verdict"][1])
-        self.assertIn("1 boot machine(s) not passed (x86_64-pc not run): make boot", one_cell["missing"])
+        self.assertIn(
+            "1 boot machine(s) not passed (x86_64-pc not run): make boot", one_cell["missing"]
+        )
         no_commits = self.model([cell("arm64"), cell("x86_64")], boots, needs=needs)
-        self.assertEqual(no_commits["missing"], ["2 cell(s) not built at every commit (arm64, x86_64): "
-                                                 "make matrix EACH_COMMIT=1"])
-        no_xen = self.model([cell("arm64", commits=[ok]), cell("x86_64", commits=[ok])], boots[:1], needs=needs)
-        self.assertEqual(no_xen["missing"], ["1 Xen dom0 probe(s) not passed (arm64-xen-dom0 not run): make boot"])
-        ready = self.model([cell("arm64", commits=[ok]), cell("x86_64", commits=[ok])], boots, needs=needs)
+        self.assertEqual(
+            no_commits["missing"],
+            ["2 cell(s) not built at every commit (arm64, x86_64): make matrix EACH_COMMIT=1"],
+        )
+        no_xen = self.model(
+            [cell("arm64", commits=[ok]), cell("x86_64", commits=[ok])], boots[:1], needs=needs
+        )
+        self.assertEqual(
+            no_xen["missing"],
+            ["1 Xen dom0 probe(s) not passed (arm64-xen-dom0 not run): make boot"],
+        )
+        ready = self.model(
+            [cell("arm64", commits=[ok]), cell("x86_64", commits=[ok])], boots, needs=needs
+        )
         state, line = ready["verdict"]
         self.assertEqual((state, ready["missing"]), ("pass", []))
         self.assertTrue(line.startswith("Ready to send: 1 patch(es)"), line)
-        self.assertIn("- Built in 2 arch/config cell(s), before and after the series and at every commit: 2 ok;",
-                      " ".join(" ".join(ready["testing"]).split()))
-        self.assertTrue(all(len(line) <= 75 for t in ready["testing"] for line in t.split("\n")), ready["testing"])
+        self.assertIn(
+            (
+                "- Built in 2 arch/config cell(s), before and after the series and at every commit:"
+                " 2 ok;"
+            ),
+            " ".join(" ".join(ready["testing"]).split()),
+        )
+        self.assertTrue(
+            all(len(line) <= 75 for t in ready["testing"] for line in t.split("\n")),
+            ready["testing"],
+        )
 
     def test_a_commit_that_does_not_build_fails_its_own_patch(self):
-        commit = {"commit": "c1", "patch": NAME, "subject": "s", "status": "not-bisectable", "not_built": ["a.o"],
-                  "new": [], "new_vs_previous": []}
-        m = self.model([cell("arm64", "regression", commits=[commit]),
-                        cell("x86_64", commits=[dict(commit, status="ok")])])
+        commit = {
+            "commit": "c1",
+            "patch": NAME,
+            "subject": "s",
+            "status": "not-bisectable",
+            "not_built": ["a.o"],
+            "new": [],
+            "new_vs_previous": [],
+        }
+        m = self.model(
+            [
+                cell("arm64", "regression", commits=[commit]),
+                cell("x86_64", commits=[dict(commit, status="ok")]),
+            ]
+        )
         build = m["patches"][0]["checks"]["build"]
         self.assertEqual((build["state"], build["text"]),
                          ("fail", "at this commit, 2 cell(s): not bisectable in arm64"))
@@ -302,23 +468,38 @@ class Verdict(unittest.TestCase):
             state, line = report.model(data, rep, prov, texts)["verdict"]
             data["patches"][0]["upstream"] = "ade1229caed9433921b69e20bd6fadf1bba9558e"
             self.assertEqual(report.model(data, rep, prov, texts)["verdict"][0], "todo")
-        self.assertEqual((state, line), ("fail", "Not ready to send: patch 1 has no upstream commit, which "
-                                                 "stable-kernel-rules.rst asks of every stable patch"))
+        self.assertEqual(
+            (state, line),
+            (
+                "fail",
+                (
+                    "Not ready to send: patch 1 has no upstream commit, which "
+                    "stable-kernel-rules.rst asks of every stable patch"
+                ),
+            ),
+        )
 
     def test_without_a_matrix_it_is_not_checked_yet(self):
         self.assertEqual(self.model(None)["verdict"][0], "todo")
 
     def test_a_make_that_died_or_sparse_that_did_not_finish_is_no_pass(self):
-        died = {k: v for k, v in cell("arm64", "error", reason="make ... was killed by signal 9").items()
-                if k in ("cell", "arch", "status", "reason", "config", "reproduce")}
-        unchecked = cell("x86_64", sparse={"new": [], "gone": [], "unchanged": 0, "not_checked": ["a.o"]})
+        died = {
+            k: v
+            for k, v in cell("arm64", "error", reason="make ... was killed by signal 9").items()
+            if k in ("cell", "arch", "status", "reason", "config", "reproduce")
+        }
+        unchecked = cell(
+            "x86_64", sparse={"new": [], "gone": [], "unchanged": 0, "not_checked": ["a.o"]}
+        )
         m = self.model([died, unchecked])
         self.assertEqual(m["verdict"][0], "fail")
         rows = {r["cell"]: r["columns"] for r in m["grid"]}
         self.assertEqual((rows["arm64"]["build"]["state"], rows["arm64"]["build"]["text"]),
                          ("fail", "make ... was killed by signal 9"))
         self.assertEqual(rows["x86_64"]["sparse"]["state"], "none")
-        self.assertIn("1 object(s) not checked: sparse did not finish", rows["x86_64"]["sparse"]["text"])
+        self.assertIn(
+            "1 object(s) not checked: sparse did not finish", rows["x86_64"]["sparse"]["text"]
+        )
 
     def test_a_lost_config_option_is_not_safe(self):
         state, line = self.model([cell("arm64", "config-lost", reason="XEN lost")])["verdict"]
@@ -335,23 +516,32 @@ class Parsers(unittest.TestCase):
         removed = "static inline struct dma_map_ops *get_arch_dma_ops(struct bus_type *bus)"
         self.assertEqual(p.hunks[0].lines[1], ("-", 11, None, removed))
         self.assertEqual(p.hunks[0].context, "extern struct dma_map_ops x_ops;")
-        self.assertEqual(p.hunks[1].removed, ["#ifdef CONFIG_X", "#endif", "- "])   # not the signature
+        self.assertEqual(
+            p.hunks[1].removed, ["#ifdef CONFIG_X", "#endif", "- "]
+        )  # not the signature
         self.assertEqual(p.hunks[1].lines[-1], (" ", 34, 31, "}"))
 
     def test_rules_are_cut_at_their_headers(self):
         blocks = smpl_rules.split(SMPL)
-        self.assertEqual([(n, first) for n, first, _ in blocks], [(None, 1), ("definition", 6), (None, 19)])
-        self.assertIn("treewide-rule definition", blocks[1][2])           # the script rule stays with it
+        self.assertEqual(
+            [(n, first) for n, first, _ in blocks], [(None, 1), ("definition", 6), (None, 19)]
+        )
+        self.assertIn("treewide-rule definition", blocks[1][2])  # the script rule stays with it
 
 
-@unittest.skipUnless(os.environ.get("TREEWIDE_SERIES_OUT"), "set TREEWIDE_SERIES_OUT to a real series OUT")
+@unittest.skipUnless(
+    os.environ.get("TREEWIDE_SERIES_OUT"), "set TREEWIDE_SERIES_OUT to a real series OUT"
+)
 class RealSeries(unittest.TestCase):
     """The page of a real series with its matrix: every hunk of the first
     patch file and a matrix cell's state are on it."""
 
     def test_real_series_page(self):
         out = Path(os.environ["TREEWIDE_SERIES_OUT"])
-        data, rep, prov = (json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json"))
+        data, rep, prov = (
+            json.loads((out / f).read_text())
+            for f in ("series.json", "apply.json", "provenance.json")
+        )
         report.write(out, data, rep, prov)
         page = Page((out / "report.html").read_text(), f"{rep['tree']['name']}.png")
         first = patchfile.parse((out / "series" / data["patches"][0]["patch"]).read_text())
@@ -359,15 +549,24 @@ class RealSeries(unittest.TestCase):
             self.assertIn(h.header, page.text)
             for kind, _, _, text in h.lines[:3]:
                 self.assertIn(kind + text, page.text)
-        made = next(m for h in prov[data["patches"][0]["patch"]] for m in h["made_by"] if m["rules"])
-        self.assertIn(f"{made['source']}: {made['rules'][0]}", page.text)      # the rule's name, linked
+        made = next(
+            m for h in prov[data["patches"][0]["patch"]] for m in h["made_by"] if m["rules"]
+        )
+        self.assertIn(f"{made['source']}: {made['rules'][0]}", page.text)  # the rule's name, linked
         self.assertIn(report.rule_anchor(made["source"], made["rules"][0]), page.dom.ids)
         cells = json.loads((out / "matrix" / "matrix.json").read_text())["cells"]
-        row = re.search(rf'<tr class="row"><td><a href="#cell-{cells[0]["cell"]}">.*?</tr>', page.raw, re.S)
+        row = re.search(
+            rf'<tr class="row"><td><a href="#cell-{cells[0]["cell"]}">.*?</tr>', page.raw, re.S
+        )
         self.assertIsNotNone(row, "the cell's row in the grid")
-        want = [c["state"] for c in report.grid(cells, None)[0]["columns"].values()][:-1]      # all but boot
-        self.assertEqual(re.findall(r'<td class="(\w+)"', row.group())[:len(want)], want)
-        print(f"\n{out}/report.html: {(out / 'report.html').stat().st_size} bytes, screenshot {page.shot}")
+        want = [c["state"] for c in report.grid(cells, None)[0]["columns"].values()][
+            :-1
+        ]  # all but boot
+        self.assertEqual(re.findall(r'<td class="(\w+)"', row.group())[: len(want)], want)
+        print(
+            f"\n{out}/report.html: {(out / 'report.html').stat().st_size} bytes, screenshot"
+            f" {page.shot}"
+        )
 
 
 if __name__ == "__main__":

@@ -11,10 +11,16 @@ from treewide_lib.kbuild.table import Cell, Table
 from treewide_lib.errors import ToolError
 
 FILES = {
-    "include/linux/dma-map-ops.h": "#include <asm/dma-mapping.h>\nstatic inline int get_dma_ops(void);\n",
+    "include/linux/dma-map-ops.h": (
+        "#include <asm/dma-mapping.h>\nstatic inline int get_dma_ops(void);\n"
+    ),
     "include/linux/dma-mapping.h": "#include <linux/device.h>\n",
-    "include/asm-generic/dma-mapping.h": "static inline void *get_arch_dma_ops(void) { return 0; }\n",
-    "arch/alpha/include/asm/dma-mapping.h": "static inline void *get_arch_dma_ops(void) { return 0; }\n",
+    "include/asm-generic/dma-mapping.h": (
+        "static inline void *get_arch_dma_ops(void) { return 0; }\n"
+    ),
+    "arch/alpha/include/asm/dma-mapping.h": (
+        "static inline void *get_arch_dma_ops(void) { return 0; }\n"
+    ),
     "arch/alpha/kernel/pci.c": "#include <linux/dma-map-ops.h>\n",
     "arch/alpha/kernel/Makefile": "obj-y := pci.o\n",
     "arch/arm64/mm/dma-mapping.c": "#include <linux/dma-map-ops.h>\n",
@@ -22,9 +28,11 @@ FILES = {
     "kernel/dma/mapping.c": '#include "direct.h"\n',
     "kernel/dma/direct.h": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/other.c": "#include <linux/dma-mapping.h>\n",
-    "kernel/dma/Makefile": "obj-y += mapping.o other.o\nobj-$(CONFIG_DMA_GONE) += gone.o\ndmapool-y := part.o\n"
-                           "ifdef CONFIG_POOL_SUB\ndmapool-y += sub/deep.o\nendif\nobj-$(CONFIG_POOL) += dmapool.o\n"
-                           "mounts-y := mnt.o\nmounts-$(CONFIG_MD) += md.o\nobj-y += mounts.o\n",
+    "kernel/dma/Makefile": (
+        "obj-y += mapping.o other.o\nobj-$(CONFIG_DMA_GONE) += gone.o\ndmapool-y := part.o\n"
+        "ifdef CONFIG_POOL_SUB\ndmapool-y += sub/deep.o\nendif\nobj-$(CONFIG_POOL) += dmapool.o\n"
+        "mounts-y := mnt.o\nmounts-$(CONFIG_MD) += md.o\nobj-y += mounts.o\n"
+    ),
     "kernel/dma/mnt.c": "int mnt;\n",
     "kernel/dma/md.c": "#include <linux/dma-map-ops.h>\n",
     "kernel/dma/sub/deep.c": "void g(void) { get_arch_dma_ops(); }\n",
@@ -40,7 +48,9 @@ FILES = {
     "arch/alpha/Makefile": "core-y += arch/alpha/kernel/\n",
     "scripts/Kbuild.include": "# functions\n",
     "arch/arm64/Makefile": "core-$(CONFIG_XEN) += arch/arm64/xen/\n",
-    "arch/arm64/xen/Makefile": "xen-arm-y += $(addprefix ../../arm/xen/, mm.o)\nobj-y := xen-arm.o hypercall.o\n",
+    "arch/arm64/xen/Makefile": (
+        "xen-arm-y += $(addprefix ../../arm/xen/, mm.o)\nobj-y := xen-arm.o hypercall.o\n"
+    ),
     "arch/arm64/xen/hypercall.S": "/* hypercalls */\n",
     "arch/arm/xen/Makefile": "obj-y := mm.o\n",
     "arch/arm/xen/mm.c": "#include <linux/dma-map-ops.h>\n",
@@ -58,13 +68,24 @@ class Selection(unittest.TestCase):
 
     def test_includers_follow_headers_per_arch(self):
         alpha = self.graph.includers(["arch/alpha/include/asm/dma-mapping.h"], "alpha")
-        self.assertEqual(alpha, {"arch/alpha/kernel/pci.c", "kernel/dma/mapping.c", "kernel/dma/gone.c",
-                                 "kernel/dma/md.c", "tools/testing/t.c", "drivers/x/x.c"})
+        self.assertEqual(
+            alpha,
+            {
+                "arch/alpha/kernel/pci.c",
+                "kernel/dma/mapping.c",
+                "kernel/dma/gone.c",
+                "kernel/dma/md.c",
+                "tools/testing/t.c",
+                "drivers/x/x.c",
+            },
+        )
         # arm64 has no asm/dma-mapping.h of its own: it gets asm-generic's.
         arm64 = self.graph.includers(["include/asm-generic/dma-mapping.h"], "arm64")
         self.assertIn("arch/arm64/mm/dma-mapping.c", arm64)
         self.assertNotIn("arch/alpha/kernel/pci.c", arm64)
-        self.assertEqual(self.graph.includers(["include/asm-generic/dma-mapping.h"], "alpha"), set())
+        self.assertEqual(
+            self.graph.includers(["include/asm-generic/dma-mapping.h"], "alpha"), set()
+        )
 
     def configure(self, **conf):
         """An objtree as `make olddefconfig` leaves it: .config and auto.conf."""
@@ -78,13 +99,17 @@ class Selection(unittest.TestCase):
 
     def select(self, objtree):
         diff = "-\treturn get_arch_dma_ops(bus);\n+\treturn get_arch_dma_ops();\n"
-        return select.objects(self.root, objtree, "alpha", ["arch/alpha/include/asm/dma-mapping.h"], diff,
-                              self.graph)
+        return select.objects(
+            self.root, objtree, "alpha", ["arch/alpha/include/asm/dma-mapping.h"], diff, self.graph
+        )
 
     def test_kbuild_decides_what_is_built(self):
         objs, candidates, _ = self.select(self.configure(X="y", POOL="m"))
-        self.assertEqual(objs, ["arch/alpha/kernel/pci.o", "kernel/dma/mapping.o", "kernel/dma/part.o"])
-        # gone.o (CONFIG_DMA_GONE unset), x.o (its dir is off), sub/deep.o (ifdef) and tools/ left out
+        self.assertEqual(
+            objs, ["arch/alpha/kernel/pci.o", "kernel/dma/mapping.o", "kernel/dma/part.o"]
+        )
+        # gone.o (CONFIG_DMA_GONE unset), x.o (its dir is off), sub/deep.o
+        # (ifdef) and tools/ left out
         self.assertEqual(candidates, 8)
         # md.o is a part of the built-in mounts.o only when CONFIG_MD=y: Kbuild ignores mounts-m
         self.assertNotIn("kernel/dma/md.o", self.select(self.configure(MD="m")).objects)
@@ -100,7 +125,9 @@ class Selection(unittest.TestCase):
         self.assertEqual(targets, ["arch/alpha/kernel/", "drivers/", "kernel/dma/"])
         # kernel/dma/other.o is not reached: the directory is not built whole.
         _, _, targets = self.select(self.configure(X="y", XDIR="y", POOL="y"))
-        self.assertEqual(targets, ["arch/alpha/kernel/", "drivers/", "kernel/dma/mapping.o", "kernel/dma/part.o"])
+        self.assertEqual(
+            targets, ["arch/alpha/kernel/", "drivers/", "kernel/dma/mapping.o", "kernel/dma/part.o"]
+        )
         (self.root / "Makefile").write_text(FILES["Makefile"] + "single-targets := %.o %/\n")
         _, _, targets = self.select(self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y"))
         self.assertIn("kernel/dma/sub/deep.o", targets)
@@ -109,16 +136,25 @@ class Selection(unittest.TestCase):
     def test_objects_an_arch_builds_from_another_arches_directory(self):
         # arm64's xen/ links ../../arm/xen/mm.o into its xen-arm.o
         def arm64(**conf):
-            return select.objects(self.root, self.configure(**conf), "arm64", ["include/linux/dma-map-ops.h"], "",
-                                  self.graph)
+            return select.objects(
+                self.root,
+                self.configure(**conf),
+                "arm64",
+                ["include/linux/dma-map-ops.h"],
+                "",
+                self.graph,
+            )
+
         objs, _, targets = arm64(XEN="y")
         self.assertIn("arch/arm/xen/mm.o", objs)
-        self.assertIn("arch/arm64/xen/", targets)        # old Kbuild: through the directory that links it
+        self.assertIn("arch/arm64/xen/", targets)  # old Kbuild: through the directory that links it
         self.assertNotIn("arch/arm/xen/mm.o", arm64().objects)
 
     def test_changed_symbols(self):
-        self.assertEqual(select.changed_symbols("+\treturn get_arch_dma_ops();\n-#define FOO(x) bar(x)\n"),
-                         ["FOO", "bar", "get_arch_dma_ops"])
+        self.assertEqual(
+            select.changed_symbols("+\treturn get_arch_dma_ops();\n-#define FOO(x) bar(x)\n"),
+            ["FOO", "bar", "get_arch_dma_ops"],
+        )
 
 
 class ArchTable(unittest.TestCase):
@@ -127,9 +163,15 @@ class ArchTable(unittest.TestCase):
         self.addCleanup(shutil.rmtree, root)
         for a in ("alpha", "avr32", "newarch"):
             (root / "arch" / a).mkdir(parents=True)
-        cells = {a: Cell(name=a, arch=a, make_arch=a, cross_compile="", package="gcc", defconfig="defconfig")
-                 for a in ("alpha", "riscv")}
-        narrowed = Table(cells, {}, {"avr32": "no compiler", "csky": "no compiler"}, {}).for_tree(root)
+        cells = {
+            a: Cell(
+                name=a, arch=a, make_arch=a, cross_compile="", package="gcc", defconfig="defconfig"
+            )
+            for a in ("alpha", "riscv")
+        }
+        narrowed = Table(cells, {}, {"avr32": "no compiler", "csky": "no compiler"}, {}).for_tree(
+            root
+        )
         self.assertEqual(list(narrowed.cells), ["alpha"])
         skips = narrowed.no_cell
         self.assertEqual(sorted(skips), ["avr32", "newarch", "riscv"])
@@ -140,8 +182,9 @@ class ArchTable(unittest.TestCase):
 class EmptySelection(unittest.TestCase):
     def test_no_target_builds_nothing(self):
         # make without a target would build the whole tree: no make may run
-        text, built, cc, sparse = cellbuild.build_tree(Path("/nonexistent"), Path("/nonexistent"), None, {}, [], [],
-                                                       None, False, print)
+        text, built, cc, sparse = cellbuild.build_tree(
+            Path("/nonexistent"), Path("/nonexistent"), None, {}, [], [], None, False, print
+        )
         self.assertIn("nothing to build", text)
         self.assertEqual((built, sum(cc.values()), sum(sparse.values())), (set(), 0, 0))
 

@@ -19,7 +19,9 @@ class DictTree:
         return self.files[rel]
 
 
-USER = "static void widget_setup(struct device *dev)\n{\n\tdev->archdata.dma_ops = &widget_ops;\n}\n"
+USER = (
+    "static void widget_setup(struct device *dev)\n{\n\tdev->archdata.dma_ops = &widget_ops;\n}\n"
+)
 CLEAN = "static int widget_probe(struct device *dev)\n{\n\treturn 0;\n}\n"
 # Unparsable, and quoting what a crash would say: spatch quotes bad lines, and that is no crash.
 BROKEN = ("static void broken(struct device *dev)\n{\n\tWIDGET(((; pr_err(\"Out of memory\");\n"
@@ -28,12 +30,18 @@ BROKEN = ("static void broken(struct device *dev)\n{\n\tWIDGET(((; pr_err(\"Out 
 
 class Batches(unittest.TestCase):
     def test_each_file_gets_its_own_rules_text_and_parse_errors(self):
-        files = {f"drivers/w{i}/{name}": text for i, (name, text) in
-                 enumerate([("user.c", USER), ("clean.c", CLEAN), ("broken.c", BROKEN), ("user.h", USER)] * 3)}
+        files = {
+            f"drivers/w{i}/{name}": text
+            for i, (name, text) in enumerate(
+                [("user.c", USER), ("clean.c", CLEAN), ("broken.c", BROKEN), ("user.h", USER)] * 3
+            )
+        }
         smpl = SmPL.load(SMPL_DIR / "archdata-dma-ops-users.cocci")
         for jobs in (1, 2, 5):
             with self.subTest(jobs=jobs):
-                results, stats = Spatch(jobs=jobs).run(smpl, "patch", set(), DictTree(files), list(files))
+                results, stats = Spatch(jobs=jobs).run(
+                    smpl, "patch", set(), DictTree(files), list(files)
+                )
                 self.assertEqual([r.rel for r in results], list(files))
                 self.assertEqual(stats.files, len(files))
                 for r in results:
@@ -79,9 +87,13 @@ exit 0
             fake.chmod(0o755)
             files = {"drivers/a.c": CLEAN, "drivers/b.c": CLEAN, "drivers/c.c": CLEAN}
             smpl = SmPL.load(SMPL_DIR / "archdata-dma-ops-users.cocci")
-            results, _ = Spatch(exe=str(fake), jobs=1).run(smpl, "patch", set(), DictTree(files), list(files))
-            self.assertEqual([(r.rel, r.timed_out, r.failed) for r in results],
-                             [("drivers/a.c", True, ""), ("drivers/b.c", False, ""), ("drivers/c.c", False, "")])
+            results, _ = Spatch(exe=str(fake), jobs=1).run(
+                smpl, "patch", set(), DictTree(files), list(files)
+            )
+            self.assertEqual(
+                [(r.rel, r.timed_out, r.failed) for r in results],
+                [("drivers/a.c", True, ""), ("drivers/b.c", False, ""), ("drivers/c.c", False, "")],
+            )
             self.assertEqual(calls.read_text().splitlines(), ["one", "one"])
 
 

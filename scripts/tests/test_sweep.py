@@ -29,17 +29,24 @@ def available_trees():
     trees = {p.name: p for p in (debian_tree("6.1"), debian_tree("6.12"))}
     root = os.environ.get("TREEWIDE_TREES")
     if root:
-        trees.update({p.name: p for p in sorted(Path(root).glob("linux-*")) if (p / "Makefile").is_file()})
+        trees.update(
+            {p.name: p for p in sorted(Path(root).glob("linux-*")) if (p / "Makefile").is_file()}
+        )
     return trees
 
 
 def applied_copy(tree, diff, dest):
     """A copy of `tree` with the sweep's diff for it applied (unchanged files hard-linked)."""
-    # resolved: `cp -a` copies a symlinked tree as the link, and patch would then write into the tree itself
+    # resolved: `cp -a` copies a symlinked tree as the link, and patch
+    # would then write into the tree itself
     if subprocess.run(["cp", "-al", str(tree.resolve()), str(dest)], check=False).returncode != 0:
         raise AssertionError(f"cannot copy {tree}")
-    r = subprocess.run(["patch", "-p1", "-s", "--follow-symlinks", "-d", str(dest), "-i", str(diff)],
-                       capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        ["patch", "-p1", "-s", "--follow-symlinks", "-d", str(dest), "-i", str(diff)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if r.returncode != 0:
         raise AssertionError(f"the sweep's diff does not apply to {tree}: {r.stdout}{r.stderr}")
     return dest
@@ -54,9 +61,19 @@ class Sweep(unittest.TestCase):
         cls.names = sorted(n for n in cls.trees if n in cls.expect)
         cls.started = cls.tmp / "started"
         cls.started.touch()
-        cls.swept = treewide("sweep", *[cls.trees[n] for n in cls.names], "--out", cls.tmp / "out",
-                           "--expect", EXPECTATIONS)
-        cls.data = json.loads((cls.tmp / "out" / "sweep.json").read_text()) if cls.swept.returncode < 2 else None
+        cls.swept = treewide(
+            "sweep",
+            *[cls.trees[n] for n in cls.names],
+            "--out",
+            cls.tmp / "out",
+            "--expect",
+            EXPECTATIONS,
+        )
+        cls.data = (
+            json.loads((cls.tmp / "out" / "sweep.json").read_text())
+            if cls.swept.returncode < 2
+            else None
+        )
 
     @classmethod
     def tearDownClass(cls):
@@ -74,8 +91,12 @@ class Sweep(unittest.TestCase):
         self.assertIn("| linux-source-6.12 |", (self.tmp / "out" / "sweep.md").read_text())
 
     def test_nothing_written_into_the_trees(self):
-        r = subprocess.run(["find", *[str(self.trees[n]) for n in self.names], "-newer", str(self.started)],
-                           capture_output=True, text=True, check=True)
+        r = subprocess.run(
+            ["find", *[str(self.trees[n]) for n in self.names], "-newer", str(self.started)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         self.assertEqual(r.stdout, "")
 
     def test_hooks_equal_upstream(self):
@@ -103,7 +124,9 @@ class Sweep(unittest.TestCase):
                         self.assertNotIn(hook["absent"], text, hook["file"])
                     checked += 1
         if not checked:
-            self.skipTest("no tree with an upstream answer and its reference here (TREEWIDE_TREES unset?)")
+            self.skipTest(
+                "no tree with an upstream answer and its reference here (TREEWIDE_TREES unset?)"
+            )
 
     def applied(self, name):
         """The tree `name` as this sweep left it (made once)."""
@@ -121,7 +144,11 @@ class Sweep(unittest.TestCase):
                 continue
             rel = header.relative_to(ours)
             mine = definitions(header.read_text(), "get_arch_dma_ops")
-            theirs = definitions((ref / rel).read_text(), "get_arch_dma_ops") if (ref / rel).exists() else []
+            theirs = (
+                definitions((ref / rel).read_text(), "get_arch_dma_ops")
+                if (ref / rel).exists()
+                else []
+            )
             if arch in exp.get("signature_only", {}):
                 mine, theirs = ([d[:d.index("{")] for d in x] for x in (mine, theirs))
             self.assertEqual([tokens(d) for d in mine], [tokens(d) for d in theirs], str(rel))
@@ -143,11 +170,17 @@ class Releases(unittest.TestCase):
         data = tomllib.loads(EXPECTATIONS.read_text())
         rows = {row["name"] for row in data["tree"]}
         listed = [r["release"] for r in data.get("release", [])]
-        wanted = [f"4.{y}" for y in range(4, 21)] + [f"5.{y}" for y in range(20)] + [f"6.{y}" for y in range(13)]
+        wanted = (
+            [f"4.{y}" for y in range(4, 21)]
+            + [f"5.{y}" for y in range(20)]
+            + [f"6.{y}" for y in range(13)]
+        )
         self.assertEqual(listed, wanted)
         for r in data["release"]:
             with self.subTest(release=r["release"]):
-                self.assertNotEqual(bool(r.get("trees")), bool(r.get("missing")), "trees or missing, one of them")
+                self.assertNotEqual(
+                    bool(r.get("trees")), bool(r.get("missing")), "trees or missing, one of them"
+                )
                 for name in r.get("trees", []):
                     self.assertIn(name, rows)
                     self.assertRegex(name, rf"^linux-(source-)?{re.escape(r['release'])}(\.|-|$)")

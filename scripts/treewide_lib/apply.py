@@ -20,7 +20,7 @@ SCHEMA = "treewide-apply/1"
 @dataclass
 class StepResult:
     name: str
-    status: str = ""            # applied | already-done | not-applicable | skipped | pending | no-change
+    status: str = ""  # applied | already-done | not-applicable | skipped | pending | no-change
     reason: str = ""
     changed_files: list = field(default_factory=list)
     sites_before: list = field(default_factory=list)
@@ -30,9 +30,11 @@ class StepResult:
     timeouts: list = field(default_factory=list)
     failures: list = field(default_factory=list)
     broke: list = field(default_factory=list)
-    contents: dict = field(default_factory=dict)    # file -> text after the step
-    origin: dict = field(default_factory=dict)      # file -> [(source, rules, removed lines, added lines)]
-    runs: list = field(default_factory=list)        # RuleRun of each spatch run, in order
+    contents: dict = field(default_factory=dict)  # file -> text after the step
+    origin: dict = field(
+        default_factory=dict
+    )  # file -> [(source, rules, removed lines, added lines)]
+    runs: list = field(default_factory=list)  # RuleRun of each spatch run, in order
     hunks: int = 0
     stats: RunStats = field(default_factory=RunStats)
     diff: str = ""
@@ -44,11 +46,15 @@ class StepResult:
             "name": self.name, "status": self.status, "reason": self.reason,
             "changed_files": self.changed_files,
             "sites_before": len(self.sites_before),
-            "sites_rewritten": len(self.sites_before) - len(self.residuals) if self.status == "applied" else 0,
+            "sites_rewritten": (
+                len(self.sites_before) - len(self.residuals) if self.status == "applied" else 0
+            ),
             "hunks": self.hunks,
             "residuals": [s.as_dict() for s in self.residuals],
             "missing": self.missing,
-            "parse_failures": self.parse_failures, "timeouts": self.timeouts, "failures": self.failures,
+            "parse_failures": self.parse_failures,
+            "timeouts": self.timeouts,
+            "failures": self.failures,
             "broke_invariants": self.broke,
             "short_of_end_state": self.undone,
             "spatch": {"files": self.stats.files, "cpu_s": round(self.stats.cpu_s, 3),
@@ -77,7 +83,9 @@ def decide_virtuals(tree, recipe, names=None):
         if v.if_any:
             hit = any(v.if_any.search(tree.read(f)) for f in files)
         else:
-            hit = (files or not v.require_files) and not any(v.unless.search(tree.read(f)) for f in files)
+            hit = (files or not v.require_files) and not any(
+                v.unless.search(tree.read(f)) for f in files
+            )
         if hit:
             chosen[v.name] = v.why
     return chosen
@@ -88,8 +96,14 @@ def _diff(before, tree, rels):
     for rel in rels:
         old = before.get(rel)
         old = tree.original(rel) if old is None else old
-        lines = list(difflib.unified_diff((old or "").splitlines(True), tree.read(rel).splitlines(True),
-                                          f"a/{rel}" if old is not None else "/dev/null", f"b/{rel}"))
+        lines = list(
+            difflib.unified_diff(
+                (old or "").splitlines(True),
+                tree.read(rel).splitlines(True),
+                f"a/{rel}" if old is not None else "/dev/null",
+                f"b/{rel}",
+            )
+        )
         hunks += sum(1 for line in lines if line.startswith("@@"))
         out.extend(lines)
     return "".join(out), hunks
@@ -117,7 +131,9 @@ class Applier:
         new = self.tree.read(rel)
         removed: set[str] = set()
         added: set[str] = set()
-        for line in difflib.unified_diff((old or "").splitlines(), new.splitlines(), lineterm="", n=0):
+        for line in difflib.unified_diff(
+            (old or "").splitlines(), new.splitlines(), lineterm="", n=0
+        ):
             if line.startswith(("---", "+++", "@@")):
                 continue
             (removed if line.startswith("-") else added).add(line[1:])
@@ -143,8 +159,13 @@ class Applier:
         for r in results:
             where = {"file": r.rel, "rule": rule.smpl.name}
             if r.parse_errors:
-                res.parse_failures.append({**where, "lines": r.parse_errors[:8],
-                                           "touches_site": self._touches_site(r.parse_errors, step)})
+                res.parse_failures.append(
+                    {
+                        **where,
+                        "lines": r.parse_errors[:8],
+                        "touches_site": self._touches_site(r.parse_errors, step),
+                    }
+                )
             if r.timed_out:
                 res.timeouts.append(where)
             if r.failed:
@@ -153,12 +174,16 @@ class Applier:
                 old = self.tree.read(r.rel)
                 self.tree.stage(r.rel, r.text)
                 self._record(res, r.rel, rule.smpl.name, old, r.rules)
-                self.tree.stage(r.rel, tidy(old, r.text))      # its own entry: no rule made these lines
+                self.tree.stage(r.rel, tidy(old, r.text))  # its own entry: no rule made these lines
                 self._record(res, r.rel, FOLDING, r.text)
                 changed.append(r.rel)
                 folded += [r.rel] if self.tree.read(r.rel) != r.text else []
         if changed and mode == "patch":
-            res.runs.append(RuleRun(rule.smpl, tuple(sorted(defines)), tuple(sorted(changed)), tuple(sorted(folded))))
+            res.runs.append(
+                RuleRun(
+                    rule.smpl, tuple(sorted(defines)), tuple(sorted(changed)), tuple(sorted(folded))
+                )
+            )
         return results
 
     def _when(self, step):
@@ -166,7 +191,9 @@ class Applier:
         for w in step.when:
             seen = [sites.holds(self.tree, c) for c in w.all]
             if all(ok for ok, _ in seen):
-                extra = [phrase for ok, phrase in (sites.holds(self.tree, c) for c in w.evidence) if ok]
+                extra = [
+                    phrase for ok, phrase in (sites.holds(self.tree, c) for c in w.evidence) if ok
+                ]
                 evidence = "; ".join([phrase for _, phrase in seen] + extra)
                 return w.status, f"{w.reason} [{evidence}]" if evidence else w.reason
         return None
@@ -190,19 +217,28 @@ class Applier:
             res.reason = "no old-form site left (" + ", ".join(p.kind for p in step.sites) + ")"
             return res
         if step.skip_if:
-            hits = [line for r in self._run_rule(step.skip_if.rule, "report", res, step) for line in r.report]
+            hits = [
+                line
+                for r in self._run_rule(step.skip_if.rule, "report", res, step)
+                for line in r.report
+            ]
             if hits:
                 res.status = "skipped"
                 res.reason = f"{step.skip_if.reason}: " + "; ".join(hits)
                 return res
         before = dict(self.tree.staged)
         for rel in step.overlay:
-            old = self.tree.read(rel) if rel in self.tree.staged or self.tree.original(rel) is not None else None
+            old = (
+                self.tree.read(rel)
+                if rel in self.tree.staged or self.tree.original(rel) is not None
+                else None
+            )
             self.tree.stage(rel, (OVERLAY_DIR / rel).read_text(**ENC))
             self._record(res, rel, f"kernel-overlay/{rel}", old)
         for rule in step.rules:
             self._run_rule(rule, "patch", res, step)
-        # A file this step gave back its original text is no longer staged, and changed all the same.
+        # A file this step gave back its original text is no longer staged,
+        # and changed all the same.
         res.changed_files = sorted(rel for rel in set(self.tree.staged) | set(before)
                                    if self.tree.staged.get(rel) != before.get(rel))
         res.contents = {rel: self.tree.rendered(rel) for rel in res.changed_files}
@@ -224,8 +260,10 @@ class Applier:
         self.tree.staged.clear()
         self.tree.staged.update(before)
         res.status, res.undone = "skipped", True
-        res.reason = (f"its rules did not reach its end state ({'; '.join(res.missing)}), so nothing of it is "
-                      "kept: half of the step would not build")
+        res.reason = (
+            f"its rules did not reach its end state ({'; '.join(res.missing)}), so nothing of it is"
+            " kept: half of the step would not build"
+        )
         res.changed_files, res.contents, res.origin, res.diff, res.hunks = [], {}, {}, "", 0
         res.runs = []
         res.residuals = sites.find(self.tree, step.sites)
@@ -267,8 +305,14 @@ def run_steps(tree, recipe, spatch, log=print):
 def report(tree, recipe, spatch, applier, results, broken_before, dry_run, wall):
     rep = _report(tree, recipe, spatch, applier.defines, results, dry_run, wall)
     broken_after = set(applier.broken_invariants())
-    rep["invariants"] = {inv.name: {"what": inv.what, "broken_before": inv.name in broken_before,
-                                    "broken_after": inv.name in broken_after} for inv in recipe.invariants}
+    rep["invariants"] = {
+        inv.name: {
+            "what": inv.what,
+            "broken_before": inv.name in broken_before,
+            "broken_after": inv.name in broken_after,
+        }
+        for inv in recipe.invariants
+    }
     return rep
 
 
@@ -281,12 +325,19 @@ def run(tree, recipe, spatch, out, dry_run=False, log=print):
         log(f"rolled back an interrupted run: {len(restored)} file(s) restored in {tree.root}")
     t0 = time.monotonic()
     applier, results, broken_before = run_steps(tree, recipe, spatch, log)
-    rep = report(tree, recipe, spatch, applier, results, broken_before, dry_run, time.monotonic() - t0)
-    (out / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
+    rep = report(
+        tree, recipe, spatch, applier, results, broken_before, dry_run, time.monotonic() - t0
+    )
+    (out / "apply.diff").write_text(
+        "".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape"
+    )
     writes = bool(tree.staged) and not dry_run
     # Written first as it stands, so that a run stopped while it writes the
     # tree still leaves a report that says so.
-    _write_report(out, dict(rep, written="interrupted while writing the tree" if writes else "nothing to write"))
+    _write_report(
+        out,
+        dict(rep, written="interrupted while writing the tree" if writes else "nothing to write"),
+    )
     if writes:
         try:
             txn.commit({rel: tree.rendered(rel) for rel in tree.staged},
@@ -307,20 +358,36 @@ def _write_report(out, rep):
 def _report(tree, recipe, spatch, defines, results, dry_run, wall):
     steps = [dict(r.as_dict(), wall_s=round(r.wall_s, 3)) for r in results]
     residuals = [dict(s, step=r["name"]) for r in steps for s in r["residuals"]]
-    residuals += [{"kind": "missing end state", "what": m, "step": r["name"]} for r in steps for m in r["missing"]]
-    failures = [dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]]
+    residuals += [
+        {"kind": "missing end state", "what": m, "step": r["name"]}
+        for r in steps
+        for m in r["missing"]
+    ]
+    failures = [
+        dict(p, kind="parse failure", step=r["name"]) for r in steps for p in r["parse_failures"]
+    ]
     residuals += [p for p in failures if p["touches_site"]]
     residuals += [dict(p, kind="timeout", step=r["name"]) for r in steps for p in r["timeouts"]]
     # A file spatch failed on was not rewritten: what it holds is left, whatever the sites say.
-    residuals += [dict(p, kind="spatch failure", step=r["name"]) for r in steps for p in r["failures"]]
-    residuals += [{"kind": "invariant broken", "what": name, "step": r["name"]}
-                  for r in steps for name in r["broke_invariants"]]
+    residuals += [
+        dict(p, kind="spatch failure", step=r["name"]) for r in steps for p in r["failures"]
+    ]
+    residuals += [
+        {"kind": "invariant broken", "what": name, "step": r["name"]}
+        for r in steps
+        for name in r["broke_invariants"]
+    ]
     return {
         "schema": SCHEMA,
         "toolkit_version": VERSION,
         "spatch_version": spatch.version,
         "recipe": recipe.name,
-        "tree": {"path": str(tree.root), "name": tree.name, "version": tree.version, "git": tree.is_git()},
+        "tree": {
+            "path": str(tree.root),
+            "name": tree.name,
+            "version": tree.version,
+            "git": tree.is_git(),
+        },
         "generation_before": generation(recipe, results),
         "virtuals": defines,
         "mode": "dry-run" if dry_run else "in-place",

@@ -33,7 +33,10 @@ def drop_page_cache():
             f.write("3\n")
         return "cold: page cache dropped before it"
     except OSError as e:
-        return f"page cache as found: it could not be dropped ({e.strerror}; needs root outside a container)"
+        return (
+            f"page cache as found: it could not be dropped ({e.strerror}; needs root outside a"
+            " container)"
+        )
 
 
 def run(args):
@@ -66,19 +69,30 @@ def run_series(args):
     rec = recipe.load(args.recipe)
     sp = Spatch(jobs=args.jobs)
     tree = Tree(args.ksrc)
-    print(f"bench-series: {tree.name} ({tree.version}), {'git' if tree.is_git() else 'plain'} tree, "
-          f"{sp.jobs} job(s), 1 first + {args.runs} warm run(s), {os.cpu_count()} core(s)")
+    print(
+        f"bench-series: {tree.name} ({tree.version}), {'git' if tree.is_git() else 'plain'} tree, "
+        f"{sp.jobs} job(s), 1 first + {args.runs} warm run(s), {os.cpu_count()} core(s)"
+    )
 
     def once():
         with tempfile.TemporaryDirectory(prefix="treewide-bench-series-") as tmp:
-            job = series.Series(Tree(args.ksrc), rec, sp, os.path.join(tmp, "out"), target.for_tree(tree.version),
-                                signoff="Bench <bench@example.org>", log=lambda *a: None)
+            job = series.Series(
+                Tree(args.ksrc),
+                rec,
+                sp,
+                os.path.join(tmp, "out"),
+                target.for_tree(tree.version),
+                signoff="Bench <bench@example.org>",
+                log=lambda *a: None,
+            )
             t0 = time.monotonic()
             data, _ = job.run(allow_dirty=True)
             return time.monotonic() - t0, len(data["patches"]) if data else 0
     how = drop_page_cache()
     first, patches = once()
     warm = [once()[0] for _ in range(args.runs)]
-    print(f"  {patches} patch(es); first run ({how}): {first:.2f} s; warm median {statistics.median(warm):.2f} s "
-          f"(min {min(warm):.2f}, max {max(warm):.2f})")
+    print(
+        f"  {patches} patch(es); first run ({how}): {first:.2f} s; warm median"
+        f" {statistics.median(warm):.2f} s (min {min(warm):.2f}, max {max(warm):.2f})"
+    )
     return 0

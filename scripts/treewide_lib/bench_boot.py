@@ -32,14 +32,21 @@ def _boot(ksrc, out, ccache, jobs, machines):
     wall = time.monotonic() - t0
     (out.parent / f"{out.name}.log").write_text(r.stdout)
     if r.returncode not in (0, 1) or not (out / "boot.json").is_file():
-        raise ToolError(f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {out.parent}/{out.name}.log")
+        raise ToolError(
+            f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {out.parent}/{out.name}.log"
+        )
     return wall, json.loads((out / "boot.json").read_text())["machines"]
 
 
 def _line(name, wall, records):
-    per = "; ".join(f"{r['machine']} {r['status']}: " + ", ".join(
-        f"{label} build {t.get('build_s', '-')} s boot {t.get('boot_s') or '-'} s" for label, t in r["trees"].items())
-        for r in records)
+    per = "; ".join(
+        f"{r['machine']} {r['status']}: "
+        + ", ".join(
+            f"{label} build {t.get('build_s', '-')} s boot {t.get('boot_s') or '-'} s"
+            for label, t in r["trees"].items()
+        )
+        for r in records
+    )
     return f"{name:<11} {wall:7.1f} s   {per}"
 
 
@@ -49,8 +56,10 @@ def run(args):
     shutil.rmtree(work, ignore_errors=True)
     outdir.claim(work, "bench-boot")
     ccache = work / "ccache"
-    print(f"bench-boot: {args.ksrc}, machine(s) {' '.join(args.machine or ['all'])}, -j{args.jobs}, "
-          f"private ccache {ccache}")
+    print(
+        f"bench-boot: {args.ksrc}, machine(s) {' '.join(args.machine or ['all'])}, -j{args.jobs}, "
+        f"private ccache {ccache}"
+    )
     for name, out in (("cold", "run1"), ("warm-cache", "run2"), ("rerun", "run2")):
         wall, records = _boot(args.ksrc, work / out, ccache, args.jobs, args.machine)
         print(_line(name, wall, records), flush=True)

@@ -60,9 +60,12 @@ def series_range(series_out):
 
 def _commit_times(cells):
     """Per cell: its commits' verdicts and build times, in order."""
-    return "; ".join(f"{c['cell']} {sum(x['status'] == 'ok' for x in c['commits'])}/{len(c['commits'])} ok "
-                     + " ".join(_mmss(x.get("duration_s", 0)) for x in c["commits"])
-                     for c in cells if "commits" in c)
+    return "; ".join(
+        f"{c['cell']} {sum(x['status'] == 'ok' for x in c['commits'])}/{len(c['commits'])} ok "
+        + " ".join(_mmss(x.get("duration_s", 0)) for x in c["commits"])
+        for c in cells
+        if "commits" in c
+    )
 
 
 def _phase_totals(cells):
@@ -97,13 +100,22 @@ def run(args):
     shutil.rmtree(work, ignore_errors=True)
     ccache.mkdir(parents=True)
     outdir.claim(work, "bench-matrix")
-    print(f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s) {' '.join(flags)}, "
-          f"-j{args.jobs}, {os.cpu_count()} CPU(s); work in {work}", flush=True)
+    print(
+        (
+            f"bench-matrix: {args.ksrc}, {len(args.cell) if args.cell else 'all'} cell(s)"
+            f" {' '.join(flags)}, -j{args.jobs}, {os.cpu_count()} CPU(s); work in {work}"
+        ),
+        flush=True,
+    )
     results = {}
-    for label, out, what in (("cold", "run", "empty ccache, new build directories"),
-                             ("warm", "run", "same OUT again: incremental, nothing changed"),
-                             ("warm-cache", "run2", "ccache warm, new build directories")):
-        wall, cells = _matrix(args.ksrc, work / out, work / f"{label}.log", ccache, args.jobs, args.cell, flags)
+    for label, out, what in (
+        ("cold", "run", "empty ccache, new build directories"),
+        ("warm", "run", "same OUT again: incremental, nothing changed"),
+        ("warm-cache", "run2", "ccache warm, new build directories"),
+    ):
+        wall, cells = _matrix(
+            args.ksrc, work / out, work / f"{label}.log", ccache, args.jobs, args.cell, flags
+        )
         bad = [c["cell"] for c in cells if c["status"] not in ("ok", "baseline-broken")]
         results[label] = {"wall_s": round(wall, 1), "cells": len(cells), "not_ok": bad,
                           "phases": {c["cell"]: c.get("phases") for c in cells},
@@ -116,13 +128,25 @@ def run(args):
             print(f"              each commit: {_commit_times(cells)}", flush=True)
         if label == "cold":
             slow = sorted(cells, key=lambda c: -c.get("duration_s", 0))[:4]
-            print("              slowest: " + ", ".join(f"{c['cell']} {_mmss(c.get('duration_s', 0))} "
-                                                      f"({c.get('selected', 0)} targets)" for c in slow))
-    if args.full_from:                      # an earlier `matrix --full` run: read, do not rebuild
+            print(
+                "              slowest: "
+                + ", ".join(
+                    f"{c['cell']} {_mmss(c.get('duration_s', 0))} ({c.get('selected', 0)} targets)"
+                    for c in slow
+                )
+            )
+    if args.full_from:  # an earlier `matrix --full` run: read, do not rebuild
         wall, cells = None, full_from
     elif args.full_cell != "none":
-        wall, cells = _matrix(args.ksrc, work / "full", work / "full.log", ccache, args.jobs, [args.full_cell],
-                              ["--check-selection", "--no-sparse"])
+        wall, cells = _matrix(
+            args.ksrc,
+            work / "full",
+            work / "full.log",
+            ccache,
+            args.jobs,
+            [args.full_cell],
+            ["--check-selection", "--no-sparse"],
+        )
     else:
         cells = []
     for c in cells:
@@ -131,10 +155,12 @@ def run(args):
             continue
         results["full"] = {"cell": c["cell"], "wall_s": wall and round(wall, 1), **chk}
         missed = chk["missed"]
-        print(f"  full build of {c['cell']} ({_mmss(wall) if wall else 'from ' + args.full_from}): "
-              f"compiled {chk['compiled']} objects; the change reaches {chk['reached']}; selected "
-              f"{chk['selected']}; missed {len(missed)}{': ' + ' '.join(missed) if missed else ''}; "
-              f"selected but not compiled {len(chk['selected_not_compiled'])}")
+        print(
+            f"  full build of {c['cell']} ({_mmss(wall) if wall else 'from ' + args.full_from}): "
+            f"compiled {chk['compiled']} objects; the change reaches {chk['reached']}; selected "
+            f"{chk['selected']}; missed {len(missed)}{': ' + ' '.join(missed) if missed else ''}; "
+            f"selected but not compiled {len(chk['selected_not_compiled'])}"
+        )
     (work / "bench-matrix.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"  details: {work}/bench-matrix.json, run logs beside it")
     return 0

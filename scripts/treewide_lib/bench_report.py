@@ -22,42 +22,74 @@ from pathlib import Path
 from . import report
 from .errors import ToolError
 
-PROBE = ("<script>addEventListener('load',function(){document.documentElement.setAttribute('data-load-ms',"
-         "performance.now().toFixed(1))})</script>")
+PROBE = (
+    "<script>addEventListener('load',function(){"
+    "document.documentElement.setAttribute('data-load-ms',performance.now().toFixed(1))})</script>"
+)
 RUNS = 6
 
 
 def _series(out):
     try:
-        return [json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json")]
+        return [
+            json.loads((out / f).read_text())
+            for f in ("series.json", "apply.json", "provenance.json")
+        ]
     except FileNotFoundError as e:
-        raise ToolError(f"{out} holds no series ({Path(e.filename).name} missing)",
-                        "pass the OUT of `treewide series`") from None
+        raise ToolError(
+            f"{out} holds no series ({Path(e.filename).name} missing)",
+            "pass the OUT of `treewide series`",
+        ) from None
 
 
 def _chromium(page, profile):
     exe = shutil.which("chromium")
     if not exe:
-        raise ToolError("chromium not found", "run `ci/install-deps test` (Debian package chromium)")
+        raise ToolError(
+            "chromium not found", "run `ci/install-deps test` (Debian package chromium)"
+        )
     t0 = time.monotonic()
     try:
-        r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                            f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-                           capture_output=True, text=True, timeout=300, check=False)
+        r = subprocess.run(
+            [
+                exe,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--dump-dom",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise ToolError("chromium did not finish loading the page in 300 s", "check that chromium runs headless "
-                        "here (`chromium --headless --dump-dom about:blank`)") from None
+        raise ToolError(
+            "chromium did not finish loading the page in 300 s",
+            "check that chromium runs headless "
+            "here (`chromium --headless --dump-dom about:blank`)",
+        ) from None
     wall = time.monotonic() - t0
     m = re.search(r'data-load-ms="([\d.]+)"', r.stdout)
     if r.returncode != 0 or not m:
-        raise ToolError(f"chromium exited {r.returncode} without the page's load time: {r.stderr.strip()[-300:]}",
-                        "check that chromium runs headless here (`chromium --headless --dump-dom about:blank`)")
+        raise ToolError(
+            f"chromium exited {r.returncode} without the page's load time: "
+            + r.stderr.strip()[-300:],
+            "check that chromium runs headless here (`chromium --headless --dump-dom about:blank`)",
+        )
     return float(m[1]), wall
 
 
 def _line(what, first, rest, unit):
-    return f"  {what:<34} first {first:8.1f} {unit}   median of next {len(rest)}: {statistics.median(rest):8.1f} {unit}"
+    median = statistics.median(rest)
+    return (f"  {what:<34} first {first:8.1f} {unit}   "
+            f"median of next {len(rest)}: {median:8.1f} {unit}")
 
 
 def run(args):
@@ -70,12 +102,20 @@ def run(args):
         renders.append((time.monotonic() - t0) * 1000)
     html_file, md = out / "report.html", out / "report.md"
     hunks = sum(len(h) for h in prov.values())
-    cells = json.loads((out / "matrix/matrix.json").read_text())["cells"] if (out / "matrix/matrix.json").is_file() \
+    cells = (
+        json.loads((out / "matrix/matrix.json").read_text())["cells"]
+        if (out / "matrix/matrix.json").is_file()
         else []
+    )
     files = len({f for p in data["patches"] for f in p["files"]})
-    print(f"bench-report: {out}: {len(data['patches'])} patch(es), {files} file(s), {hunks} hunk(s), "
-          f"{len(cells)} matrix cell(s)")
-    print(f"  report.html {html_file.stat().st_size / 1024:.0f} KiB, report.md {md.stat().st_size / 1024:.0f} KiB")
+    print(
+        f"bench-report: {out}: {len(data['patches'])} patch(es), {files} file(s), {hunks} hunk(s), "
+        f"{len(cells)} matrix cell(s)"
+    )
+    print(
+        f"  report.html {html_file.stat().st_size / 1024:.0f} KiB, "
+        f"report.md {md.stat().st_size / 1024:.0f} KiB"
+    )
     loads, walls = [], []
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"

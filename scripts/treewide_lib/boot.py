@@ -62,8 +62,11 @@ class Run:
 
 def missing_tools(machine: Machine):
     """Programs a machine needs that this host lacks, with their Debian packages."""
-    need = [(machine.qemu.split()[0], machine.qemu_package), (machine.init_cc, machine.init_package),
-            (f"{machine.cross_compile}gcc", machine.package)]
+    need = [
+        (machine.qemu.split()[0], machine.qemu_package),
+        (machine.init_cc, machine.init_package),
+        (f"{machine.cross_compile}gcc", machine.package),
+    ]
     return [(tool, pkg) for tool, pkg in need if not shutil.which(tool)]
 
 
@@ -73,7 +76,9 @@ def hypervisor(machine: Machine):
     if not machine.hypervisor:
         return ""
     cmd = shlex.split(machine.hypervisor)
-    r = subprocess.run([str(TOP / cmd[0])] + cmd[1:], capture_output=True, text=True, errors="replace", check=False)
+    r = subprocess.run(
+        [str(TOP / cmd[0])] + cmd[1:], capture_output=True, text=True, errors="replace", check=False
+    )
     path = r.stdout.strip()
     if r.returncode != 0 or not Path(path).is_file():
         raise ToolError(f"{machine.name}: `{machine.hypervisor}` failed (exit {r.returncode}): "
@@ -144,9 +149,21 @@ def qemu_command(machine, image, initrd, disk, words, hypervisor_path=""):
     kernel and initramfs through guest-loader devices) and its disk. Each
     word of the templates is filled in after splitting, so paths and the
     command line stay one argument each."""
-    append = " ".join(f"console={machine.console} panic=-1 {machine.append} {' '.join(words)}".split())
-    values = {"image": image, "initrd": initrd, "append": append, "disk": disk, "hypervisor": hypervisor_path}
-    words = shlex.split(machine.qemu) + shlex.split(machine.loader or LOADER) + shlex.split(machine.disk)
+    append = " ".join(
+        f"console={machine.console} panic=-1 {machine.append} {' '.join(words)}".split()
+    )
+    values = {
+        "image": image,
+        "initrd": initrd,
+        "append": append,
+        "disk": disk,
+        "hypervisor": hypervisor_path,
+    }
+    words = (
+        shlex.split(machine.qemu)
+        + shlex.split(machine.loader or LOADER)
+        + shlex.split(machine.disk)
+    )
     return [w.format(**values) for w in words] + ["-nographic", "-no-reboot"]
 
 
@@ -163,13 +180,17 @@ def run_tree(label, machine, run, log):
         (logs / f"{name}-{label}.build.log").write_text(e.log)
         return dict(rec, build="failed", reason=e.reason, build_s=round(time.monotonic() - t0, 1))
     except ConfigLost as e:
-        return dict(rec, build="config-lost", reason=str(e), build_s=round(time.monotonic() - t0, 1))
+        return dict(
+            rec, build="config-lost", reason=str(e), build_s=round(time.monotonic() - t0, 1)
+        )
     (logs / f"{name}-{label}.build.log").write_text(text)
     rec.update(build="ok", build_s=round(time.monotonic() - t0, 1), options_not_in_tree=absent)
     disk, initrd = logs / f"{name}-{label}.disk", ready.initrd
     if machine.probe:
         probe = [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")]
-        initrd = initramfs.write_cpio(logs / f"{name}-{label}.cpio", ready.init, ready.runtime + probe)
+        initrd = initramfs.write_cpio(
+            logs / f"{name}-{label}.cpio", ready.init, ready.runtime + probe
+        )
     cmd = qemu_command(machine, image, initrd, disk, initramfs.write_disk(disk), ready.hypervisor)
     log(f"{name}: boot {label}")
     res = qemu.boot(cmd, logs / f"{name}-{label}.console", run.options.timeout or machine.timeout)
@@ -206,7 +227,9 @@ def verdict(trees, machine):
     if "config-lost" in (b["build"], p["build"]):
         return "config-lost", (b if b["build"] == "config-lost" else p)["reason"]
     if not passed(b, machine):
-        return ("fixed" if passed(p, machine) else "baseline-broken"), "baseline " + _why(b, machine)
+        return ("fixed" if passed(p, machine) else "baseline-broken"), "baseline " + _why(
+            b, machine
+        )
     if not passed(p, machine):
         return "regression", "patched " + _why(p, machine)
     return "ok", ""
@@ -219,17 +242,30 @@ def _why(t, machine):
         return f"boots, DMA test fails: {t['detail']}"
     if t["verdict"] == "pass":
         probe, want = t.get("probe", {}), machine.expect_ops
-        wrong = sorted(f"{d} {k}" for d, k in probe.get("devices", {}).items() if k.split()[0] not in (want, "direct"))
-        return (f"does DMA, but the probe finds {probe.get('verdict')} ops where {want} ops are expected, on "
-                f"{len(wrong)} device(s): " + ", ".join(wrong[:3]) + (", ..." if len(wrong) > 3 else ""))
+        wrong = sorted(
+            f"{d} {k}"
+            for d, k in probe.get("devices", {}).items()
+            if k.split()[0] not in (want, "direct")
+        )
+        return (
+            f"does DMA, but the probe finds {probe.get('verdict')} ops where {want} ops are"
+            f" expected, on {len(wrong)} device(s): "
+            + ", ".join(wrong[:3])
+            + (", ..." if len(wrong) > 3 else "")
+        )
     return f"gives no verdict: {t['reason']}"
 
 
 def run_machine(machine, run, log):
     t0 = time.monotonic()
-    rec = {"machine": machine.name, "arch": machine.arch, "why": machine.why,
-           "config": f"{machine.config} + {len(machine.enable)} option(s)",
-           "reproduce": f"{run.options.reproduce} --machine {shlex.quote(machine.name)}", "trees": {}}
+    rec = {
+        "machine": machine.name,
+        "arch": machine.arch,
+        "why": machine.why,
+        "config": f"{machine.config} + {len(machine.enable)} option(s)",
+        "reproduce": f"{run.options.reproduce} --machine {shlex.quote(machine.name)}",
+        "trees": {},
+    }
     for label in ("baseline", "patched"):
         rec["trees"][label] = run_tree(label, machine, run, log)
     rec["status"], rec["reason"] = verdict(rec["trees"], machine)
@@ -266,11 +302,26 @@ def prepare(machine: Machine, table: Table, version: str, init_dir: Path) -> Pre
     """Our /init for the machine, its runtime libraries and initramfs, the
     quirks of its arch for this release, and the hypervisor."""
     init_dir.mkdir(parents=True, exist_ok=True)
-    init = initramfs.build_init(machine.init_cc, machine.init_package, init_dir, machine.init_static,
-                                machine.init_freestanding, machine.init_cflags)
-    runtime = [] if machine.init_static else initramfs.runtime(init, machine.init_cc, machine.init_package)
-    return Prepared(init, runtime, initramfs.write_cpio(init_dir / "initramfs.cpio", init, runtime),
-                    table.quirks_for(version, machine.arch)[0], hypervisor(machine))
+    init = initramfs.build_init(
+        machine.init_cc,
+        machine.init_package,
+        init_dir,
+        machine.init_static,
+        machine.init_freestanding,
+        machine.init_cflags,
+    )
+    runtime = (
+        []
+        if machine.init_static
+        else initramfs.runtime(init, machine.init_cc, machine.init_package)
+    )
+    return Prepared(
+        init,
+        runtime,
+        initramfs.write_cpio(init_dir / "initramfs.cpio", init, runtime),
+        table.quirks_for(version, machine.arch)[0],
+        hypervisor(machine),
+    )
 
 
 def run(base: Tree, out: Path, names: list[str], table: Table, rec: recipe.Recipe, opts: Options,
@@ -285,6 +336,7 @@ def run(base: Tree, out: Path, names: list[str], table: Table, rec: recipe.Recip
     records, status = [], 0
     for n in names:
         records.append(run_machine(table.machines[n], job, log))
-        log(f"{n}: {records[-1]['status']}{': ' + records[-1]['reason'] if records[-1]['reason'] else ''}")
+        last = records[-1]
+        log(f"{n}: {last['status']}{': ' + last['reason'] if last['reason'] else ''}")
         status = write(out, records, table.no_machine)
     return status

@@ -48,7 +48,9 @@ def failed_objects(objs, built, diags):
 
 
 def compiler_of(cell):
-    r = subprocess.run([f"{cell.cross_compile}gcc", "--version"], capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [f"{cell.cross_compile}gcc", "--version"], capture_output=True, text=True, check=False
+    )
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
 
 
@@ -59,10 +61,15 @@ def build_tree(src, out, cell, extra, objs, targets, run, sparse, log, link=()):
     of every object the build compiled). Returns (log, built objects,
     compiler diagnostics, sparse diagnostics). run gives the jobserver and
     the deadline."""
-    if not targets and not link:          # a bare make would build everything
-        return "nothing to build: the change reaches no object this config builds\n", set(), Counter(), Counter()
+    if not targets and not link:  # a bare make would build everything
+        return (
+            "nothing to build: the change reaches no object this config builds\n",
+            set(),
+            Counter(),
+            Counter(),
+        )
     whole, objs = objs is None, objs or []
-    if sparse:                            # built before without sparse: rebuild (ccache) to check it
+    if sparse:  # built before without sparse: rebuild (ccache) to check it
         for o in objs or [str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc")]:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
                 (out / o).unlink()
@@ -115,22 +122,37 @@ def retry_failures(cell, trees, outs, built, found, objs, extra, run, log):
             failed = [o for o in failed if o in built[other]]
         for o in failed:
             log(cell.name, f"build {label}: {o} again, alone")
-            cmd = make.wrapped(trees[label], outs[label], cell, extra, 1, o, sparse=run.options.sparse)
+            cmd = make.wrapped(
+                trees[label], outs[label], cell, extra, 1, o, sparse=run.options.sparse
+            )
             _, text = run.jobserver.run(cmd, deadline=run.deadline, serial=True)
             if not (outs[label] / o).exists():
                 continue
-            first = sorted((d.kind == "make", str(d)) for d in diags[label] if d.file == o)   # the compiler's first
+            first = sorted(
+                (d.kind == "make", str(d)) for d in diags[label] if d.file == o
+            )  # the compiler's first
             roots = (trees[label], outs[label])
             above = {".", "__sub-make"} | {str(d) for d in Path(o).parents}
             again = Counter({d: n for d, n in diagnostics(text, roots).items()
                              if d.kind == "make" and d.file == o})
             again += of_record(outs[label] / f"{o}.cc", roots, o)
-            diags[label] = Counter({d: n for d, n in diags[label].items()
-                                    if d.file != o and not (d.kind == "make" and d.file in above)}) + again
-            sparse[label] = Counter({d: n for d, n in sparse[label].items() if d.file != o}) + \
-                of_record(outs[label] / f"{o}.sparse", roots, o)
+            diags[label] = (
+                Counter(
+                    {
+                        d: n
+                        for d, n in diags[label].items()
+                        if d.file != o and not (d.kind == "make" and d.file in above)
+                    }
+                )
+                + again
+            )
+            sparse[label] = Counter(
+                {d: n for d, n in sparse[label].items() if d.file != o}
+            ) + of_record(outs[label] / f"{o}.sparse", roots, o)
             built[label].add(o)
-            notes.append(f"{label}: " + (first[0][1] if first else f"{o}: not built, no diagnostic"))
+            notes.append(
+                f"{label}: " + (first[0][1] if first else f"{o}: not built, no diagnostic")
+            )
     return notes
 
 
@@ -173,8 +195,15 @@ def unresolved(cell, outs, built, patched_src, base_failed):
     referenced before. An object nm cannot read is a finding, not a pass."""
     patched = sorted(set(built["patched"]) - set(base_failed))
     try:
-        return linkrefs.new_unresolved(f"{cell.cross_compile}nm", outs["baseline"], sorted(built["baseline"]),
-                                       outs["patched"], patched, patched_src, cell.arch)
+        return linkrefs.new_unresolved(
+            f"{cell.cross_compile}nm",
+            outs["baseline"],
+            sorted(built["baseline"]),
+            outs["patched"],
+            patched,
+            patched_src,
+            cell.arch,
+        )
     except ToolError as e:
         return [f"(not checked: {e.cause})"]
 
@@ -192,5 +221,7 @@ def build_one_tree(src, out, cell, extra, objs, targets, run, log):
 
 def last_error(text):
     lines = text.strip().splitlines()
-    errs = [line for line in lines if ": error:" in line] or [line for line in lines if "Error " in line]
+    errs = [line for line in lines if ": error:" in line] or [
+        line for line in lines if "Error " in line
+    ]
     return (errs[:1] or lines[-1:] or ["?"])[0][:200]

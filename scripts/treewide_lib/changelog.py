@@ -16,9 +16,11 @@ from .spatch import SmPL
 from .tree import ENC
 
 INTRO = "To reproduce this commit from its parent"
-FOLDING_SENTENCE = ("After each spatch run, an #if block the run left empty was removed, and an #if whose "
-                    "two branches it made identical was replaced by their code: SmPL does not match "
-                    "preprocessor lines.")
+FOLDING_SENTENCE = (
+    "After each spatch run, an #if block the run left empty was removed, and an #if whose "
+    "two branches it made identical was replaced by their code: SmPL does not match "
+    "preprocessor lines."
+)
 WIDTH = 72
 
 
@@ -119,7 +121,12 @@ def parse(msg):
         cur.append(line[2:])
     flat = " ".join(" ".join(lines).split())
     hand = re.search(r"The new (.+?) (?:is|are) hand-written", flat)
-    return commands, smpls, " ".join(FOLDING_SENTENCE.split()) in flat, hand.group(1).split(", ") if hand else []
+    return (
+        commands,
+        smpls,
+        " ".join(FOLDING_SENTENCE.split()) in flat,
+        hand.group(1).split(", ") if hand else [],
+    )
 
 
 def reproduce(gitdir, commits, env, work):
@@ -128,7 +135,9 @@ def reproduce(gitdir, commits, env, work):
     patches saved at the top of the tree, the #if folding after each command
     where it says so. Returns {commit: what differs} of those that differ
     (an empty dict: every commit reproduced)."""
-    git_env = dict(env, GIT_DIR=str(gitdir), GIT_WORK_TREE=str(work), GIT_INDEX_FILE=f"{work}.index")
+    git_env = dict(
+        env, GIT_DIR=str(gitdir), GIT_WORK_TREE=str(work), GIT_INDEX_FILE=f"{work}.index"
+    )
 
     def git(*args):
         return subprocess.run(["git", *args], env=git_env, cwd=work, capture_output=True, text=True,
@@ -147,7 +156,9 @@ def reproduce(gitdir, commits, env, work):
             (work / name).write_text(text)
         for cmd in commands:
             before = {f: (work / f).read_text(**ENC) for f in files if (work / f).is_file()}
-            r = subprocess.run(["bash", "-ec", cmd], cwd=work, env=env, capture_output=True, text=True, check=False)
+            r = subprocess.run(
+                ["bash", "-ec", cmd], cwd=work, env=env, capture_output=True, text=True, check=False
+            )
             if r.returncode != 0:
                 wrong[c] = f"`{cmd}` exited {r.returncode}: {r.stderr.strip()[-300:]}"
                 break

@@ -12,8 +12,32 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, copies, each_commit, kcidb, lock,
-               matrix, matrix_records, outdir, paths, rangediff, recipe, report, series, signals, summary, sweep, target, txn)
+from . import (
+    VERSION,
+    apply,
+    bench,
+    bench_boot,
+    bench_matrix,
+    bench_report,
+    boot,
+    copies,
+    each_commit,
+    kcidb,
+    lock,
+    matrix,
+    matrix_records,
+    outdir,
+    paths,
+    rangediff,
+    recipe,
+    report,
+    series,
+    signals,
+    summary,
+    sweep,
+    target,
+    txn,
+)
 from .kbuild import table as arch_table
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
@@ -43,8 +67,10 @@ def cmd_apply(args):
     if not args.dry_run and not args.allow_dirty:
         dirty = tree.git_dirty()
         if dirty:
-            raise ToolError(f"{tree.root} has uncommitted changes ({len(dirty)} file(s), first {dirty[0]})",
-                            "commit or stash them first, or pass --allow-dirty")
+            raise ToolError(
+                f"{tree.root} has uncommitted changes ({len(dirty)} file(s), first {dirty[0]})",
+                "commit or stash them first, or pass --allow-dirty",
+            )
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
     log = print if not args.quiet else (lambda *a: None)
     if not args.dry_run:
@@ -64,7 +90,10 @@ def cmd_sweep(args):
     out = Path(args.out)
     outdir.check(out, args.trees)            # its reports go to OUT/<tree name>/: never into a tree
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
-    print(f"sweep: {len(args.trees)} tree(s), recipe {rec.name}, dry runs (nothing is written into a tree)")
+    print(
+        f"sweep: {len(args.trees)} tree(s), recipe {rec.name}, dry runs (nothing is written into a"
+        " tree)"
+    )
     data, md = sweep.run(args.trees, rec, sp, out, expect)
     print(md + f"Details: {out}/sweep.json; each tree's apply.json and apply.diff in {out}/<tree>/")
     return sweep.exit_status(data)
@@ -81,19 +110,34 @@ def cmd_series(args):
         raise ToolError(f"--since {args.since} holds no series (no series.json)",
                         "pass the OUT of the earlier `treewide series` run")
     tgt = target.for_tree(tree.version, args.for_, args.to, args.cc, auto=not args.no_auto_cc)
-    print(f"series: Linux {tree.version} ({tree.name}) for {tgt.kind} [{tgt.prefix}]: {tgt.why}"
-          + ("" if args.for_ else "; --for mainline|stable|vendor to choose"))
-    job = series.Series(tree, rec, Spatch(jobs=args.jobs, timeout=args.timeout), out, tgt, signoff=args.signoff,
-                        date=args.date, log=print if not args.quiet else (lambda *a: None),
-                        version=args.version, since=args.since and Path(args.since))
+    print(
+        f"series: Linux {tree.version} ({tree.name}) for {tgt.kind} [{tgt.prefix}]: {tgt.why}"
+        + ("" if args.for_ else "; --for mainline|stable|vendor to choose")
+    )
+    job = series.Series(
+        tree,
+        rec,
+        Spatch(jobs=args.jobs, timeout=args.timeout),
+        out,
+        tgt,
+        signoff=args.signoff,
+        date=args.date,
+        log=print if not args.quiet else (lambda *a: None),
+        version=args.version,
+        since=args.since and Path(args.since),
+    )
     with lock.tree_lock(tree.root, exclusive=False, wait=args.wait):
-        data, rep = job.run(force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify)
+        data, rep = job.run(
+            force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify
+        )
     if data is None:
         print(summary.render(rep, out))
         if not rep["end_state_reached"]:
             print("No series: no step that could be kept changes this tree. Nothing was written.")
             return summary.SHORT_OF_END_STATE
-        print("Nothing to do: no step changes this tree, so there is no series. Nothing was written.")
+        print(
+            "Nothing to do: no step changes this tree, so there is no series. Nothing was written."
+        )
         return 0
     print(summary.render_series(data, out))
     if not rep["end_state_reached"]:
@@ -115,10 +159,19 @@ def cmd_matrix(args):
     copies.drop_old_layout(out)
     sparse = not args.no_sparse and bool(shutil.which("sparse"))
     opts = matrix.Options(
-        jobs=args.jobs, full=args.full or args.check_selection, check_selection=args.check_selection,
-        link=args.link, sparse=sparse, compare_code=not args.no_code, cell_timeout=args.cell_timeout,
-        no_sparse_why="--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)",
-        parallel=args.parallel or min(2, max(args.jobs, 1)), reproduce=_reproduce(args, base, out))
+        jobs=args.jobs,
+        full=args.full or args.check_selection,
+        check_selection=args.check_selection,
+        link=args.link,
+        sparse=sparse,
+        compare_code=not args.no_code,
+        cell_timeout=args.cell_timeout,
+        no_sparse_why=(
+            "--no-sparse" if args.no_sparse else "sparse not installed (apt-get install sparse)"
+        ),
+        parallel=args.parallel or min(2, max(args.jobs, 1)),
+        reproduce=_reproduce(args, base, out),
+    )
     run = matrix.prepare(base, out, opts, table, recipe.load(args.recipe))
     print(f"matrix: {len(names)} cell(s) {' '.join(names)}")
     if args.each_commit or args.range:
@@ -138,12 +191,18 @@ def _refresh_series(series_out):
     if not (series_out / "series.json").is_file():
         return
     m = _write_report(series_out)
-    print(f"{series_out}/report.md and the mail's Testing section brought up to date: {m['verdict'][1]}")
+    print(
+        f"{series_out}/report.md and the mail's Testing section brought up to date:"
+        f" {m['verdict'][1]}"
+    )
 
 
 def _write_report(out):
     try:
-        data, rep, prov = (json.loads((out / f).read_text()) for f in ("series.json", "apply.json", "provenance.json"))
+        data, rep, prov = (
+            json.loads((out / f).read_text())
+            for f in ("series.json", "apply.json", "provenance.json")
+        )
     except FileNotFoundError as e:
         raise ToolError(f"{out} holds no series ({Path(e.filename).name} missing)",
                         "pass the OUT of `treewide series`") from None
@@ -159,14 +218,22 @@ def _commits(args, base, out):
     if args.range:
         base_rev, sep, tip = args.range.partition("..")
         if not (sep and base_rev and tip):
-            raise ToolError(f"--range {args.range} is not BASE..TIP", "name two commits, e.g. --range v6.1..HEAD")
+            raise ToolError(
+                f"--range {args.range} is not BASE..TIP",
+                "name two commits, e.g. --range v6.1..HEAD",
+            )
         gitdir = Path(args.git) if args.git else base.root / ".git"
         listed = each_commit.commits(gitdir, base_rev, tip)
     else:
         found = each_commit.from_series(out.parent)
         if found is None:
-            raise ToolError(f"{out.parent} holds no series, and no --range was given",
-                            "run the matrix with --out SERIES_OUT/matrix, or pass --range BASE..TIP [--git DIR]")
+            raise ToolError(
+                f"{out.parent} holds no series, and no --range was given",
+                (
+                    "run the matrix with --out SERIES_OUT/matrix, or pass --range BASE..TIP [--git"
+                    " DIR]"
+                ),
+            )
         gitdir, listed = found
         base_rev = json.loads((out.parent / "series.json").read_text())["base"]
     each_commit.check_base(gitdir, base_rev, listed, base.root)
@@ -176,10 +243,17 @@ def _commits(args, base, out):
 def _check_clean(tree):
     """Kbuild refuses O= builds of a tree built in place."""
     built = [p for p in (".config", "include/config") if (tree.root / p).exists()]
-    built += [str(p.relative_to(tree.root)) for p in sorted(tree.root.glob("arch/*/include/generated"))]
+    built += [
+        str(p.relative_to(tree.root)) for p in sorted(tree.root.glob("arch/*/include/generated"))
+    ]
     if built:
-        raise ToolError(f"{tree.root} has been built in place ({built[0]} is there), and Kbuild builds such a "
-                        "tree into no O= directory", "run `make mrproper` in it, or pass a clean copy")
+        raise ToolError(
+            (
+                f"{tree.root} has been built in place ({built[0]} is there), and Kbuild builds such"
+                " a tree into no O= directory"
+            ),
+            "run `make mrproper` in it, or pass a clean copy",
+        )
 
 
 def _build_out(out, base, command):
@@ -188,8 +262,10 @@ def _build_out(out, base, command):
     out = outdir.check(out, [base.root], command)
     for path in (base.root, out):
         if " " in str(path) or ":" in str(path):
-            raise ToolError(f"{path} has a space or colon, which Kbuild cannot build from or into",
-                            "use a tree and OUT whose paths have neither (a bind mount of the tree will do)")
+            raise ToolError(
+                f"{path} has a space or colon, which Kbuild cannot build from or into",
+                "use a tree and OUT whose paths have neither (a bind mount of the tree will do)",
+            )
     return out
 
 
@@ -198,7 +274,9 @@ def _cell_names(args, base, table):
     cells, names = table.cells, list(args.cell or [])
     for arch in args.arch or []:
         if arch in table.no_cell:
-            raise ToolError(f"arch {arch} has no cell: {table.no_cell[arch]}", f"choose from {_arches(cells)}")
+            raise ToolError(
+                f"arch {arch} has no cell: {table.no_cell[arch]}", f"choose from {_arches(cells)}"
+            )
         of_arch = [c for c in sorted(cells) if cells[c].arch == arch]
         if not of_arch:
             raise ToolError(f"unknown arch {arch}", f"choose from {_arches(cells)}")
@@ -207,9 +285,13 @@ def _cell_names(args, base, table):
     if unknown:
         everywhere = arch_table.load(args.arch_table).cells
         if all(c in everywhere for c in unknown):
-            raise ToolError(f"{base.name} has no arch/ for cell(s) {', '.join(unknown)}",
-                            f"choose from {', '.join(sorted(cells))}")
-        raise ToolError(f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}")
+            raise ToolError(
+                f"{base.name} has no arch/ for cell(s) {', '.join(unknown)}",
+                f"choose from {', '.join(sorted(cells))}",
+            )
+        raise ToolError(
+            f"unknown cell(s) {', '.join(unknown)}", f"choose from {', '.join(sorted(cells))}"
+        )
     return names or sorted(cells)
 
 
@@ -220,9 +302,13 @@ def _arches(cells):
 def _check_compilers(cells):
     missing = [c for c in cells if not shutil.which(f"{c.cross_compile}gcc")]
     if missing:
-        raise ToolError(f"no cross compiler for cell(s) {', '.join(c.name for c in missing)}",
-                        f"apt-get install {' '.join(sorted({c.package for c in missing}))} (or `make deps-cross`), "
-                        "or leave them out with --cell")
+        raise ToolError(
+            f"no cross compiler for cell(s) {', '.join(c.name for c in missing)}",
+            (
+                f"apt-get install {' '.join(sorted({c.package for c in missing}))} (or `make"
+                " deps-cross`), or leave them out with --cell"
+            ),
+        )
 
 
 def portable(command, *args):
@@ -242,10 +328,22 @@ def _reproduce(args, base, out):
     """The command that reruns a cell (its name is appended), incrementally in the same OUT."""
     cmd = ["-j", str(args.jobs)]
     cmd += ["--recipe", _toolkit_path(args.recipe)] if args.recipe != paths.DEFAULT_RECIPE else []
-    cmd += ["--arch-table", _toolkit_path(args.arch_table)] if args.arch_table != paths.ARCHES else []
-    flags = {"--full": args.full, "--check-selection": args.check_selection, "--no-sparse": args.no_sparse,
-             "--no-code": args.no_code, "--link": args.link, "--each-commit": args.each_commit}
-    cmd += ["--range", args.range, "--git", str(Path(args.git or base.root / ".git").resolve())] if args.range else []
+    cmd += (
+        ["--arch-table", _toolkit_path(args.arch_table)] if args.arch_table != paths.ARCHES else []
+    )
+    flags = {
+        "--full": args.full,
+        "--check-selection": args.check_selection,
+        "--no-sparse": args.no_sparse,
+        "--no-code": args.no_code,
+        "--link": args.link,
+        "--each-commit": args.each_commit,
+    }
+    cmd += (
+        ["--range", args.range, "--git", str(Path(args.git or base.root / ".git").resolve())]
+        if args.range
+        else []
+    )
     return portable("matrix", *cmd, *[f for f, on in flags.items() if on])
 
 
@@ -254,24 +352,33 @@ def cmd_boot(args):
     _check_clean(base)
     out = _build_out(Path(args.out) if args.out else default_out(base) / "boot", base, "boot")
     if "," in str(out):
-        raise ToolError(f"{out} has a comma, which QEMU's -drive and -device options cannot take in a path",
-                        "pass an OUT whose path has no comma")
+        raise ToolError(
+            f"{out} has a comma, which QEMU's -drive and -device options cannot take in a path",
+            "pass an OUT whose path has no comma",
+        )
     table = arch_table.load(args.arch_table).for_tree(base.root)
     machines, skips = table.machines, table.no_machine
     names = args.machine or [n for n in machines if not args.arch or machines[n].arch in args.arch]
     unknown = [n for n in names if n not in machines] + [a for a in args.arch or [] if a in skips]
     if unknown or not names:
-        raise ToolError(f"no boot machine {', '.join(unknown) or 'for ' + ', '.join(args.arch or ['this tree'])}"
-                        + "".join(f" ({a}: {skips[a]})" for a in unknown if a in skips),
-                        f"choose from {', '.join(sorted(machines))}")
+        raise ToolError(
+            "no boot machine"
+            f" {', '.join(unknown) or 'for ' + ', '.join(args.arch or ['this tree'])}"
+            + "".join(f" ({a}: {skips[a]})" for a in unknown if a in skips),
+            f"choose from {', '.join(sorted(machines))}",
+        )
     missing = {pkg for n in names for _, pkg in boot.missing_tools(machines[n])}
     if missing:
-        raise ToolError(f"missing tools for {', '.join(names)}", f"apt-get install {' '.join(sorted(missing))} "
-                        "(or `make deps`)")
+        raise ToolError(
+            f"missing tools for {', '.join(names)}",
+            f"apt-get install {' '.join(sorted(missing))} (or `make deps`)",
+        )
     outdir.claim(out, "boot")
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
     opts = boot.Options(jobs=args.jobs, timeout=args.boot_timeout, reproduce=portable("boot"))
-    with lock.tree_lock(out, exclusive=True):           # two runs would build and boot in the same directories
+    with lock.tree_lock(
+        out, exclusive=True
+    ):  # two runs would build and boot in the same directories
         status = boot.run(base, out, names, table, recipe.load(args.recipe), opts)
     print((out / "boot.md").read_text())
     _refresh_series(out.parent)
@@ -302,8 +409,11 @@ def cmd_kcidb(args):
     problems = kcidb.check(data)
     path = out / "kcidb.json"
     txn.write_atomic(path, json.dumps(data, indent=2) + "\n")
-    print(f"{path}: KCIDB v{kcidb.VERSION['major']}.{kcidb.VERSION['minor']}, origin {kcidb.ORIGIN}: "
-          f"{len(data['checkouts'])} checkout, {len(data['builds'])} build(s), {len(data['tests'])} test(s)")
+    print(
+        f"{path}: KCIDB v{kcidb.VERSION['major']}.{kcidb.VERSION['minor']}, origin {kcidb.ORIGIN}:"
+        f" {len(data['checkouts'])} checkout, {len(data['builds'])} build(s),"
+        f" {len(data['tests'])} test(s)"
+    )
     for p in problems:
         print(f"  NOT KCIDB: {p}")
     return 1 if problems else 0
@@ -316,25 +426,67 @@ def cmd_range_diff(args):
 
 # Options several subcommands take: each declared here once, with one meaning.
 SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
-    "ksrc": (("ksrc",), dict(help="top of the kernel source tree (only `apply` without --dry-run writes it)")),
-    "out": (("--out",), dict(help="output directory (default: out/<tree name>/ for apply and series, "
-                                  "out/<tree name>/<command>/ for matrix, boot and build-check)")),
-    "recipe": (("--recipe",), dict(default=paths.DEFAULT_RECIPE,
-                                   help="the series recipe (TOML; default: semantic-patches/recipe.toml)")),
-    "jobs": (("--jobs", "-j"), dict(type=_positive, default=os.cpu_count(),
-                                    help="processes at once: spatch runs or compile jobs (default: the cores)")),
-    "spatch-timeout": (("--timeout",), dict(type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                                            help=f"spatch's time limit per file (default {DEFAULT_TIMEOUT})")),
-    "arch-table": (("--arch-table",), dict(default=paths.ARCHES,
-                                           help="arch table: cells, boot machines, quirks, fixups (TOML), "
-                                                "e.g. a vendor's own")),
-    "wait": (("--wait",), dict(action="store_true", help="wait for another run on the same tree instead of "
-                                                         "refusing")),
+    "ksrc": (
+        ("ksrc",),
+        dict(help="top of the kernel source tree (only `apply` without --dry-run writes it)"),
+    ),
+    "out": (
+        ("--out",),
+        dict(
+            help=(
+                "output directory (default: out/<tree name>/ for apply and series, "
+                "out/<tree name>/<command>/ for matrix, boot and build-check)"
+            )
+        ),
+    ),
+    "recipe": (
+        ("--recipe",),
+        dict(
+            default=paths.DEFAULT_RECIPE,
+            help="the series recipe (TOML; default: semantic-patches/recipe.toml)",
+        ),
+    ),
+    "jobs": (
+        ("--jobs", "-j"),
+        dict(
+            type=_positive,
+            default=os.cpu_count(),
+            help="processes at once: spatch runs or compile jobs (default: the cores)",
+        ),
+    ),
+    "spatch-timeout": (
+        ("--timeout",),
+        dict(
+            type=_positive,
+            default=DEFAULT_TIMEOUT,
+            metavar="SECONDS",
+            help=f"spatch's time limit per file (default {DEFAULT_TIMEOUT})",
+        ),
+    ),
+    "arch-table": (
+        ("--arch-table",),
+        dict(
+            default=paths.ARCHES,
+            help="arch table: cells, boot machines, quirks, fixups (TOML), e.g. a vendor's own",
+        ),
+    ),
+    "wait": (
+        ("--wait",),
+        dict(action="store_true", help="wait for another run on the same tree instead of refusing"),
+    ),
     "quiet": (("--quiet", "-q"), dict(action="store_true", help="print only the summary")),
-    "cell": (("--cell",), dict(action="append", help="a cell of the arch table (repeat; default: all)")),
-    "machine": (("--machine",), dict(action="append", help="a boot machine of the arch table (repeat; default: "
-                                                           "all)")),
-    "arch": (("--arch",), dict(action="append", help="every cell or machine of this arch (as under arch/)")),
+    "cell": (
+        ("--cell",),
+        dict(action="append", help="a cell of the arch table (repeat; default: all)"),
+    ),
+    "machine": (
+        ("--machine",),
+        dict(action="append", help="a boot machine of the arch table (repeat; default: all)"),
+    ),
+    "arch": (
+        ("--arch",),
+        dict(action="append", help="every cell or machine of this arch (as under arch/)"),
+    ),
 }
 
 
@@ -344,103 +496,236 @@ def _command(sub, name, help, func, shared=(), **defaults):
     for key in shared:
         flags, kw = SHARED[key]
         if key in defaults:
-            kw = dict(kw, default=defaults[key], help=f"{kw['help'].split(' (')[0]} (default: {defaults[key]})")
+            kw = dict(
+                kw,
+                default=defaults[key],
+                help=f"{kw['help'].split(' (')[0]} (default: {defaults[key]})",
+            )
         c.add_argument(*flags, **kw)
     c.set_defaults(func=func)
     return c
 
 
 def build_parser():
-    p = argparse.ArgumentParser(prog="treewide", description="Carry the DMA-ops consolidation across kernel trees.")
+    p = argparse.ArgumentParser(
+        prog="treewide", description="Carry the DMA-ops consolidation across kernel trees."
+    )
     p.add_argument("--version", action="version", version=f"treewide {VERSION}")
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    a = _command(sub, "apply", "rewrite a kernel tree with the whole recipe", cmd_apply,
-                 ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"))
-    a.add_argument("--dry-run", action="store_true", help="compute everything, write nothing into the tree")
-    a.add_argument("--until", metavar="STEP", help="stop after this step (the tree as of that commit)")
-    a.add_argument("--allow-dirty", action="store_true", help="rewrite a git tree with uncommitted changes")
-    a.add_argument("--strict", action="store_true",
-                   help="exit 3 when residuals are left (a tree short of the end state always exits 3)")
+    a = _command(
+        sub,
+        "apply",
+        "rewrite a kernel tree with the whole recipe",
+        cmd_apply,
+        ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"),
+    )
+    a.add_argument(
+        "--dry-run", action="store_true", help="compute everything, write nothing into the tree"
+    )
+    a.add_argument(
+        "--until", metavar="STEP", help="stop after this step (the tree as of that commit)"
+    )
+    a.add_argument(
+        "--allow-dirty", action="store_true", help="rewrite a git tree with uncommitted changes"
+    )
+    a.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 3 when residuals are left (a tree short of the end state always exits 3)",
+    )
 
-    for name, what, func in (("bench-apply", "time apply (dry run) per step, first and warm", bench.run),
-                             ("bench-series", "time whole series runs, first and warm", bench.run_series)):
+    for name, what, func in (
+        ("bench-apply", "time apply (dry run) per step, first and warm", bench.run),
+        ("bench-series", "time whole series runs, first and warm", bench.run_series),
+    ):
         b = _command(sub, name, what, func, ("ksrc", "recipe", "jobs"))
         b.add_argument("--runs", type=_positive, default=3, help="warm runs after the first")
 
-    w = _command(sub, "sweep", "the recipe as a dry run over many trees: one row per release or vendor tree",
-                 cmd_sweep, ("out", "recipe", "jobs", "spatch-timeout"), out="out/sweep")
+    w = _command(
+        sub,
+        "sweep",
+        "the recipe as a dry run over many trees: one row per release or vendor tree",
+        cmd_sweep,
+        ("out", "recipe", "jobs", "spatch-timeout"),
+        out="out/sweep",
+    )
     w.add_argument("trees", nargs="+", help="kernel trees (never written)")
     w.add_argument("--expect", help="expectations per tree (TOML, e.g. scripts/data/sweep.toml)")
 
-    s = _command(sub, "series", "regenerate the patch series (format-patch, Cc, checkpatch, report)", cmd_series,
-                 ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"))
-    s.add_argument("--signoff", help="'Name <email>' for author and Signed-off-by (default: git config)")
+    s = _command(
+        sub,
+        "series",
+        "regenerate the patch series (format-patch, Cc, checkpatch, report)",
+        cmd_series,
+        ("ksrc", "out", "recipe", "jobs", "spatch-timeout", "quiet", "wait"),
+    )
+    s.add_argument(
+        "--signoff", help="'Name <email>' for author and Signed-off-by (default: git config)"
+    )
     s.add_argument("--date", help="author and commit date (default: $SOURCE_DATE_EPOCH, else now)")
     s.add_argument("--force", action="store_true", help="replace an existing OUT")
-    s.add_argument("--allow-dirty", action="store_true", help="start from a git tree's uncommitted state")
+    s.add_argument(
+        "--allow-dirty", action="store_true", help="start from a git tree's uncommitted state"
+    )
     s.add_argument("--no-verify", action="store_true", help="skip the git am check")
-    s.add_argument("--for", dest="for_", choices=target.KINDS,
-                   help="whom the series is for (default: from the tree's version, said on the first line)")
+    s.add_argument(
+        "--for",
+        dest="for_",
+        choices=target.KINDS,
+        help="whom the series is for (default: from the tree's version, said on the first line)",
+    )
     s.add_argument("--to", action="append", default=[], help="an address for To: (repeatable)")
     s.add_argument("--cc", action="append", default=[], help="an address for Cc: (repeatable)")
-    s.add_argument("-v", "--reroll-count", dest="version", type=_positive, default=1,
-                   help="the series' version: [PATCH vN], with --since its changes")
-    s.add_argument("--since", help="OUT of the series this vN follows: \"Changes in vN\" from their range-diff")
-    s.add_argument("--no-auto-cc", action="store_true",
-                   help="no recipients from get_maintainer.pl or the target: only --to and --cc")
+    s.add_argument(
+        "-v",
+        "--reroll-count",
+        dest="version",
+        type=_positive,
+        default=1,
+        help="the series' version: [PATCH vN], with --since its changes",
+    )
+    s.add_argument(
+        "--since", help="OUT of the series this vN follows: \"Changes in vN\" from their range-diff"
+    )
+    s.add_argument(
+        "--no-auto-cc",
+        action="store_true",
+        help="no recipients from get_maintainer.pl or the target: only --to and --cc",
+    )
 
-    m = _command(sub, "matrix", "build every arch x config cell, baseline and patched, and compare", cmd_matrix,
-                 ("ksrc", "out", "recipe", "jobs", "arch-table", "cell", "arch"))
+    m = _command(
+        sub,
+        "matrix",
+        "build every arch x config cell, baseline and patched, and compare",
+        cmd_matrix,
+        ("ksrc", "out", "recipe", "jobs", "arch-table", "cell", "arch"),
+    )
     m.add_argument("--shard", default="1/1", help="run shard i of N (cells round robin), e.g. 2/4")
-    m.add_argument("--full", action="store_true", help="build everything (make all), not the selected objects")
+    m.add_argument(
+        "--full", action="store_true", help="build everything (make all), not the selected objects"
+    )
     m.add_argument("--no-sparse", action="store_true", help="skip sparse (make C=1)")
-    m.add_argument("--no-code", action="store_true",
-                   help="do not compare the no-op steps' object code (saves one tree's build per cell)")
-    m.add_argument("--link", action="store_true",
-                   help="also link vmlinux and run modpost in both trees (builds every built-in object: slow)")
-    m.add_argument("--check-selection", action="store_true",
-                   help="build only the baseline, whole, and report what the selection would miss")
-    m.add_argument("--each-commit", action="store_true",
-                   help="also build every commit of the series (OUT inside a `treewide series` OUT) or of --range")
-    m.add_argument("--range", metavar="BASE..TIP", help="the commits --each-commit builds, from --git")
+    m.add_argument(
+        "--no-code",
+        action="store_true",
+        help="do not compare the no-op steps' object code (saves one tree's build per cell)",
+    )
+    m.add_argument(
+        "--link",
+        action="store_true",
+        help="also link vmlinux and run modpost in both trees (builds every built-in object: slow)",
+    )
+    m.add_argument(
+        "--check-selection",
+        action="store_true",
+        help="build only the baseline, whole, and report what the selection would miss",
+    )
+    m.add_argument(
+        "--each-commit",
+        action="store_true",
+        help=(
+            "also build every commit of the series (OUT inside a `treewide series` OUT) or of"
+            " --range"
+        ),
+    )
+    m.add_argument(
+        "--range", metavar="BASE..TIP", help="the commits --each-commit builds, from --git"
+    )
     m.add_argument("--git", metavar="GIT_DIR", help="repository of --range (default: KSRC/.git)")
-    m.add_argument("--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)")
-    m.add_argument("--cell-timeout", type=_positive, metavar="SECONDS",
-                   help="stop a cell still building after this long and record it as timeout")
+    m.add_argument(
+        "--parallel", type=int, default=0, help="cells at once (default 2, or 1 with -j1)"
+    )
+    m.add_argument(
+        "--cell-timeout",
+        type=_positive,
+        metavar="SECONDS",
+        help="stop a cell still building after this long and record it as timeout",
+    )
 
-    _command(sub, "bench-boot", "time boot machines cold, with a warm ccache, and rerun", bench_boot.run,
-                  ("ksrc", "out", "jobs", "machine"), out="/var/tmp/treewide-bench-boot")
+    _command(
+        sub,
+        "bench-boot",
+        "time boot machines cold, with a warm ccache, and rerun",
+        bench_boot.run,
+        ("ksrc", "out", "jobs", "machine"),
+        out="/var/tmp/treewide-bench-boot",
+    )
 
-    br = _command(sub, "bench-report", "size of a series' review page and its render and load times",
-                  bench_report.run)
-    br.add_argument("out", help="the OUT of `treewide series` (report.md and report.html are written again)")
+    br = _command(
+        sub,
+        "bench-report",
+        "size of a series' review page and its render and load times",
+        bench_report.run,
+    )
+    br.add_argument(
+        "out", help="the OUT of `treewide series` (report.md and report.html are written again)"
+    )
 
-    bm = _command(sub, "bench-matrix", "time the matrix cold and warm, and check selection by a full build",
-                  bench_matrix.run, ("ksrc", "out", "jobs", "cell"), out="/var/tmp/treewide-bench-matrix")
-    bm.add_argument("--full-cell", default="parisc", help="cell built whole to check the selection ('none': skip)")
+    bm = _command(
+        sub,
+        "bench-matrix",
+        "time the matrix cold and warm, and check selection by a full build",
+        bench_matrix.run,
+        ("ksrc", "out", "jobs", "cell"),
+        out="/var/tmp/treewide-bench-matrix",
+    )
+    bm.add_argument(
+        "--full-cell",
+        default="parisc",
+        help="cell built whole to check the selection ('none': skip)",
+    )
     bm.add_argument("--full-from", help="OUT of an earlier `matrix --full` run to report instead")
-    bm.add_argument("--link", action="store_true", help="every run with --link (vmlinux and modpost)")
+    bm.add_argument(
+        "--link", action="store_true", help="every run with --link (vmlinux and modpost)"
+    )
     bm.add_argument("--no-sparse", action="store_true", help="every run with --no-sparse")
-    bm.add_argument("--series", help="OUT of `treewide series` from the same tree: every run also builds "
-                    "each of its commits (--each-commit)")
+    bm.add_argument(
+        "--series",
+        help=(
+            "OUT of `treewide series` from the same tree: every run also builds "
+            "each of its commits (--each-commit)"
+        ),
+    )
 
-    b = _command(sub, "boot", "boot small kernels of the baseline and patched trees under QEMU, DMA test",
-                 cmd_boot, ("ksrc", "out", "recipe", "jobs", "arch-table", "machine", "arch"))
-    b.add_argument("--boot-timeout", type=_positive, metavar="SECONDS",
-                   help="time limit per boot (default: the machine's)")
+    b = _command(
+        sub,
+        "boot",
+        "boot small kernels of the baseline and patched trees under QEMU, DMA test",
+        cmd_boot,
+        ("ksrc", "out", "recipe", "jobs", "arch-table", "machine", "arch"),
+    )
+    b.add_argument(
+        "--boot-timeout",
+        type=_positive,
+        metavar="SECONDS",
+        help="time limit per boot (default: the machine's)",
+    )
 
-    g = _command(sub, "matrix-merge", "merge shard outputs into one matrix.json/matrix.md", cmd_matrix_merge)
+    g = _command(
+        sub, "matrix-merge", "merge shard outputs into one matrix.json/matrix.md", cmd_matrix_merge
+    )
     g.add_argument("out", help="merged output directory")
     g.add_argument("dirs", nargs="+", help="shard output directories")
 
-    o = _command(sub, "report", "render report.md and report.html again (after a build matrix, say)", cmd_report)
+    o = _command(
+        sub,
+        "report",
+        "render report.md and report.html again (after a build matrix, say)",
+        cmd_report,
+    )
     o.add_argument("out", help="OUT of `treewide series`")
 
-    k = _command(sub, "kcidb", "the series' builds and tests as KCIDB v4 data, in OUT/kcidb.json", cmd_kcidb)
-    k.add_argument("out", help="OUT of `treewide series` (with its matrix and boot results, where they ran)")
+    k = _command(
+        sub, "kcidb", "the series' builds and tests as KCIDB v4 data, in OUT/kcidb.json", cmd_kcidb
+    )
+    k.add_argument(
+        "out", help="OUT of `treewide series` (with its matrix and boot results, where they ran)"
+    )
 
-    r = _command(sub, "range-diff", "how a series changed between two regenerations", cmd_range_diff)
+    r = _command(
+        sub, "range-diff", "how a series changed between two regenerations", cmd_range_diff
+    )
     r.add_argument("old", help="OUT of the earlier `treewide series`")
     r.add_argument("new", help="OUT of the later one")
 
@@ -452,7 +737,7 @@ def main(argv=None):
     signals.install(defer=txn.user_tree_written)
     try:
         status = args.func(args)
-        sys.stdout.flush()                      # a closed output is found here, while a stop can be told
+        sys.stdout.flush()  # a closed output is found here, while a stop can be told
     except ToolError as e:
         _say(f"treewide: error: {e.cause}\n  fix: {e.fix}")
         return e.status
@@ -467,13 +752,18 @@ def main(argv=None):
     except Exception as e:                      # a bug of ours: say so, without a traceback
         if os.environ.get("TREEWIDE_DEBUG"):
             raise
-        _say(f"treewide: internal error: {type(e).__name__}: {e}\n  this is a bug in treewide: please report "
-             f"it with the command line; TREEWIDE_DEBUG=1 shows the traceback; {txn.tree_state()}")
+        _say(
+            f"treewide: internal error: {type(e).__name__}: {e}\n  this is a bug in treewide:"
+            " please report it with the command line; TREEWIDE_DEBUG=1 shows the traceback;"
+            f" {txn.tree_state()}"
+        )
         return 70
     late = signals.deferred()
     if late:
-        _say(f"treewide: {signal.Signals(late[0]).name} came once the tree was written, so the run finished; "
-             f"{txn.tree_state()}")
+        _say(
+            f"treewide: {signal.Signals(late[0]).name} came once the tree was written, so the run"
+            f" finished; {txn.tree_state()}"
+        )
     return status
 
 
@@ -484,11 +774,16 @@ def _say(text):
 
 def _os_fix(e):
     """What the user can do about an error of the operating system."""
-    return {errno.ENOSPC: "free space on that filesystem (or pass another OUT), then run again",
-            errno.EROFS: "that filesystem is read-only: pass a writable OUT, or work on a writable copy",
-            errno.EACCES: "make the path readable and writable for this user, or work on a copy",
-            errno.EPERM: "make the path readable and writable for this user, or work on a copy",
-            errno.ENOTDIR: "a part of that path is a file: pass a directory path",
-            errno.EEXIST: "that path exists as a file: pass a directory path",
-            errno.ENOENT: "the file vanished while the run read it: run again on a tree nobody else is changing",
-            }.get(e.errno, "check the path and the filesystem, then run again")
+    return {
+        errno.ENOSPC: "free space on that filesystem (or pass another OUT), then run again",
+        errno.EROFS: (
+            "that filesystem is read-only: pass a writable OUT, or work on a writable copy"
+        ),
+        errno.EACCES: "make the path readable and writable for this user, or work on a copy",
+        errno.EPERM: "make the path readable and writable for this user, or work on a copy",
+        errno.ENOTDIR: "a part of that path is a file: pass a directory path",
+        errno.EEXIST: "that path exists as a file: pass a directory path",
+        errno.ENOENT: (
+            "the file vanished while the run read it: run again on a tree nobody else is changing"
+        ),
+    }.get(e.errno, "check the path and the filesystem, then run again")

@@ -79,10 +79,18 @@ def copy_tree(src, dst):
     if os.access(src / "Makefile", os.W_OK) and _run(["cp", "-al", str(src), str(dst)]):
         return
     remove(dst)
-    if not (_run(["cp", "-a", "--reflink=auto", str(src), str(dst)]) and _run(["chmod", "-R", "u+w", str(dst)])):
+    if not (
+        _run(["cp", "-a", "--reflink=auto", str(src), str(dst)])
+        and _run(["chmod", "-R", "u+w", str(dst)])
+    ):
         remove(dst)
-        raise ToolError(f"cannot copy {src} to {dst}", "pass an OUT with room for a copy of the tree "
-                        "(on the tree's filesystem, the copy shares its files)")
+        raise ToolError(
+            f"cannot copy {src} to {dst}",
+            (
+                "pass an OUT with room for a copy of the tree "
+                "(on the tree's filesystem, the copy shares its files)"
+            ),
+        )
 
 
 def _run(cmd):
@@ -94,11 +102,18 @@ def remove(path):
     writable first: they are the copy's own, unlike hard-linked files)."""
     if not os.path.lexists(path):
         return
-    _run(["find", str(path), "-type", "d", "!", "-perm", "-u+w", "-exec", "chmod", "u+w", "{}", "+"])
+    _run(
+        ["find", str(path), "-type", "d", "!", "-perm", "-u+w", "-exec", "chmod", "u+w", "{}", "+"]
+    )
     r = subprocess.run(["rm", "-rf", str(path)], capture_output=True, text=True, check=False)
     if r.returncode != 0:
-        raise ToolError(f"cannot remove {path}: {(r.stderr.strip().splitlines() or [f'rm exited {r.returncode}'])[-1]}",
-                        "remove it by hand, or pass another OUT")
+        raise ToolError(
+            (
+                f"cannot remove {path}:"
+                f" {(r.stderr.strip().splitlines() or [f'rm exited {r.returncode}'])[-1]}"
+            ),
+            "remove it by hand, or pass another OUT",
+        )
 
 
 def baseline_copy(base, patched, out, fixups):
@@ -117,8 +132,16 @@ def baseline_copy(base, patched, out, fixups):
 
 
 # What matrix runs before the layout above left in their OUT.
-OLD_LAYOUT = ("patched-tree", "patched-tree.new", "patched-tree.changed", "baseline-tree", "before-noop-tree",
-              "before-noop-tree.new", "before-noop-tree.changed", "before-noop-tree.apply")
+OLD_LAYOUT = (
+    "patched-tree",
+    "patched-tree.new",
+    "patched-tree.changed",
+    "baseline-tree",
+    "before-noop-tree",
+    "before-noop-tree.new",
+    "before-noop-tree.changed",
+    "before-noop-tree.apply",
+)
 
 
 def drop_old_layout(out):
@@ -155,7 +178,10 @@ def _noop_plan(applied):
         return None, ""
     later = [st.name for st in applied[first:] if not st.noop]
     if later:
-        return None, f"not compared: step {later[0]} changes code after no-op step {applied[first].name}"
+        return (
+            None,
+            f"not compared: step {later[0]} changes code after no-op step {applied[first].name}",
+        )
     if first == 0:
         return "baseline", "compared with the baseline (every applied step is a no-op)"
     return applied[first - 1].name, f"compared with the tree before {applied[first].name}"

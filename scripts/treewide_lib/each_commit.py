@@ -49,18 +49,30 @@ def commits(gitdir, base, tip, names=None):
     {commit: patch file name} where the commits come from a series."""
     listed = _git(gitdir, "log", "--reverse", "--format=%H %s", f"{base}..{tip}").splitlines()
     if not listed:
-        raise ToolError(f"the range {base}..{tip} holds no commit", "name a range with at least one commit")
+        raise ToolError(
+            f"the range {base}..{tip} holds no commit", "name a range with at least one commit"
+        )
     out, parent = [], _git(gitdir, "rev-parse", base).strip()
     for line in listed:
         sha, _, subject = line.partition(" ")
         parents = _git(gitdir, "rev-list", "--parents", "-n1", sha).split()[1:]
         if len(parents) > 1:
-            raise ToolError(f"commit {sha[:12]} of the range is a merge", "name a linear range of patches")
-        if parents != [parent]:             # BASE is not an ancestor of TIP: the walk would start elsewhere
-            raise ToolError(f"commit {sha[:12]} of {base}..{tip} does not follow {parent[:12]}",
-                            "name a range whose BASE is an ancestor of TIP (git merge-base --is-ancestor)")
-        out.append({"commit": sha, "subject": subject, "patch": (names or {}).get(sha, f"{sha[:12]} {subject}"),
-                    "files": _changes(gitdir, parent, sha)})
+            raise ToolError(
+                f"commit {sha[:12]} of the range is a merge", "name a linear range of patches"
+            )
+        if parents != [parent]:  # BASE is not an ancestor of TIP: the walk would start elsewhere
+            raise ToolError(
+                f"commit {sha[:12]} of {base}..{tip} does not follow {parent[:12]}",
+                "name a range whose BASE is an ancestor of TIP (git merge-base --is-ancestor)",
+            )
+        out.append(
+            {
+                "commit": sha,
+                "subject": subject,
+                "patch": (names or {}).get(sha, f"{sha[:12]} {subject}"),
+                "files": _changes(gitdir, parent, sha),
+            }
+        )
         parent = sha
     return out
 
@@ -73,8 +85,10 @@ def from_series(series_out):
     data = json.loads(data_file.read_text())
     gitdir = series_out / ".work" / "git"
     if not gitdir.is_dir():
-        raise ToolError(f"{series_out} holds a series but not its git repository (.work/git)",
-                        "regenerate the series with `treewide series`, or pass --range BASE..TIP --git DIR")
+        raise ToolError(
+            f"{series_out} holds a series but not its git repository (.work/git)",
+            "regenerate the series with `treewide series`, or pass --range BASE..TIP --git DIR",
+        )
     names = {p["commit"]: p["patch"] for p in data["patches"]}
     return gitdir, commits(gitdir, data["base"], data["tip"], names)
 
@@ -83,20 +97,28 @@ def check_base(gitdir, base, listed, root):
     """The tree must be the range's base wherever the range changes it."""
     for path in sorted({p for c in listed for p in c["files"]}):
         spec = f"{base}:{path}"
-        # ls-tree names the file, or prints nothing when the base lacks it; it fails only on a bad base.
+        # ls-tree names the file, or prints nothing when the base lacks it;
+        # it fails only on a bad base.
         absent = not _git(gitdir, "ls-tree", base, "--", path).strip()
         mine = Path(root) / path
         if absent:
             if mine.exists():
-                raise ToolError(f"{root} is not the base of the commits: {path} exists there but not at {base[:12]}",
-                                "pass the tree the series was made from (or the range's base checkout)")
+                raise ToolError(
+                    (
+                        f"{root} is not the base of the commits: {path} exists there but not at"
+                        f" {base[:12]}"
+                    ),
+                    "pass the tree the series was made from (or the range's base checkout)",
+                )
             continue
         # git holds a link's target as its blob
         mine_blob = (os.fsencode(os.readlink(mine)) if mine.is_symlink() else
                      mine.read_bytes() if mine.is_file() else None)
         if mine_blob != _git(gitdir, "cat-file", "blob", spec, binary=True):
-            raise ToolError(f"{root} is not the base of the commits: {path} differs from {base[:12]}",
-                            "pass the tree the series was made from (or the range's base checkout)")
+            raise ToolError(
+                f"{root} is not the base of the commits: {path} differs from {base[:12]}",
+                "pass the tree the series was made from (or the range's base checkout)",
+            )
 
 
 class Walk:
@@ -121,11 +143,20 @@ class Walk:
         self.record.write_text("")
 
     def apply(self, commit):
-        with self.record.open("a") as rec:   # first: a run stopped half-way still knows what to reset
+        with self.record.open(
+            "a"
+        ) as rec:  # first: a run stopped half-way still knows what to reset
             rec.write("".join(f"{rel}\n" for rel in commit["files"]))
         for rel, blob in commit["files"].items():
-            self._put(rel, None if blob is None else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True),
-                      blob and blob[0])
+            self._put(
+                rel,
+                (
+                    None
+                    if blob is None
+                    else _git(self.gitdir, "cat-file", "blob", blob[1], binary=True)
+                ),
+                blob and blob[0],
+            )
         # A fixup keeps the base's date; in a file this commit wrote it must not.
         for fixup in kfixups.apply(self.fixups, self.src, self.base):
             copies.detach(self.src / fixup.file)
@@ -175,9 +206,19 @@ def build_commits(name, run, base_src, base_diags, objs, build, log):
         configured, text, built, diags = build(walk.src, copies.build_dir(walk.src, name))
         took = round(time.monotonic() - t0, 1)
         (run.work / f"{name}-commit-{i}.log").write_text(text)
-        results.append({"commit": c["commit"], "patch": c["patch"], "subject": c["subject"],
-                        "configured": configured, "built": len(built), "built_set": built, "duration_s": took,
-                        "failed_set": set(objs) - built,
-                        "new": sorted(map(str, diags - base_diags)), "new_vs_previous": sorted(map(str, diags - prev))})
+        results.append(
+            {
+                "commit": c["commit"],
+                "patch": c["patch"],
+                "subject": c["subject"],
+                "configured": configured,
+                "built": len(built),
+                "built_set": built,
+                "duration_s": took,
+                "failed_set": set(objs) - built,
+                "new": sorted(map(str, diags - base_diags)),
+                "new_vs_previous": sorted(map(str, diags - prev)),
+            }
+        )
         prev = diags
     return verdicts(results)

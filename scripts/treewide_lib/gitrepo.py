@@ -21,9 +21,17 @@ class Scratch:
 
     def env(self, index=None, author=None):
         name, email = _split_ident(author) if author else (self.name, self.email)
-        env = dict(os.environ, GIT_DIR=str(self.gitdir), GIT_AUTHOR_NAME=name,
-                   GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=self.name, GIT_COMMITTER_EMAIL=self.email,
-                   GIT_AUTHOR_DATE=self.date, GIT_COMMITTER_DATE=self.date, LC_ALL="C")
+        env = dict(
+            os.environ,
+            GIT_DIR=str(self.gitdir),
+            GIT_AUTHOR_NAME=name,
+            GIT_AUTHOR_EMAIL=email,
+            GIT_COMMITTER_NAME=self.name,
+            GIT_COMMITTER_EMAIL=self.email,
+            GIT_AUTHOR_DATE=self.date,
+            GIT_COMMITTER_DATE=self.date,
+            LC_ALL="C",
+        )
         env.pop("GIT_WORK_TREE", None)
         if index:
             env["GIT_INDEX_FILE"] = str(index)
@@ -60,13 +68,28 @@ class Scratch:
 
     def borrow_head(self, root):
         """The user's HEAD commit, its objects shared read-only through alternates."""
-        objects = Path(self.git("--git-dir", str(Path(root) / ".git"), "rev-parse", "--git-path", "objects",
-                                cwd=root).strip())
+        objects = Path(
+            self.git(
+                "--git-dir",
+                str(Path(root) / ".git"),
+                "rev-parse",
+                "--git-path",
+                "objects",
+                cwd=root,
+            ).strip()
+        )
         objects = objects if objects.is_absolute() else Path(root) / objects
         (self.gitdir / "objects/info/alternates").write_text(str(objects.resolve()) + "\n")
-        r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+        r = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if r.returncode != 0:
-            raise ToolError(f"{root} has no HEAD commit", "commit the tree first or pass a plain source tree")
+            raise ToolError(
+                f"{root} has no HEAD commit", "commit the tree first or pass a plain source tree"
+            )
         return r.stdout.strip()
 
     def commit(self, parent, files, message, author=None):
@@ -79,7 +102,9 @@ class Scratch:
             mode = self._mode(parent, rel)
             self.git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}", index=index)
         tree = self.git("write-tree", index=index).strip()
-        return self.git("commit-tree", tree, "-p", parent, "-F", "-", input=message, author=author).strip()
+        return self.git(
+            "commit-tree", tree, "-p", parent, "-F", "-", input=message, author=author
+        ).strip()
 
     def _mode(self, commit, rel):
         out = self.git("ls-tree", commit, "--", rel).strip()
@@ -113,7 +138,9 @@ def _split_ident(ident):
 
 def init_bare(path):
     """git init --bare, its failure an error naming git's reason."""
-    r = subprocess.run(["git", "init", "-q", "--bare", str(path)], capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        ["git", "init", "-q", "--bare", str(path)], capture_output=True, text=True, check=False
+    )
     if r.returncode != 0:
         raise ToolError(f"git init {path} failed (exit {r.returncode}): {r.stderr.strip()[:300]}",
                         "check that git is installed and OUT is writable")

@@ -36,10 +36,14 @@ def build_init(cc, package, out, static=True, freestanding=False, cflags=()):
     r = subprocess.run([cc, *cflags, *how, "-O2", "-Wall", "-o", str(exe), *map(str, srcs)],
                        capture_output=True, text=True, errors="replace", check=False)
     if r.returncode != 0 or not exe.is_file():
-        raise ToolError(f"{cc} could not build {INIT_C} (exit {r.returncode}): "
-                        + " | ".join(r.stderr.strip().splitlines()[-3:]),
-                        f"install {'the cross compiler' if freestanding else 'the cross libc'} ({package}, "
-                        "make deps)")
+        raise ToolError(
+            f"{cc} could not build {INIT_C} (exit {r.returncode}): "
+            + " | ".join(r.stderr.strip().splitlines()[-3:]),
+            (
+                f"install {'the cross compiler' if freestanding else 'the cross libc'} ({package}, "
+                "make deps)"
+            ),
+        )
     return exe
 
 
@@ -50,19 +54,29 @@ def runtime(exe, cc, package):
     readelf, sysroot = cc[:-len("gcc")] + "readelf", Path("/usr") / Path(cc).name[:-len("-gcc")]
     files, todo = {}, [Path(exe)]
     while todo:
-        r = subprocess.run([readelf, "-l", "-d", "-W", str(todo.pop())], capture_output=True, text=True,
-                           errors="replace", check=False)
+        r = subprocess.run(
+            [readelf, "-l", "-d", "-W", str(todo.pop())],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+        )
         if r.returncode != 0:
             raise ToolError(f"{readelf} failed (exit {r.returncode}): {r.stderr.strip()[-200:]}",
                             f"install the cross binutils of {cc} (make deps)")
         wanted = re.findall(r"Requesting program interpreter: (\S+)\]", r.stdout)
-        wanted += ["/lib/" + n for n in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.stdout)]
+        wanted += [
+            "/lib/" + n for n in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.stdout)
+        ]
         for name in wanted:
             host = sysroot / "lib" / Path(name).name
             if name.lstrip("/") in files:
                 continue
             if not host.is_file():
-                raise ToolError(f"{Path(exe).name} needs {name}, not found in {sysroot}/lib", f"install {package}")
+                raise ToolError(
+                    f"{Path(exe).name} needs {name}, not found in {sysroot}/lib",
+                    f"install {package}",
+                )
             files[name.lstrip("/")] = host.resolve()
             todo.append(host.resolve())
     return sorted(files.items())
@@ -79,10 +93,16 @@ def write_cpio(path, init, extra=()):
     """An initramfs: /dev/console (the kernel opens it for init's stdout
     before devtmpfs is mounted), /proc, /sys, /init and extra files
     [(name in the image, host path)]."""
-    entries = [("dev", 0o40755, b"", (0, 0)), ("dev/console", 0o20600, b"", (5, 1)),
-               ("proc", 0o40555, b"", (0, 0)), ("sys", 0o40555, b"", (0, 0)),
-               ("init", 0o100755, Path(init).read_bytes(), (0, 0))]
-    dirs = sorted({str(parent) for name, _ in extra for parent in Path(name).parents if str(parent) != "."})
+    entries = [
+        ("dev", 0o40755, b"", (0, 0)),
+        ("dev/console", 0o20600, b"", (5, 1)),
+        ("proc", 0o40555, b"", (0, 0)),
+        ("sys", 0o40555, b"", (0, 0)),
+        ("init", 0o100755, Path(init).read_bytes(), (0, 0)),
+    ]
+    dirs = sorted(
+        {str(parent) for name, _ in extra for parent in Path(name).parents if str(parent) != "."}
+    )
     entries += [(d, 0o40755, b"", (0, 0)) for d in dirs]
     entries += [(name, 0o100755, Path(p).read_bytes(), (0, 0)) for name, p in extra]
     blob = b"".join(_newc(n, m, d, r, ino=i + 1) for i, (n, m, d, r) in enumerate(entries))

@@ -25,7 +25,9 @@ def export(out):
     try:
         data = json.loads((out / "series.json").read_text())
     except FileNotFoundError:
-        raise ToolError(f"{out} holds no series (no series.json)", "pass the OUT of `treewide series`") from None
+        raise ToolError(
+            f"{out} holds no series (no series.json)", "pass the OUT of `treewide series`"
+        ) from None
     cells = _records(out / "matrix" / "matrix.json", "cells")
     machines = _records(out / "boot" / "boot.json", "machines")
     checkout = _checkout(out, data)
@@ -48,12 +50,22 @@ def _checkout(out, data):
     each = "".join(hashlib.sha256(p.read_bytes()).hexdigest() + "\n" for p in patches)
     patchset = hashlib.sha256(each.encode()).hexdigest()
     tree = data["tree"]
-    rec = {"id": f"{ORIGIN}:{patchset[:16]}", "origin": ORIGIN, "tree_name": tree["name"],
-           "patchset_hash": patchset, "patchset_files": [{"name": p.name, "url": p.as_uri()} for p in patches],
-           "comment": f"Linux {tree['version']} ({tree['name']}) with the DMA-ops series, "
-                      f"{len(patches)} patch(es)",
-           "valid": bool(data.get("verify", {}).get("identical", True)),
-           "misc": {"target": data.get("target", {}).get("kind", ""), "toolkit": data["toolkit_version"]}}
+    rec = {
+        "id": f"{ORIGIN}:{patchset[:16]}",
+        "origin": ORIGIN,
+        "tree_name": tree["name"],
+        "patchset_hash": patchset,
+        "patchset_files": [{"name": p.name, "url": p.as_uri()} for p in patches],
+        "comment": (
+            f"Linux {tree['version']} ({tree['name']}) with the DMA-ops series, "
+            f"{len(patches)} patch(es)"
+        ),
+        "valid": bool(data.get("verify", {}).get("identical", True)),
+        "misc": {
+            "target": data.get("target", {}).get("kind", ""),
+            "toolkit": data["toolkit_version"],
+        },
+    }
     if data.get("base_is_real"):
         rec["git_commit_hash"] = data["base"]
     return rec
@@ -67,8 +79,13 @@ def _build(checkout_id, key, arch, valid, **extra):
 
 
 def _test(build_id, path, status, comment="", **extra):
-    rec = {"id": f"{build_id}:{path}", "build_id": build_id, "origin": ORIGIN, "path": f"treewide.{path}",
-           "status": status}
+    rec = {
+        "id": f"{build_id}:{path}",
+        "build_id": build_id,
+        "origin": ORIGIN,
+        "path": f"treewide.{path}",
+        "status": status,
+    }
     rec.update({k: v for k, v in dict(comment=comment, **extra).items() if v not in (None, "")})
     return rec
 
@@ -81,19 +98,45 @@ def _arch(name):
 def _cell(checkout_id, cell, matrix_dir, builds, tests):
     """The builds of one matrix cell and the tests the matrix ran on the patched one."""
     name, status = cell["cell"], cell["status"]
-    config = cell.get("defconfig", "") + "".join(f" {k}={v}" for k, v in (cell.get("config") or {}).items())
+    config = cell.get("defconfig", "") + "".join(
+        f" {k}={v}" for k, v in (cell.get("config") or {}).items()
+    )
     common = dict(compiler=cell.get("compiler"), config_name=config.strip())
-    base = _build(checkout_id, f"{name}:baseline", cell["arch"], status != "baseline-broken" and status not in BROKEN,
-                  log_url=_log(matrix_dir / "build" / f"{name}-baseline.log"), **common)
-    patched = _build(checkout_id, f"{name}:patched", cell["arch"],
-                     status not in BROKEN and not cell.get("new_failures"), command=cell.get("make"),
-                     duration=cell.get("duration_s"), log_url=_log(matrix_dir / "build" / f"{name}-patched.log"),
-                     misc={"status": status, "reason": cell.get("reason", ""), "reproduce": cell.get("reproduce", "")},
-                     **common)
+    base = _build(
+        checkout_id,
+        f"{name}:baseline",
+        cell["arch"],
+        status != "baseline-broken" and status not in BROKEN,
+        log_url=_log(matrix_dir / "build" / f"{name}-baseline.log"),
+        **common,
+    )
+    patched = _build(
+        checkout_id,
+        f"{name}:patched",
+        cell["arch"],
+        status not in BROKEN and not cell.get("new_failures"),
+        command=cell.get("make"),
+        duration=cell.get("duration_s"),
+        log_url=_log(matrix_dir / "build" / f"{name}-patched.log"),
+        misc={
+            "status": status,
+            "reason": cell.get("reason", ""),
+            "reproduce": cell.get("reproduce", ""),
+        },
+        **common,
+    )
     builds += [base, patched]
     for i, c in enumerate(cell.get("commits", []), 1):
-        builds.append(_build(checkout_id, f"{name}:commit{i}", cell["arch"], c["status"] == "ok",
-                             misc={"patch": c["patch"], "subject": c["subject"], "status": c["status"]}, **common))
+        builds.append(
+            _build(
+                checkout_id,
+                f"{name}:commit{i}",
+                cell["arch"],
+                c["status"] == "ok",
+                misc={"patch": c["patch"], "subject": c["subject"], "status": c["status"]},
+                **common,
+            )
+        )
     if "new" in cell:
         tests.append(_test(patched["id"], "build.diagnostics", "FAIL" if cell["new"] else "PASS",
                            f"{len(cell['new'])} new compiler diagnostic(s) against the baseline",
@@ -101,17 +144,35 @@ def _cell(checkout_id, cell, matrix_dir, builds, tests):
     sparse = cell.get("sparse")
     if isinstance(sparse, dict):
         unchecked = sparse.get("not_checked")
-        tests.append(_test(patched["id"], "build.sparse", "FAIL" if sparse["new"] else "ERROR" if unchecked else "PASS",
-                           f"{len(sparse['new'])} new sparse warning(s)"
-                           + (f"; {len(unchecked)} object(s) sparse did not finish" if unchecked else "")))
+        tests.append(
+            _test(
+                patched["id"],
+                "build.sparse",
+                "FAIL" if sparse["new"] else "ERROR" if unchecked else "PASS",
+                f"{len(sparse['new'])} new sparse warning(s)"
+                + (f"; {len(unchecked)} object(s) sparse did not finish" if unchecked else ""),
+            )
+        )
     code = cell.get("code") or {}
     if code and not code.get("not_compared"):
-        tests.append(_test(patched["id"], "build.object_code", "FAIL" if code["differs"] else "PASS",
-                           f"{code['compared']} object(s) compared with {code.get('against', 'the baseline')}",
-                           misc={"differs": code["differs"]}))
+        tests.append(
+            _test(
+                patched["id"],
+                "build.object_code",
+                "FAIL" if code["differs"] else "PASS",
+                f"{code['compared']} object(s) compared with {code.get('against', 'the baseline')}",
+                misc={"differs": code["differs"]},
+            )
+        )
     if "unresolved" in cell:
-        tests.append(_test(patched["id"], "build.references", "FAIL" if cell["unresolved"] else "PASS",
-                           f"{len(cell['unresolved'])} new unresolved reference(s)"))
+        tests.append(
+            _test(
+                patched["id"],
+                "build.references",
+                "FAIL" if cell["unresolved"] else "PASS",
+                f"{len(cell['unresolved'])} new unresolved reference(s)",
+            )
+        )
 
 
 def _machine(checkout_id, machine, builds, tests):
@@ -124,15 +185,34 @@ def _machine(checkout_id, machine, builds, tests):
         if t.get("build") != "ok":
             continue
         said = {"pass": "PASS", "fail": "FAIL"}.get(t.get("verdict", ""), "ERROR")
-        tests.append(_test(build["id"], "boot.dma", said, t.get("detail") or t.get("reason", ""),
-                           duration=t.get("boot_s"), log_url=_log(Path(t["console"])) if t.get("console") else None,
-                           environment={"comment": f"QEMU, machine {name}"}))
+        tests.append(
+            _test(
+                build["id"],
+                "boot.dma",
+                said,
+                t.get("detail") or t.get("reason", ""),
+                duration=t.get("boot_s"),
+                log_url=_log(Path(t["console"])) if t.get("console") else None,
+                environment={"comment": f"QEMU, machine {name}"},
+            )
+        )
         probe = t.get("probe")
         if probe:
             want = machine.get("expect_ops", "xen")
-            status = "PASS" if probe["verdict"] == want else "FAIL" if probe["verdict"] != "not-run" else "ERROR"
-            tests.append(_test(build["id"], "boot.xen_probe", status, f"{probe['verdict']} ops, {want} expected",
-                               misc={"devices": probe.get("devices", {})}))
+            status = (
+                "PASS"
+                if probe["verdict"] == want
+                else "FAIL" if probe["verdict"] != "not-run" else "ERROR"
+            )
+            tests.append(
+                _test(
+                    build["id"],
+                    "boot.xen_probe",
+                    status,
+                    f"{probe['verdict']} ops, {want} expected",
+                    misc={"devices": probe.get("devices", {})},
+                )
+            )
 
 
 def _log(path):
@@ -188,8 +268,13 @@ def _is(value, kind):
     if kind == "path":
         return isinstance(value, str) and re.fullmatch(r"[.a-zA-Z0-9_-]*", value) is not None
     if kind == "resources":
-        return isinstance(value, list) and all(isinstance(r, dict) and set(r) == {"name", "url"}
-                                               and "/" not in r["name"] and _is(r["url"], "uri") for r in value)
+        return isinstance(value, list) and all(
+            isinstance(r, dict)
+            and set(r) == {"name", "url"}
+            and "/" not in r["name"]
+            and _is(r["url"], "uri")
+            for r in value
+        )
     if kind == "strings":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind == "environment":
@@ -199,22 +284,58 @@ def _is(value, kind):
 
 # Per object kind, {property: (kind of value, required)}, of KCIDB v4.0.
 SCHEMA = {
-    "checkouts": {"id": ("id", True), "origin": ("origin", True), "tree_name": ("string", False),
-                  "git_repository_url": ("uri", False), "git_commit_hash": ("sha1", False),
-                  "git_commit_name": ("string", False), "git_repository_branch": ("string", False),
-                  "patchset_files": ("resources", False), "patchset_hash": ("sha256", False),
-                  "message_id": ("string", False), "comment": ("string", False), "start_time": ("string", False),
-                  "contacts": ("strings", False), "log_url": ("uri", False), "log_excerpt": ("string", False),
-                  "valid": ("boolean", False), "misc": ("object", False)},
-    "builds": {"checkout_id": ("id", True), "id": ("id", True), "origin": ("origin", True),
-               "comment": ("string", False), "start_time": ("string", False), "duration": ("number", False),
-               "architecture": ("arch", False), "command": ("string", False), "compiler": ("string", False),
-               "input_files": ("resources", False), "output_files": ("resources", False),
-               "config_name": ("string", False), "config_url": ("uri", False), "log_url": ("uri", False),
-               "log_excerpt": ("string", False), "valid": ("boolean", False), "misc": ("object", False)},
-    "tests": {"build_id": ("id", True), "id": ("id", True), "origin": ("origin", True),
-              "environment": ("environment", False), "path": ("path", False), "comment": ("string", False),
-              "log_url": ("uri", False), "log_excerpt": ("string", False), "status": ("status", False),
-              "waived": ("boolean", False), "start_time": ("string", False), "duration": ("number", False),
-              "output_files": ("resources", False), "misc": ("object", False)},
+    "checkouts": {
+        "id": ("id", True),
+        "origin": ("origin", True),
+        "tree_name": ("string", False),
+        "git_repository_url": ("uri", False),
+        "git_commit_hash": ("sha1", False),
+        "git_commit_name": ("string", False),
+        "git_repository_branch": ("string", False),
+        "patchset_files": ("resources", False),
+        "patchset_hash": ("sha256", False),
+        "message_id": ("string", False),
+        "comment": ("string", False),
+        "start_time": ("string", False),
+        "contacts": ("strings", False),
+        "log_url": ("uri", False),
+        "log_excerpt": ("string", False),
+        "valid": ("boolean", False),
+        "misc": ("object", False),
+    },
+    "builds": {
+        "checkout_id": ("id", True),
+        "id": ("id", True),
+        "origin": ("origin", True),
+        "comment": ("string", False),
+        "start_time": ("string", False),
+        "duration": ("number", False),
+        "architecture": ("arch", False),
+        "command": ("string", False),
+        "compiler": ("string", False),
+        "input_files": ("resources", False),
+        "output_files": ("resources", False),
+        "config_name": ("string", False),
+        "config_url": ("uri", False),
+        "log_url": ("uri", False),
+        "log_excerpt": ("string", False),
+        "valid": ("boolean", False),
+        "misc": ("object", False),
+    },
+    "tests": {
+        "build_id": ("id", True),
+        "id": ("id", True),
+        "origin": ("origin", True),
+        "environment": ("environment", False),
+        "path": ("path", False),
+        "comment": ("string", False),
+        "log_url": ("uri", False),
+        "log_excerpt": ("string", False),
+        "status": ("status", False),
+        "waived": ("boolean", False),
+        "start_time": ("string", False),
+        "duration": ("number", False),
+        "output_files": ("resources", False),
+        "misc": ("object", False),
+    },
 }

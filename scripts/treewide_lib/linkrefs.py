@@ -19,22 +19,31 @@ from .kbuild.select import for_arch, grep
 # Where a symbol is defined in the sources, when no built object defines
 # it: a C definition or a file-scope macro that makes one (DEFINE_MUTEX(x)),
 # an export, an assembler label or entry macro, a linker-script assignment.
-_DEFINES = [r"^(?!extern\b)[A-Za-z_][^;]*\b{s}\s*\([^;]*(?:$|\)\s*\{)",   # int foo(...) {  (not a declaration)
-            r"^{s}\s*\(",                                            # int\nfoo(...)
-            r"^(?!extern\b)[A-Za-z_][^(;]*\b{s}\s*(?:=|\[|;|__)",     # a variable
-            r"^[A-Z_][A-Z0-9_]*\(.*\b{s}\b",                          # DEFINE_PER_CPU(int, foo);
-            r"EXPORT_SYMBOL\w*\(\s*{s}\s*\)", r"^\s*{s}\s*:", r"\b(?:ENTRY|GLOBAL|SYM_\w+)\(\s*{s}\b",
-            r"^\s*(?:PROVIDE\()?\s*{s}\s*="]
+_DEFINES = [
+    # int foo(...) {  (not a declaration)
+    r"^(?!extern\b)[A-Za-z_][^;]*\b{s}\s*\([^;]*(?:$|\)\s*\{)",
+    r"^{s}\s*\(",  # int\nfoo(...)
+    r"^(?!extern\b)[A-Za-z_][^(;]*\b{s}\s*(?:=|\[|;|__)",  # a variable
+    r"^[A-Z_][A-Z0-9_]*\(.*\b{s}\b",  # DEFINE_PER_CPU(int, foo);
+    r"EXPORT_SYMBOL\w*\(\s*{s}\s*\)",
+    r"^\s*{s}\s*:",
+    r"\b(?:ENTRY|GLOBAL|SYM_\w+)\(\s*{s}\b",
+    r"^\s*(?:PROVIDE\()?\s*{s}\s*=",
+]
 
 
 def symbols(nm, obj):
     """(undefined, defined global) symbols of one object. Weak undefined
     symbols (w, v) resolve to 0 when nothing defines them: not counted."""
-    r = subprocess.run([nm, "-P", str(obj)], capture_output=True, text=True, errors="replace", check=False)
+    r = subprocess.run(
+        [nm, "-P", str(obj)], capture_output=True, text=True, errors="replace", check=False
+    )
     if r.returncode != 0:
-        raise ToolError(f"{nm} -P {obj} failed (exit {r.returncode}): "
-                        + " | ".join(r.stderr.strip().splitlines()[-2:]),
-                        "check that the cross binutils are installed and the object is not truncated")
+        raise ToolError(
+            f"{nm} -P {obj} failed (exit {r.returncode}): "
+            + " | ".join(r.stderr.strip().splitlines()[-2:]),
+            "check that the cross binutils are installed and the object is not truncated",
+        )
     undefined, defined = set(), set()
     for line in r.stdout.splitlines():
         parts = line.split()
@@ -66,8 +75,19 @@ def defined_in_sources(root, syms, arch, built=()):
     EXPORT_SYMBOL left behind by a removed definition defines nothing)."""
     if not syms:
         return set()
-    lines = grep(["-rnwE", "--exclude-dir=.git", "--include=*.c", "--include=*.S", "--include=*.lds*",
-                  "-e", "|".join(map(re.escape, sorted(syms))), "."], root)
+    lines = grep(
+        [
+            "-rnwE",
+            "--exclude-dir=.git",
+            "--include=*.c",
+            "--include=*.S",
+            "--include=*.lds*",
+            "-e",
+            "|".join(map(re.escape, sorted(syms))),
+            ".",
+        ],
+        root,
+    )
     found: set[str] = set()
     skip = {o[:-len(".o")] for o in built}
     pats = {s: re.compile("|".join(p.replace("{s}", re.escape(s)) for p in _DEFINES)) for s in syms}
@@ -85,6 +105,12 @@ def new_unresolved(nm, base_out, base_objs, patched_out, patched_objs, patched_s
     leave unresolved, the baseline's did not, and the patched sources do not
     define."""
     base = unresolved(nm, base_out, base_objs)
-    fresh = {s: objs for s, objs in unresolved(nm, patched_out, patched_objs).items() if s not in base}
+    fresh = {
+        s: objs for s, objs in unresolved(nm, patched_out, patched_objs).items() if s not in base
+    }
     known = defined_in_sources(patched_src, set(fresh), arch, patched_objs)
-    return [f"{s}: referenced by {', '.join(objs)}" for s, objs in sorted(fresh.items()) if s not in known]
+    return [
+        f"{s}: referenced by {', '.join(objs)}"
+        for s, objs in sorted(fresh.items())
+        if s not in known
+    ]

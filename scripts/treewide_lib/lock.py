@@ -36,7 +36,10 @@ def _holders(st):
 def _cmdline(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace").strip() or "(no command line)"
+            return (
+                f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                or "(no command line)"
+            )
     except OSError:
         return "(in another pid namespace or gone)"
 
@@ -52,8 +55,10 @@ def tree_lock(root, exclusive, wait=False, log=print):
         except BlockingIOError:
             holder = "; ".join(_holders(os.fstat(fd))) or "a process this one cannot see"
             if not wait:
-                raise ToolError(f"another treewide run is using {root} ({holder})",
-                                "wait for it to finish, or pass --wait to queue behind it") from None
+                raise ToolError(
+                    f"another treewide run is using {root} ({holder})",
+                    "wait for it to finish, or pass --wait to queue behind it",
+                ) from None
             log(f"waiting for another treewide run on {root} ({holder})")
             fcntl.flock(fd, mode)
         yield

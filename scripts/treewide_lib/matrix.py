@@ -20,8 +20,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import copies, each_commit, recipe
-from .cellbuild import (MakeFailed, build_one_tree, build_tree, compiler_of, configure, failed_objects, last_error,
-                        link_targets, retry_failures, unresolved)
+from .cellbuild import (
+    MakeFailed,
+    build_one_tree,
+    build_tree,
+    compiler_of,
+    configure,
+    failed_objects,
+    last_error,
+    link_targets,
+    retry_failures,
+    unresolved,
+)
 from .errors import ToolError
 from .kbuild import config, make
 from .kbuild.jobserver import CellTimeout, Jobserver
@@ -57,10 +67,10 @@ class Run:
     version: str
     baseline: Path
     patched: Path
-    before_noop: Path | None            # the no-op steps' code is compared with it
-    code: dict[str, Any] | None         # {"against": tree label or None, "why": ...}; None: no no-op step
-    fixups: list[Fixup]                 # the arch table's fixups applied to the copies
-    changed: list[str]                  # files the series changes
+    before_noop: Path | None  # the no-op steps' code is compared with it
+    code: dict[str, Any] | None  # {"against": tree label or None, "why": ...}; None: no no-op step
+    fixups: list[Fixup]  # the arch table's fixups applied to the copies
+    changed: list[str]  # files the series changes
     diff: str
     graph: IncludeGraph
     jobserver: Jobserver
@@ -91,14 +101,30 @@ def prepare(base: Tree, out: Path, opts: Options, table: Table, rec: recipe.Reci
     rep = json.loads((out / "apply" / "apply.json").read_text())
     done = {s["name"] for s in rep["steps"] if s["status"] == "applied"}
     applied = [st for st in rec.steps if st.name in done]
-    before, code = copies.code_reference(base, out, rec, applied, opts.jobs, compare=opts.compare_code)
+    before, code = copies.code_reference(
+        base, out, rec, applied, opts.jobs, compare=opts.compare_code
+    )
     baseline, fixups = copies.baseline_copy(base, [patched, before], out, table.fixups)
-    print(f"matrix: {base.name} ({base.version}), "
-          f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
-          + (f"; object code {code['why']}" if code else ""))
-    return Run(opts, out, table, base.version, baseline, patched.root, before and before.root, code, fixups,
-               rep["changed_files"], (out / "apply" / "apply.diff").read_text(errors="replace"),
-               IncludeGraph(base.root), Jobserver(opts.jobs))
+    print(
+        f"matrix: {base.name} ({base.version}), "
+        f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
+        + (f"; object code {code['why']}" if code else "")
+    )
+    return Run(
+        opts,
+        out,
+        table,
+        base.version,
+        baseline,
+        patched.root,
+        before and before.root,
+        code,
+        fixups,
+        rep["changed_files"],
+        (out / "apply" / "apply.diff").read_text(errors="replace"),
+        IncludeGraph(base.root),
+        Jobserver(opts.jobs),
+    )
 
 
 class _Phases(dict):
@@ -113,8 +139,13 @@ def run_cell(cell: Cell, run: Run, log: Callable = print) -> dict[str, Any]:
     """One cell: a JSON-able record. With a cell timeout, a cell still
     building then is stopped and recorded as "timeout"."""
     t0 = time.monotonic()
-    rec: dict[str, Any] = {"cell": cell.name, "arch": cell.arch, "defconfig": cell.defconfig, "why": cell.why,
-           "reproduce": f"{run.options.reproduce} --cell {shlex.quote(cell.name)}"}
+    rec: dict[str, Any] = {
+        "cell": cell.name,
+        "arch": cell.arch,
+        "defconfig": cell.defconfig,
+        "why": cell.why,
+        "reproduce": f"{run.options.reproduce} --cell {shlex.quote(cell.name)}",
+    }
     limit = run.options.cell_timeout
     try:
         _run_cell(cell, dataclasses.replace(run, deadline=t0 + limit if limit else None), log, rec)
@@ -163,8 +194,15 @@ def _run_cell(cell, run, log, rec):
     if not _configure(cell, run, extra, trees, outs, rec, log):
         return
     with phase("select"):
-        selected, candidates, targets = objects(run.baseline, outs["baseline"], cell.arch, run.changed, run.diff,
-                                                run.graph, extra=cell.targets)
+        selected, candidates, targets = objects(
+            run.baseline,
+            outs["baseline"],
+            cell.arch,
+            run.changed,
+            run.diff,
+            run.graph,
+            extra=cell.targets,
+        )
     linking = [] if opts.full else link_targets(outs["baseline"], opts.link)
     objs, targets = (None, ["all"]) if opts.full else (selected, targets)
     rec.update(selected=len(selected), candidates=candidates,
@@ -178,21 +216,35 @@ def _run_cell(cell, run, log, rec):
         only_code = label == "before-noop"           # only its object code is compared
         with phase("build"):
             text, built[label], diags[label], sparse[label] = build_tree(
-                src, outs[label], cell, extra, objs, targets, run, opts.sparse and not only_code,
-                lambda what: log(cell.name, f"build {label}: {what}"), link=[] if only_code else linking)
+                src,
+                outs[label],
+                cell,
+                extra,
+                objs,
+                targets,
+                run,
+                opts.sparse and not only_code,
+                lambda what: log(cell.name, f"build {label}: {what}"),
+                link=[] if only_code else linking,
+            )
         (run.work / f"{cell.name}-{label}.log").write_text(text)
     if opts.full:
-        rec["selection_check"] = against_build(run.baseline, outs["baseline"], cell.arch, run.changed, run.diff,
-                                               selected)
+        rec["selection_check"] = against_build(
+            run.baseline, outs["baseline"], cell.arch, run.changed, run.diff, selected
+        )
     if opts.check_selection:
         rec["status"] = "selection-misses" if rec["selection_check"]["missed"] else "ok"
         return
     rec["flaky"] = retry_failures(cell, trees, outs, built, (diags, sparse), objs, extra, run, log)
     b, p = diags["baseline"], diags["patched"]
-    rec.update(new=sorted(map(str, p - b)), gone=sorted(map(str, b - p)), unchanged=sum((b & p).values()),
-               objects_built=len(built["patched"]),
-               new_failures=sorted(built["baseline"] - built["patched"]),
-               preexisting_failures=failed_objects(objs, built["baseline"], b))
+    rec.update(
+        new=sorted(map(str, p - b)),
+        gone=sorted(map(str, b - p)),
+        unchanged=sum((b & p).values()),
+        objects_built=len(built["patched"]),
+        new_failures=sorted(built["baseline"] - built["patched"]),
+        preexisting_failures=failed_objects(objs, built["baseline"], b),
+    )
     with phase("references"):
         rec["unresolved"] = unresolved(cell, outs, built, run.patched, rec["preexisting_failures"])
     _compare_code(cell, run, outs, built, rec, log)
@@ -201,15 +253,32 @@ def _run_cell(cell, run, log, rec):
             return build_one_tree(src, out, cell, extra, objs, targets, run,
                                   lambda what: log(cell.name, f"commit build: {what}"))
         with phase("commits"):
-            rec["commits"] = each_commit.build_commits(cell.name, run, run.baseline, b, objs, build_at, log)
-    rec["sparse"] = (sparse_compared(sparse["baseline"], sparse["patched"]) if opts.sparse
-                     else "not run: " + opts.no_sparse_why)
-    rec["make"] = " && ".join(shlex.join(make.command(run.patched, outs["patched"], cell, extra, opts.jobs, *goals,
-                                                      sparse=sparse))
-                              for goals, sparse in ((targets, opts.sparse), (linking, False)) if goals)
+            rec["commits"] = each_commit.build_commits(
+                cell.name, run, run.baseline, b, objs, build_at, log
+            )
+    rec["sparse"] = (
+        sparse_compared(sparse["baseline"], sparse["patched"])
+        if opts.sparse
+        else "not run: " + opts.no_sparse_why
+    )
+    rec["make"] = " && ".join(
+        shlex.join(
+            make.command(
+                run.patched, outs["patched"], cell, extra, opts.jobs, *goals, sparse=sparse
+            )
+        )
+        for goals, sparse in ((targets, opts.sparse), (linking, False))
+        if goals
+    )
     commits_bad = any(c["status"] != "ok" for c in rec.get("commits", []))
-    bad = rec["new"] or rec["new_failures"] or rec["unresolved"] or (rec.get("code") or {}).get("differs") or (
-        isinstance(rec["sparse"], dict) and rec["sparse"]["new"]) or commits_bad
+    bad = (
+        rec["new"]
+        or rec["new_failures"]
+        or rec["unresolved"]
+        or (rec.get("code") or {}).get("differs")
+        or (isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
+        or commits_bad
+    )
     rec["status"] = "regression" if bad else "ok"
 
 
@@ -236,8 +305,13 @@ def run_all(names, run: Run):
         t0 = time.monotonic()
         r = run_cell(run.table.cells[name], run, log=progress)
         write(run.out, [r], skips)
-        progress.finished(name, f"{name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
-                                f"({time.monotonic() - t0:.0f} s)")
+        progress.finished(
+            name,
+            (
+                f"{name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
+                f"({time.monotonic() - t0:.0f} s)"
+            ),
+        )
         return r
 
     run.work.mkdir(parents=True, exist_ok=True)

@@ -31,9 +31,15 @@ def sparse_compared(base, patched):
     finish on (either tree) was not checked: listed apart, never counted
     as a warning that stayed the same."""
     unchecked = {d.file for d in base + patched if _SPARSE_NOT_RUN.match(d.msg)}
-    sb, sp = (Counter({d: n for d, n in c.items() if d.file not in unchecked}) for c in (base, patched))
-    return {"new": sorted(map(str, sp - sb)), "gone": sorted(map(str, sb - sp)),
-            "unchanged": sum((sb & sp).values()), "not_checked": sorted(unchecked)}
+    sb, sp = (
+        Counter({d: n for d, n in c.items() if d.file not in unchecked}) for c in (base, patched)
+    )
+    return {
+        "new": sorted(map(str, sp - sb)),
+        "gone": sorted(map(str, sb - sp)),
+        "unchanged": sum((sb & sp).values()),
+        "not_checked": sorted(unchecked),
+    }
 
 
 _WRITING = threading.Lock()
@@ -67,7 +73,11 @@ def merge(out, dirs, skips=None):
         write_atomic(out / "cells" / f"{name}.json", json.dumps(r, indent=2) + "\n")
     if skips is None:                      # shards that kept only their cells/
         skips = table.load().no_cell
-    data = {"schema": "treewide-matrix/1", "cells": [records[k] for k in sorted(records)], "skipped_arches": skips}
+    data = {
+        "schema": "treewide-matrix/1",
+        "cells": [records[k] for k in sorted(records)],
+        "skipped_arches": skips,
+    }
     write_atomic(out / "matrix.json", json.dumps(data, indent=2) + "\n")
     (out / "matrix.md").write_text(matrix_markdown(list(records.values()), skips))
     return data

@@ -24,8 +24,10 @@ def functions(objdump, obj):
     r = subprocess.run([objdump, *OBJDUMP, str(obj)], capture_output=True, text=True,
                        errors="replace", check=False)
     if r.returncode != 0:
-        raise ToolError(f"{objdump} failed on {obj}: {(r.stderr.strip().splitlines() or ['?'])[-1]}",
-                        "check that the cross binutils are installed and the object is not truncated")
+        raise ToolError(
+            f"{objdump} failed on {obj}: {(r.stderr.strip().splitlines() or ['?'])[-1]}",
+            "check that the cross binutils are installed and the object is not truncated",
+        )
     funcs: dict[str, list[str]] = {}
     cur = None
     for line in r.stdout.splitlines():

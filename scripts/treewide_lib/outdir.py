@@ -22,7 +22,9 @@ def check(out, trees=(), command=None):
     for root in trees:
         _apart(out, Path(root).resolve())
     if out.exists() and not out.is_dir():
-        raise ToolError(f"output directory {out} is a file", "pass OUT=DIR naming a directory, or a new path")
+        raise ToolError(
+            f"output directory {out} is a file", "pass OUT=DIR naming a directory, or a new path"
+        )
     if command and out.is_dir() and any(out.iterdir()) and not ours(out, command):
         raise ToolError(f"{out} is not empty and no `treewide {command}` run wrote it",
                         f"pass a new or empty OUT, or the OUT of an earlier {command} run")
@@ -44,7 +46,9 @@ def claim(out, command):
         out.mkdir(parents=True, exist_ok=True)
         (out / MARK).write_text(f"{command}\n")
     except OSError as e:
-        raise ToolError(f"cannot write {out}: {e.strerror}", "pass an OUT=DIR you can write") from None
+        raise ToolError(
+            f"cannot write {out}: {e.strerror}", "pass an OUT=DIR you can write"
+        ) from None
 
 
 def _apart(out, root):

@@ -9,9 +9,11 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 @dataclass
 class Hunk:
     file: str
-    header: str                  # "@@ -4,7 +4,7 @@", without the function context
-    context: str                 # what git printed after the header (the enclosing function)
-    lines: list = field(default_factory=list)    # (kind " " "-" "+" "\\", old line no, new line no, text)
+    header: str  # "@@ -4,7 +4,7 @@", without the function context
+    context: str  # what git printed after the header (the enclosing function)
+    lines: list = field(
+        default_factory=list
+    )  # (kind " " "-" "+" "\\", old line no, new line no, text)
 
     @property
     def removed(self):
@@ -48,7 +50,7 @@ def parse(text):
             kind, t = (line[:1] or " "), line[1:]
             o = old_no if kind in " -" else None
             n = new_no if kind in " +" else None
-            cur.lines.append((kind, o, n, t))     # type: ignore[union-attr]  # counts > 0: in a hunk
+            cur.lines.append((kind, o, n, t))  # type: ignore[union-attr]  # counts > 0: in a hunk
             old_no, new_no = old_no + (kind in " -"), new_no + (kind in " +")
             old_left, new_left = old_left - (kind in " -"), new_left - (kind in " +")
         elif line.startswith("\\") and cur:

@@ -16,9 +16,19 @@ def build(results, commits, patches):
         res = by_step[commit["step"]]
         entries = []
         for h in patchfile.parse(Path(patch).read_text(**ENC)).hunks:
-            made = [{"source": src, "rules": rules} for src, rules, rem, add in res.origin.get(h.file, [])
-                    if set(h.removed) & rem or set(h.added) & add]
-            entries.append({"file": h.file, "hunk": h.header, "step": commit["step"],
-                            "sources": [m["source"] for m in made] or ["(unattributed)"], "made_by": made})
+            made = [
+                {"source": src, "rules": rules}
+                for src, rules, rem, add in res.origin.get(h.file, [])
+                if set(h.removed) & rem or set(h.added) & add
+            ]
+            entries.append(
+                {
+                    "file": h.file,
+                    "hunk": h.header,
+                    "step": commit["step"],
+                    "sources": [m["source"] for m in made] or ["(unattributed)"],
+                    "made_by": made,
+                }
+            )
         out[patch.name] = entries
     return out

@@ -23,9 +23,20 @@ def boot(cmd, log_path, timeout):
     "pass", "fail" (the init said so), or "no-verdict" (the kernel died,
     QEMU failed or the timeout ran out; reason says which)."""
     t0 = time.monotonic()
-    res: dict[str, Any] = {"verdict": "no-verdict", "detail": "", "boot_s": None, "exit": None, "reason": ""}
-    with open(log_path, "wb") as log, subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                                       stderr=subprocess.STDOUT, process_group=0) as p:
+    res: dict[str, Any] = {
+        "verdict": "no-verdict",
+        "detail": "",
+        "boot_s": None,
+        "exit": None,
+        "reason": "",
+    }
+    with open(log_path, "wb") as log, subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        process_group=0,
+    ) as p:
         try:
             console, closed = _console(p, log, res, t0, timeout)
             if closed:                                     # it closed its console to exit
@@ -38,8 +49,11 @@ def boot(cmd, log_path, timeout):
                 proc.stop(p, grace=5)
                 res["exit"] = "stopped"
     if res["verdict"] == "no-verdict" and not res["reason"]:
-        res["reason"] = (f"QEMU exited with status {res['exit']} before the verdict: {_tail(console)}"
-                         if isinstance(res["exit"], int) else f"no verdict within {timeout} s ({log_path})")
+        res["reason"] = (
+            f"QEMU exited with status {res['exit']} before the verdict: {_tail(console)}"
+            if isinstance(res["exit"], int)
+            else f"no verdict within {timeout} s ({log_path})"
+        )
     return res
 
 

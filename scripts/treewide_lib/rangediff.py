@@ -18,28 +18,48 @@ def _load(out):
         raise ToolError(f"{out} holds no series (no series.json or .work/git)",
                         "pass output directories of `treewide series` (make series OUT=...)")
     data = json.loads(series.read_text())
-    applied = json.loads((out / "apply.json").read_text()) if (out / "apply.json").is_file() else {"steps": []}
+    applied = (
+        json.loads((out / "apply.json").read_text())
+        if (out / "apply.json").is_file()
+        else {"steps": []}
+    )
     data["status"] = {st["name"]: (st["status"], st["reason"]) for st in applied["steps"]}
     return data, git
 
 
 def run(old, new):
     (a, agit), (b, bgit) = _load(old), _load(new)
-    lines = [f"old: {a['tree']['name']} (Linux {a['tree']['version']}, generation {a['generation_before']}), "
-             f"{len(a['patches'])} patch(es)",
-             f"new: {b['tree']['name']} (Linux {b['tree']['version']}, generation {b['generation_before']}), "
-             f"{len(b['patches'])} patch(es)", ""]
+    lines = [
+        (
+            f"old: {a['tree']['name']} (Linux {a['tree']['version']}, generation"
+            f" {a['generation_before']}), {len(a['patches'])} patch(es)"
+        ),
+        (
+            f"new: {b['tree']['name']} (Linux {b['tree']['version']}, generation"
+            f" {b['generation_before']}), {len(b['patches'])} patch(es)"
+        ),
+        "",
+    ]
     steps_a = {p["step"]: p for p in a["patches"]}
     steps_b = {p["step"]: p for p in b["patches"]}
-    for step in dict.fromkeys([p["step"] for p in a["patches"]] + [p["step"] for p in b["patches"]]):
+    for step in dict.fromkeys(
+        [p["step"] for p in a["patches"]] + [p["step"] for p in b["patches"]]
+    ):
         pa, pb = steps_a.get(step), steps_b.get(step)
         if pa and pb:
             lines.append(f"  {step}: in both ({len(pa['files'])} -> {len(pb['files'])} file(s))")
         else:
             side, other = ("old", b) if pa else ("new", a)
             status, reason = other["status"].get(step, ("absent", "not in that recipe"))
-            lines.append(f"  {step}: only in {side}; in the other: {status}" + (f" ({reason})" if reason else ""))
-    return "\n".join(lines) + "\n\n" + _range_diff((agit, a["base"], a["tip"]), (bgit, b["base"], b["tip"]))
+            lines.append(
+                f"  {step}: only in {side}; in the other: {status}"
+                + (f" ({reason})" if reason else "")
+            )
+    return (
+        "\n".join(lines)
+        + "\n\n"
+        + _range_diff((agit, a["base"], a["tip"]), (bgit, b["base"], b["tip"]))
+    )
 
 
 def _range_diff(old, new, *opts):
@@ -52,18 +72,29 @@ def _range_diff(old, new, *opts):
                             f"{old[1]}..{old[2]}", f"{new[1]}..{new[2]}"],
                            capture_output=True, text=True, errors="replace", check=False)
     if r.returncode != 0:
-        raise ToolError(f"git range-diff failed: {r.stderr.strip()[:300]}", "regenerate both series")
+        raise ToolError(
+            f"git range-diff failed: {r.stderr.strip()[:300]}", "regenerate both series"
+        )
     return r.stdout
 
 
-# range-diff's pair lines: "1:  abc1234 = 1:  def5678 subject"; "-:  ------- > 2:  ..." for a new one.
+# range-diff's pair lines: "1:  abc1234 = 1:  def5678 subject";
+# "-:  ------- > 2:  ..." for a new one.
 _PAIR = re.compile(r"^\s*(?:\d+|-):\s+\S+\s+([=!<>])\s+(?:\d+|-):\s+\S+\s+(.*)$")
-_SAID = {"=": "unchanged", "!": "changed (see the range-diff of the two series)", "<": "dropped", ">": "new"}
+_SAID = {
+    "=": "unchanged",
+    "!": "changed (see the range-diff of the two series)",
+    "<": "dropped",
+    ">": "new",
+}
 
 
 def changes(old_out, new):
     """"Changes in vN" lines: each patch of the old series and of the new
     one (git dir, base, tip) unchanged, changed, dropped or new."""
     a, agit = _load(old_out)
-    pairs = [_PAIR.match(line) for line in _range_diff((agit, a["base"], a["tip"]), new, "-s").splitlines()]
+    pairs = [
+        _PAIR.match(line)
+        for line in _range_diff((agit, a["base"], a["tip"]), new, "-s").splitlines()
+    ]
     return [f"- {m.group(2)}: {_SAID[m.group(1)]}" for m in pairs if m]

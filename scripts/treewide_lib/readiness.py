@@ -33,15 +33,22 @@ def missing(need, cells, boots, patches):
     ran = {c["cell"]: c for c in cells or []}
     not_run = [c for c in need["cells"] if c not in ran]
     if not_run and cells is not None:
-        out.append(f"{len(not_run)} of {len(need['cells'])} build cells not run ({_some(not_run)}): make matrix")
-    per_commit = [c for c in need["cells"] if c in ran and len(ran[c].get("commits", [])) < len(patches)]
+        out.append(
+            f"{len(not_run)} of {len(need['cells'])} build cells not run ({_some(not_run)}): make"
+            " matrix"
+        )
+    per_commit = [
+        c for c in need["cells"] if c in ran and len(ran[c].get("commits", [])) < len(patches)
+    ]
     if per_commit:
         out.append(f"{len(per_commit)} cell(s) not built at every commit ({_some(per_commit)}): "
                    "make matrix EACH_COMMIT=1")
     broken = [c for c in need["cells"] if c in ran and ran[c]["status"] == "baseline-broken"]
     if broken:
-        out.append(f"{len(broken)} cell(s) whose baseline does not build, so nothing was checked there "
-                   f"({_some(broken)})")
+        out.append(
+            f"{len(broken)} cell(s) whose baseline does not build, so nothing was checked there "
+            f"({_some(broken)})"
+        )
     booted = {b["machine"]: b["status"] for b in boots or []}
     for kind, names in (("boot machine", need["machines"]), ("Xen dom0 probe", need["xen"])):
         left = [n for n in names if booted.get(n) not in ("ok", "fixed")]

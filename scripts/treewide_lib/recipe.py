@@ -175,8 +175,13 @@ def _rule(d, base, where):
 
 
 def _pattern(d, where, kind_default="expected"):
-    return Pattern(_query(d, where), _regex(d["regex"], where),
-                   d.get("kind", kind_default), d.get("what", d.get("kind", "")), bool(d.get("negate", False)))
+    return Pattern(
+        _query(d, where),
+        _regex(d["regex"], where),
+        d.get("kind", kind_default),
+        d.get("what", d.get("kind", "")),
+        bool(d.get("negate", False)),
+    )
 
 
 def _condition(d, where):
@@ -184,7 +189,9 @@ def _condition(d, where):
     if "any" not in d:
         return _pattern(d, where)
     if not d["any"]:
-        raise ToolError(f"{where}: 'any' of {d.get('what', '?')} lists no alternative", "fix the recipe")
+        raise ToolError(
+            f"{where}: 'any' of {d.get('what', '?')} lists no alternative", "fix the recipe"
+        )
     return AnyOf(d.get("what", ""), tuple(_pattern(c, f"{where} any") for c in d["any"]))
 
 
@@ -193,25 +200,45 @@ WHEN_STATUSES = ("already-done", "not-applicable")
 
 def _when(d, where):
     if d.get("status") not in WHEN_STATUSES:
-        raise ToolError(f"{where}: status must be one of {', '.join(WHEN_STATUSES)}", "fix the [[step.when]] entry")
-    return When(d["status"], d.get("reason", ""),
-                tuple(_condition(c, f"{where} all") for c in d.get("all", [])),
-                tuple(_pattern(c, f"{where} evidence") for c in d.get("evidence", [])))
+        raise ToolError(
+            f"{where}: status must be one of {', '.join(WHEN_STATUSES)}",
+            "fix the [[step.when]] entry",
+        )
+    return When(
+        d["status"],
+        d.get("reason", ""),
+        tuple(_condition(c, f"{where} all") for c in d.get("all", [])),
+        tuple(_pattern(c, f"{where} evidence") for c in d.get("evidence", [])),
+    )
 
 
 def _step(d, base):
     where = f"step {d.get('name', '?')}"
     if d.get("split", "none") != "none":
-        raise ToolError(f"{where}: split = {d['split']!r}: a step is one commit (a tree between the parts of a "
-                        "step would not build)", "leave `split` out, and make two steps if two commits are meant")
-    step = Step(name=d["name"], subject=d["subject"], changelog=d.get("changelog", "").strip(),
-                split_reason=d.get("split_reason", ""),
-                noop=bool(d.get("noop", False)), gen_from=d.get("from", ""),
-                gen_to=d.get("to", ""), pending=d.get("pending", ""), overlay=tuple(d.get("overlay", ())))
+        raise ToolError(
+            (
+                f"{where}: split = {d['split']!r}: a step is one commit (a tree between the parts"
+                " of a step would not build)"
+            ),
+            "leave `split` out, and make two steps if two commits are meant",
+        )
+    step = Step(
+        name=d["name"],
+        subject=d["subject"],
+        changelog=d.get("changelog", "").strip(),
+        split_reason=d.get("split_reason", ""),
+        noop=bool(d.get("noop", False)),
+        gen_from=d.get("from", ""),
+        gen_to=d.get("to", ""),
+        pending=d.get("pending", ""),
+        overlay=tuple(d.get("overlay", ())),
+    )
     step.when = [_when(w, f"{where} when") for w in d.get("when", [])]
     step.upstream = tuple(_upstream(u, f"{where} upstream") for u in d.get("upstream", []))
     step.fixes = _upstream(d["fixes"], f"{where} fixes") if "fixes" in d else None
-    step.upstream_note, step.maintainers = d.get("upstream_note", ""), tuple(d.get("maintainers", ()))
+    step.upstream_note, step.maintainers = d.get("upstream_note", ""), tuple(
+        d.get("maintainers", ())
+    )
     for rel in step.overlay:
         if not (OVERLAY_DIR / rel).is_file():
             raise ToolError(f"{where}: overlay file {OVERLAY_DIR / rel} does not exist",
@@ -229,10 +256,17 @@ def _step(d, base):
 
 def _upstream(d, where):
     if not re.fullmatch(r"[0-9a-f]{40}", d.get("commit", "")) or not d.get("subject"):
-        raise ToolError(f"{where}: an upstream commit needs its full 40-digit id and its subject",
-                        "look both up in the kernel's history and fix the recipe")
-    return Upstream(**{k: d[k] for k in ("commit", "subject", "author", "release", "link", "when_done", "signed_off")
-                       if k in d})
+        raise ToolError(
+            f"{where}: an upstream commit needs its full 40-digit id and its subject",
+            "look both up in the kernel's history and fix the recipe",
+        )
+    return Upstream(
+        **{
+            k: d[k]
+            for k in ("commit", "subject", "author", "release", "link", "when_done", "signed_off")
+            if k in d
+        }
+    )
 
 
 def _virtual(name, d):
@@ -241,12 +275,21 @@ def _virtual(name, d):
         raise ToolError(f"{where}: give exactly one of 'unless', 'if_any', 'all' and 'capture'",
                         "fix the [virtuals] entry")
     if "all" in d:
-        return Virtual(name, d.get("why", ""), None, all=tuple(_pattern(c, f"{where} all") for c in d["all"]))
+        return Virtual(
+            name, d.get("why", ""), None, all=tuple(_pattern(c, f"{where} all") for c in d["all"])
+        )
     regex = {k: _regex(d[k], where) for k in ("unless", "if_any", "capture") if k in d}
     if "capture" in d and regex["capture"].groups != 1:
-        raise ToolError(f"{where}: a capture regex needs exactly one group", "fix the [virtuals] entry")
-    return Virtual(name, d.get("why", ""), _query(d, where), require_files=bool(d.get("require_files", True)),
-                   **regex)
+        raise ToolError(
+            f"{where}: a capture regex needs exactly one group", "fix the [virtuals] entry"
+        )
+    return Virtual(
+        name,
+        d.get("why", ""),
+        _query(d, where),
+        require_files=bool(d.get("require_files", True)),
+        **regex,
+    )
 
 
 def load(path=DEFAULT_RECIPE):
@@ -254,10 +297,14 @@ def load(path=DEFAULT_RECIPE):
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
-        raise ToolError(f"recipe {path} not found", "pass an existing recipe with --recipe") from None
+        raise ToolError(
+            f"recipe {path} not found", "pass an existing recipe with --recipe"
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ToolError(f"recipe {path} cannot be read ({e.strerror if isinstance(e, OSError) else e})",
-                        "pass a readable recipe file with --recipe") from None
+        raise ToolError(
+            f"recipe {path} cannot be read ({e.strerror if isinstance(e, OSError) else e})",
+            "pass a readable recipe file with --recipe",
+        ) from None
     except tomllib.TOMLDecodeError as e:
         raise ToolError(f"recipe {path} is not valid TOML ({e})", "fix its syntax") from e
     base = path.parent
@@ -267,11 +314,24 @@ def load(path=DEFAULT_RECIPE):
     names = [s.name for s in steps]
     if len(set(names)) != len(names):
         raise ToolError(f"recipe {path} repeats a step name", "give every step its own name")
-    invariants = [Invariant(i["name"], i.get("what", i["name"]),
-                            tuple(_pattern(c, f"invariant {i['name']}") for c in i.get("broken_when", [])))
-                  for i in data.get("invariant", [])]
-    return Recipe(path, head.get("name", path.stem), head.get("title", ""),
-                  head.get("goal", ""), steps, virtuals, invariants, data.get("series", {}))
+    invariants = [
+        Invariant(
+            i["name"],
+            i.get("what", i["name"]),
+            tuple(_pattern(c, f"invariant {i['name']}") for c in i.get("broken_when", [])),
+        )
+        for i in data.get("invariant", [])
+    ]
+    return Recipe(
+        path,
+        head.get("name", path.stem),
+        head.get("title", ""),
+        head.get("goal", ""),
+        steps,
+        virtuals,
+        invariants,
+        data.get("series", {}),
+    )
 
 
 def until(rec, name):

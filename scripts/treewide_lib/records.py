@@ -10,16 +10,24 @@ BOOT_FAILED = ("regression", "config-lost")
 
 
 def matrix_markdown(records, skips):
-    out = ["| cell | arch | status | new | gone | sparse new | unresolved new | pre-existing failures | objects | code "
-           "| commits | time |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        (
+            "| cell | arch | status | new | gone | sparse new | unresolved new | pre-existing"
+            " failures | objects | code | commits | time |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in sorted(records, key=lambda r: r["cell"]):
         code = code_summary(r.get("code"))
-        out.append(f"| {r['cell']} | {r['arch']} | {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
-                   f"| {len(r.get('new', []))} | {len(r.get('gone', []))} | {_sparse_new(r)} "
-                   f"| {len(r['unresolved']) if 'unresolved' in r else '-'} "
-                   f"| {len(r.get('preexisting_failures', []))} "
-                   f"| {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {commits_summary(r)} "
-                   f"| {r.get('duration_s', 0)} s |")
+        out.append(
+            f"| {r['cell']} | {r['arch']} |"
+            f" {r['status']}{': ' + r['reason'] if r.get('reason') else ''} |"
+            f" {len(r.get('new', []))} | {len(r.get('gone', []))} | {_sparse_new(r)} |"
+            f" {len(r['unresolved']) if 'unresolved' in r else '-'} |"
+            f" {len(r.get('preexisting_failures', []))} |"
+            f" {r.get('objects_built', 0)}/{r.get('selected', 0)} | {code} | {commits_summary(r)} |"
+            f" {r.get('duration_s', 0)} s |"
+        )
     out += ["", "Skipped arches:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
     return "\n".join(out + matrix_details(records)) + "\n"
 
@@ -45,10 +53,13 @@ def matrix_details(records):
     for r in sorted(records, key=lambda r: r["cell"]):
         chk = r.get("selection_check")
         if chk:
-            out.append(f"- SELECTION CHECK in {r['cell']}: the full build compiled {chk['compiled']} objects, the "
-                       f"change reaches {chk['reached']}, the selection has {chk['selected']}; missed "
-                       f"{len(chk['missed'])} {' '.join(chk['missed'])}; selected but not compiled "
-                       f"{len(chk['selected_not_compiled'])} {' '.join(chk['selected_not_compiled'])}")
+            out.append(
+                f"- SELECTION CHECK in {r['cell']}: the full build compiled"
+                f" {chk['compiled']} objects, the change reaches {chk['reached']}, the selection"
+                f" has {chk['selected']}; missed {len(chk['missed'])} {' '.join(chk['missed'])};"
+                " selected but not compiled"
+                f" {len(chk['selected_not_compiled'])} {' '.join(chk['selected_not_compiled'])}"
+            )
         sparse = r.get("sparse") if isinstance(r.get("sparse"), dict) else {}
         for label, found in [("NEW", r.get("new", [])), ("SPARSE NEW", sparse.get("new", [])),
                              ("CODE DIFFERS", (r.get("code") or {}).get("differs", [])),
@@ -57,9 +68,14 @@ def matrix_details(records):
                              ("pre-existing failure", r.get("preexisting_failures", []))]:
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
         if (r.get("code") or {}).get("not_compared"):
-            out.append(f"- object code in {r['cell']} {r['code']['not_compared']}")     # "not compared: why"
+            out.append(
+                f"- object code in {r['cell']} {r['code']['not_compared']}"
+            )  # "not compared: why"
         if sparse.get("not_checked"):
-            out.append(f"- SPARSE DID NOT FINISH in {r['cell']} (not checked): {' '.join(sparse['not_checked'])}")
+            out.append(
+                f"- SPARSE DID NOT FINISH in {r['cell']} (not checked):"
+                f" {' '.join(sparse['not_checked'])}"
+            )
         out += commit_details(r["cell"], r.get("commits", []))
     return out
 
@@ -68,7 +84,9 @@ def _sparse_new(r):
     sp = r.get("sparse")
     if not isinstance(sp, dict):
         return "-"
-    return f"{len(sp['new'])}" + (f" ({len(sp['not_checked'])} not checked)" if sp.get("not_checked") else "")
+    return f"{len(sp['new'])}" + (
+        f" ({len(sp['not_checked'])} not checked)" if sp.get("not_checked") else ""
+    )
 
 
 def commit_details(cell, results):
@@ -83,13 +101,22 @@ def commit_details(cell, results):
 
 
 def boot_markdown(records, skips):
-    out = ["| machine | arch | status | baseline | patched | boot s (b/p) | time |", "|---|---|---|---|---|---|---|"]
+    out = [
+        "| machine | arch | status | baseline | patched | boot s (b/p) | time |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in records:
         b, p = r["trees"]["baseline"], r["trees"]["patched"]
-        out.append(f"| {r['machine']} | {r['arch']} | {r['status']} | {_cell(b)} | {_cell(p)} "
-                   f"| {b.get('boot_s') or '-'} / {p.get('boot_s') or '-'} | {r['duration_s']} s |")
-    out += [f"- {r['status'].upper()} {r['machine']}: {r['reason']}" for r in records if r["reason"]]
-    out += ["", "Arches without a boot machine:", ""] + [f"- {a}: {why}" for a, why in sorted(skips.items())]
+        out.append(
+            f"| {r['machine']} | {r['arch']} | {r['status']} | {_cell(b)} | {_cell(p)} "
+            f"| {b.get('boot_s') or '-'} / {p.get('boot_s') or '-'} | {r['duration_s']} s |"
+        )
+    out += [
+        f"- {r['status'].upper()} {r['machine']}: {r['reason']}" for r in records if r["reason"]
+    ]
+    out += ["", "Arches without a boot machine:", ""] + [
+        f"- {a}: {why}" for a, why in sorted(skips.items())
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -97,14 +124,30 @@ def _cell(t):
     return t.get("verdict", t["build"]) if t["build"] == "ok" else f"build {t['build']}"
 
 
-_SHORT = {"applied": "applied", "already-done": "done", "not-applicable": "n/a", "skipped": "skipped",
-         "pending": "pending", "no-change": "NO CHANGE"}
+_SHORT = {
+    "applied": "applied",
+    "already-done": "done",
+    "not-applicable": "n/a",
+    "skipped": "skipped",
+    "pending": "pending",
+    "no-change": "NO CHANGE",
+}
 
 
 def sweep_table(rows, step_names):
     """(head, rows of cells): one row per tree, one column per step."""
-    head = ["tree", "version", "gen", *step_names, "files", "residuals", "parse failures", "2nd run", "s",
-            "expected"]
+    head = [
+        "tree",
+        "version",
+        "gen",
+        *step_names,
+        "files",
+        "residuals",
+        "parse failures",
+        "2nd run",
+        "s",
+        "expected",
+    ]
     out = []
     for r in rows:
         if "error" in r:
@@ -112,10 +155,25 @@ def sweep_table(rows, step_names):
             continue
         steps = [_SHORT.get(r["steps"].get(n, {}).get("status"), "-") for n in step_names]
         second = "changes" if r["second_pass"]["changed_files"] else "nothing"
-        verdict = "-" if r["check"] is None else ("ok" if not r["check"] else "MISMATCH: " + "; ".join(r["check"]))
-        out.append([r["name"], r["version"], f"{r['generation_before']} → {r['generation_after']}", *steps,
-                    str(len(r["changed_files"])), str(len(r["residuals"])), str(r["parse_failures"]), second,
-                    str(r["wall_s"]), verdict])
+        verdict = (
+            "-"
+            if r["check"] is None
+            else ("ok" if not r["check"] else "MISMATCH: " + "; ".join(r["check"]))
+        )
+        out.append(
+            [
+                r["name"],
+                r["version"],
+                f"{r['generation_before']} → {r['generation_after']}",
+                *steps,
+                str(len(r["changed_files"])),
+                str(len(r["residuals"])),
+                str(r["parse_failures"]),
+                second,
+                str(r["wall_s"]),
+                verdict,
+            ]
+        )
     return head, out
 
 

@@ -5,33 +5,14 @@ filter and j/k to step through the hunks."""
 
 import html
 
+from .paths import DATA
+
 STATE = {"pass": "ok", "fail": "FAIL", "warn": "warn", "none": "–"}
 
-CSS = """body{font:14px/1.45 sans-serif;margin:0 auto;padding:1em 2em;max-width:96em;color:#222}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.25em .5em;text-align:left;
-vertical-align:top}code,pre,.diff{font:12px/1.35 monospace}pre{background:#f6f6f6;padding:.5em;overflow:auto;
-tab-size:8}.verdict{font-size:1.15em;padding:.6em 1em;border-radius:4px;font-weight:bold}
-.pass{background:#dcf5dc}.fail{background:#f9d6d6}.warn{background:#fbeec2}.none{background:#eee;color:#666}
-.todo{background:#fbeec2}nav ol{columns:2}.checks span{display:inline-block;margin:.1em .2em;padding:.1em .5em;
-border-radius:3px;font-size:.9em}.hunk{margin:.8em 0;border:1px solid #ccc}.hunk .head{background:#eef;
-padding:.3em .5em;font-size:.92em}.diff{width:100%;margin:0;border:0}.diff td{border:0;padding:0 .4em;
-white-space:pre;tab-size:8}.diff td.n{color:#888;text-align:right;width:3.5em;user-select:none}
-.diff tr.a{background:#e6ffec}.diff tr.d{background:#ffebe9}.diff tr.x td{color:#888}
-details.file>summary{font:bold 13px monospace;padding:.3em 0;cursor:pointer}.grid td{font-size:.9em}
-.grid td.pass,.grid td.fail,.grid td.warn,.grid td.none{min-width:6em}.rule{border-left:3px solid #99c;
-margin:.5em 0}.rule:target,.hunk:target,tr:target{outline:3px solid #f90}.muted{color:#666}"""
-
-JS = """(function(){var q=function(s){return Array.prototype.slice.call(document.querySelectorAll(s))};
-var bar=document.getElementById('tools');function btn(t,f){var b=document.createElement('button');
-b.textContent=t;b.onclick=f;bar.appendChild(b)}
-btn('collapse all files',function(){q('details.file').forEach(function(d){d.open=false})});
-btn('expand all files',function(){q('details.file').forEach(function(d){d.open=true})});
-if(document.getElementById('grid'))btn('only failing cells',function(){q('#grid tr.row').forEach(function(r){
-if(!r.querySelector('td.fail'))r.hidden=!r.hidden})});
-var hs=q('.hunk'),i=-1;document.addEventListener('keydown',function(e){
-if(e.target.tagName==='INPUT'||!hs.length)return;if(e.key==='j')i=Math.min(i+1,hs.length-1);
-else if(e.key==='k')i=Math.max(i-1,0);else return;var d=hs[i].closest('details');if(d)d.open=true;
-hs[i].scrollIntoView();location.hash=hs[i].id})})();"""
+# The page's style and its few controls (fold files, only failing cells, j/k
+# between hunks), inlined so that the page stands alone.
+CSS = (DATA / "report.css").read_text().strip()
+JS = (DATA / "report.js").read_text().strip()
 
 
 def _e(x):
@@ -39,12 +20,17 @@ def _e(x):
 
 
 def _badge(name, c):
-    return f"<span class={c['state']} title=\"{_e(c['text'])}\">{_e(name)}: {STATE[c['state']]}</span>"
+    return (
+        f"<span class={c['state']} title=\"{_e(c['text'])}\">{_e(name)}: {STATE[c['state']]}</span>"
+    )
 
 
 def _table(head, rows, attrs=""):
-    return ([f"<table{attrs}><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
-            + ["<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows] + ["</table>"])
+    return (
+        [f"<table{attrs}><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+        + ["<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows]
+        + ["</table>"]
+    )
 
 
 def _made_by(h):
@@ -54,7 +40,10 @@ def _made_by(h):
         if m["source"].startswith("#"):
             links += [] if h["note"] else [_e(m["source"])]     # the note says it
         elif m["rules"]:
-            links += [f"<a href=\"#{_e(rule)}\">{_e(m['source'])}: {_e(name)}</a>" for name, rule in m["rule_ids"]]
+            links += [
+                f"<a href=\"#{_e(rule)}\">{_e(m['source'])}: {_e(name)}</a>"
+                for name, rule in m["rule_ids"]
+            ]
         else:
             links.append(f"<a href=\"#{_e(anchor)}\">{_e(m['source'])}</a>")
     made = f"made by {', '.join(links)}" if links else ""
@@ -70,22 +59,33 @@ def _diff_rows(lines):
 
 
 def _patch(p, total):
-    h = [f"<section id={p['id']}><h2>{p['n']}/{total}: {_e(p['subject'])}</h2>",
-         "<p class=checks>" + "".join(_badge(n, c) for n, c in p["checks"].items()) + "</p>",
-         "<ul>" + "".join(f"<li><b>{_e(n)}</b>: {_e(c['text'])}</li>" for n, c in p["checks"].items()) + "</ul>",
-         f"<p>Patch file <code>{_e(p['patch'])}</code>"
-         + (" <b class=fail>missing from the series directory</b>" if p["missing"] else "")
-         + f", step <code>{_e(p['step'])}</code>, {len(p['files'])} file(s), {p['sites']} site(s)</p>",
-         f"<p><b>To</b>: {_e(', '.join(p['to']) or '-')}<br><b>Cc</b>: {_e(', '.join(p['cc']) or '-')}</p>",
-         f"<details><summary>Changelog</summary><pre>{_e(p['changelog'])}</pre></details>"]
+    h = [
+        f"<section id={p['id']}><h2>{p['n']}/{total}: {_e(p['subject'])}</h2>",
+        "<p class=checks>" + "".join(_badge(n, c) for n, c in p["checks"].items()) + "</p>",
+        "<ul>"
+        + "".join(f"<li><b>{_e(n)}</b>: {_e(c['text'])}</li>" for n, c in p["checks"].items())
+        + "</ul>",
+        f"<p>Patch file <code>{_e(p['patch'])}</code>"
+        + (" <b class=fail>missing from the series directory</b>" if p["missing"] else "")
+        + f", step <code>{_e(p['step'])}</code>, {len(p['files'])} file(s),"
+        f" {p['sites']} site(s)</p>",
+        (
+            f"<p><b>To</b>: {_e(', '.join(p['to']) or '-')}<br><b>Cc</b>:"
+            f" {_e(', '.join(p['cc']) or '-')}</p>"
+        ),
+        f"<details><summary>Changelog</summary><pre>{_e(p['changelog'])}</pre></details>",
+    ]
     files: dict[str, list] = {}
     for hk in p["hunks"]:
         files.setdefault(hk["file"], []).append(hk)
     for name, hunks in files.items():
         h.append(f"<details class=file open><summary>{_e(name)}</summary>")
         for hk in hunks:
-            h += [f"<div class=hunk id={hk['id']}><div class=head><a href=\"#{hk['id']}\">{_e(hk['header'])}</a> "
-                  f"<span class=muted>{_e(hk['context'])}</span> · {_made_by(hk)}</div><table class=diff>"]
+            h += [
+                f"<div class=hunk id={hk['id']}><div class=head><a"
+                f" href=\"#{hk['id']}\">{_e(hk['header'])}</a> <span"
+                f" class=muted>{_e(hk['context'])}</span> · {_made_by(hk)}</div><table class=diff>"
+            ]
             h += _diff_rows(hk["lines"]) + ["</table></div>"]
         h.append("</details>")
     return h + ["</section>"]
@@ -101,10 +101,16 @@ def _grid(m):
         for col in m["grid_columns"]:
             c = r["columns"][col]
             target = r["boot_ids"][0] if col == "boot" and r["boot_ids"] else r["id"]
-            cells.append(f"<td class={c['state']} title=\"{_e(c['text'])}\"><a href=\"#{target}\">"
-                         f"{STATE[c['state']]}</a> <span class=muted>{_e(c['text'][:40])}</span></td>")
-        h.append(f"<tr class=row><td><a href=\"#{r['id']}\">{_e(r['cell'])}</a></td><td>{_e(r['arch'])}</td>"
-                 + "".join(cells) + "</tr>")
+            cells.append(
+                f"<td class={c['state']} title=\"{_e(c['text'])}\"><a href=\"#{target}\">"
+                f"{STATE[c['state']]}</a> <span class=muted>{_e(c['text'][:40])}</span></td>"
+            )
+        h.append(
+            "<tr class=row><td><a"
+            f" href=\"#{r['id']}\">{_e(r['cell'])}</a></td><td>{_e(r['arch'])}</td>"
+            + "".join(cells)
+            + "</tr>"
+        )
     h.append("</table><h3>Findings per cell</h3>")
     for r in m["grid"]:
         h += [f"<div id={r['id']}><p><b>{_e(r['cell'])}</b>: {_e(r['status'])}"
@@ -112,21 +118,27 @@ def _grid(m):
         h += [f"<li>{_e(line.removeprefix('- '))}</li>" for line in r["findings"]]
         h += [f"<li>reproduce: <code>{_e(r['reproduce'])}</code></li></ul></div>"]
     pre = [line for r in m["grid"] for line in r["preexisting"]]
-    h += ["<h3>Pre-existing failures</h3><p class=muted>Already in the baseline: not counted against the series.</p>"
-          "<ul>"] + ([f"<li>{_e(line.removeprefix('- '))}</li>" for line in pre] or ["<li>None.</li>"])
+    h += [
+        "<h3>Pre-existing failures</h3><p class=muted>Already in the baseline: not counted against"
+        " the series.</p><ul>"
+    ] + ([f"<li>{_e(line.removeprefix('- '))}</li>" for line in pre] or ["<li>None.</li>"])
     return h + ["</ul>"]
 
 
 def _boot(boots):
     if boots is None:
         return ["<p>Not run for this series.</p>"]
-    h = ["<table id=boot-table><tr><th>machine</th><th>arch</th><th>status</th><th>baseline</th><th>patched</th>"
-         "<th>why</th><th>reproduce</th></tr>"]
+    h = [
+        "<table id=boot-table><tr><th>machine</th><th>arch</th><th>status</th>"
+        "<th>baseline</th><th>patched</th><th>why</th><th>reproduce</th></tr>"
+    ]
     for b in boots:
-        h.append(f"<tr id={b['id']}><td>{_e(b['machine'])}</td><td>{_e(b['arch'])}</td>"
-                 f"<td class={b['state']}>{_e(b['status'])}</td><td>{_e(b['outcome']['baseline'])}</td>"
-                 f"<td>{_e(b['outcome']['patched'])}</td><td>{_e(b.get('reason', ''))}</td>"
-                 f"<td><code>{_e(b.get('reproduce', ''))}</code></td></tr>")
+        h.append(
+            f"<tr id={b['id']}><td>{_e(b['machine'])}</td><td>{_e(b['arch'])}</td>"
+            f"<td class={b['state']}>{_e(b['status'])}</td><td>{_e(b['outcome']['baseline'])}</td>"
+            f"<td>{_e(b['outcome']['patched'])}</td><td>{_e(b.get('reason', ''))}</td>"
+            f"<td><code>{_e(b.get('reproduce', ''))}</code></td></tr>"
+        )
     return h + ["</table>"]
 
 
@@ -137,8 +149,15 @@ def _sources(sources):
                  + (f": {_e(s['error'])}" if s["error"] else "") + "</p>")
         for b in s["blocks"]:
             ident = f" id={_e(b['id'])}" if b["id"] else ""
-            label = f"rule <b>{_e(b['rule'])}</b>, line {b['first']}" if b["rule"] else f"line {b['first']}"
-            h.append(f"<div class=rule{ident}><div class=muted>{label}</div><pre>{_e(b['text'])}</pre></div>")
+            label = (
+                f"rule <b>{_e(b['rule'])}</b>, line {b['first']}"
+                if b["rule"]
+                else f"line {b['first']}"
+            )
+            h.append(
+                f"<div class=rule{ident}><div"
+                f" class=muted>{label}</div><pre>{_e(b['text'])}</pre></div>"
+            )
         h.append("</section>")
     return h
 
@@ -146,39 +165,89 @@ def _sources(sources):
 def _toc(m):
     items = [("summary", "Summary"), ("patches", "Patches")]
     items += [(p["id"], f"{p['n']}: {p['subject']}") for p in m["patches"]]
-    items += [("matrix", "Build matrix"), ("boot", "Boot test")] + [("releases", "Releases")] * bool(m["releases"])
-    items += [("steps", "Steps"), ("residuals", "Residuals"), ("invariants", "Invariants"),
-              ("rules", "Semantic patches")]
-    return "<nav><ol>" + "".join(f"<li><a href=\"#{i}\">{_e(t)}</a></li>" for i, t in items) + "</ol></nav>"
+    items += [("matrix", "Build matrix"), ("boot", "Boot test")] + [
+        ("releases", "Releases")
+    ] * bool(m["releases"])
+    items += [
+        ("steps", "Steps"),
+        ("residuals", "Residuals"),
+        ("invariants", "Invariants"),
+        ("rules", "Semantic patches"),
+    ]
+    return (
+        "<nav><ol>"
+        + "".join(f"<li><a href=\"#{i}\">{_e(t)}</a></li>" for i, t in items)
+        + "</ol></nav>"
+    )
 
 
 def render(m):
     state, line = m["verdict"]
-    h = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(m['title'])}</title>"
-         f"<style>{CSS}</style></head><body>", f"<h1>{_e(m['title'])}</h1>",
-         f"<p id=summary class=\"verdict {state}\">{_e(line)}</p>", _toc(m), "<div id=tools></div>",
-         "<table id=overview>"] + [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in m["overview"]]
-    h += ["</table><h2 id=testing>Testing (as the mail says it)</h2><ul>"] + \
-        [f"<li>{_e(t.removeprefix('- '))}</li>" for t in m["testing"]] + ["</ul>"]
-    h += ["<h2 id=patches>Patches</h2><table><tr><th>#</th><th>subject</th><th>files</th><th>checks</th></tr>"]
-    h += [f"<tr><td>{p['n']}</td><td><a href=\"#{p['id']}\">{_e(p['subject'])}</a></td><td>{len(p['files'])}</td>"
-          f"<td class=checks>{''.join(_badge(n, c) for n, c in p['checks'].items())}</td></tr>" for p in m["patches"]]
+    h = [
+        (
+            "<!DOCTYPE html><html lang=en><head><meta"
+            f" charset=utf-8><title>{_e(m['title'])}</title><style>{CSS}</style></head><body>"
+        ),
+        f"<h1>{_e(m['title'])}</h1>",
+        f"<p id=summary class=\"verdict {state}\">{_e(line)}</p>",
+        _toc(m),
+        "<div id=tools></div>",
+        "<table id=overview>",
+    ] + [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in m["overview"]]
+    h += (
+        ["</table><h2 id=testing>Testing (as the mail says it)</h2><ul>"]
+        + [f"<li>{_e(t.removeprefix('- '))}</li>" for t in m["testing"]]
+        + ["</ul>"]
+    )
+    h += [
+        "<h2 id=patches>Patches</h2>"
+        "<table><tr><th>#</th><th>subject</th><th>files</th><th>checks</th></tr>"
+    ]
+    h += [
+        f"<tr><td>{p['n']}</td><td><a"
+        f" href=\"#{p['id']}\">{_e(p['subject'])}</a></td><td>{len(p['files'])}</td><td"
+        f" class=checks>{''.join(_badge(n, c) for n, c in p['checks'].items())}</td></tr>"
+        for p in m["patches"]
+    ]
     h.append("</table>")
     for p in m["patches"]:
         h += _patch(p, len(m["patches"]))
-    h += ["<h2 id=matrix>Build matrix</h2>"] + _grid(m) + ["<h2 id=boot>Boot test</h2>"] + _boot(m["boot"])
+    h += (
+        ["<h2 id=matrix>Build matrix</h2>"]
+        + _grid(m)
+        + ["<h2 id=boot>Boot test</h2>"]
+        + _boot(m["boot"])
+    )
     if m["releases"]:
-        h += ["<h2 id=releases>Releases</h2>"] + _table(m["releases"]["head"], m["releases"]["rows"])
-        h += ["<ul>"] + [f"<li>{_e(r.removeprefix('- '))}</li>" for r in m["releases"]["reasons"]] + ["</ul>"]
-    h += ["<h2 id=steps>Steps</h2><ul>"] + [f"<li><code>{_e(n)}</code>: {_e(st)}"
-                                             + (f": {_e(r)}" if r and st != "applied" else "") + "</li>"
-                                             for n, st, r in m["steps"]]
+        h += ["<h2 id=releases>Releases</h2>"] + _table(
+            m["releases"]["head"], m["releases"]["rows"]
+        )
+        h += (
+            ["<ul>"]
+            + [f"<li>{_e(r.removeprefix('- '))}</li>" for r in m["releases"]["reasons"]]
+            + ["</ul>"]
+        )
+    h += ["<h2 id=steps>Steps</h2><ul>"] + [
+        f"<li><code>{_e(n)}</code>: {_e(st)}"
+        + (f": {_e(r)}" if r and st != "applied" else "")
+        + "</li>"
+        for n, st, r in m["steps"]
+    ]
     h += [f"</ul><h2 id=residuals>Residuals ({len(m['residuals'])})</h2><ul>"]
-    h += [f"<li class=fail>[{_e(r['step'])}] {_e(r['kind'])}: {_e(r.get('file', ''))}:{_e(r.get('line', ''))} "
-          f"{_e(r.get('text', r.get('what', '')))}</li>" for r in m["residuals"]] or ["<li>None.</li>"]
+    h += [
+        f"<li class=fail>[{_e(r['step'])}] {_e(r['kind'])}:"
+        f" {_e(r.get('file', ''))}:{_e(r.get('line', ''))} "
+        f"{_e(r.get('text', r.get('what', '')))}</li>"
+        for r in m["residuals"]
+    ] or ["<li>None.</li>"]
     h += ["</ul><h2 id=invariants>Invariants</h2><ul>"]
-    h += [f"<li{' class=fail' if a else ''}>{_e(n)} ({_e(w)}): {'broken' if a else 'holds'} after the series"
-          f"{' (broken before it)' if b else ''}</li>" for n, w, b, a in m["invariants"]]
-    h += ["</ul><h2 id=rules>Semantic patches and overlay files that made the hunks</h2>"] + _sources(m["sources"])
+    h += [
+        f"<li{' class=fail' if a else ''}>{_e(n)} ({_e(w)}): {'broken' if a else 'holds'} after the"
+        f" series{' (broken before it)' if b else ''}</li>"
+        for n, w, b, a in m["invariants"]
+    ]
+    h += [
+        "</ul><h2 id=rules>Semantic patches and overlay files that made the hunks</h2>"
+    ] + _sources(m["sources"])
     h += [f"<script>{JS}</script></body></html>"]
     return "\n".join(h) + "\n"

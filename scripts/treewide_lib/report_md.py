@@ -27,17 +27,33 @@ def _state(c):
 
 
 def _patch(p, total):
-    out = ["", f"## Patch {p['n']}/{total}: {p['subject']}", "",
-           f"- file: {p['patch']}" + (" (MISSING from the series directory)" if p["missing"] else ""),
-           f"- step: `{p['step']}`, {len(p['files'])} file(s), {p['sites']} site(s)",
-           f"- To: {', '.join(p['to']) or '-'}", f"- Cc: {', '.join(p['cc']) or '-'}", "", "Checks:", ""]
+    out = [
+        "",
+        f"## Patch {p['n']}/{total}: {p['subject']}",
+        "",
+        f"- file: {p['patch']}" + (" (MISSING from the series directory)" if p["missing"] else ""),
+        f"- step: `{p['step']}`, {len(p['files'])} file(s), {p['sites']} site(s)",
+        f"- To: {', '.join(p['to']) or '-'}",
+        f"- Cc: {', '.join(p['cc']) or '-'}",
+        "",
+        "Checks:",
+        "",
+    ]
     out += [f"- **{WORD[c['state']]}** {name}: {c['text']}" for name, c in p["checks"].items()]
-    out += ["", "### Changelog", ""] + _fenced(p["changelog"] or "(none)", "text") + ["", "### Diff"]
+    out += (
+        ["", "### Changelog", ""] + _fenced(p["changelog"] or "(none)", "text") + ["", "### Diff"]
+    )
     for h in p["hunks"]:
-        made = "; ".join(f"{m['source']}" + (f" (rule {', '.join(m['rules'])})" if m["rules"] else "")
-                         for m in h["made_by"])
-        out += ["", f"`{h['file']}` `{h['header']}` {h['context']}".rstrip(),
-                "; ".join(x for x in (made and f"made by: {made}", h["note"]) if x), ""]
+        made = "; ".join(
+            f"{m['source']}" + (f" (rule {', '.join(m['rules'])})" if m["rules"] else "")
+            for m in h["made_by"]
+        )
+        out += [
+            "",
+            f"`{h['file']}` `{h['header']}` {h['context']}".rstrip(),
+            "; ".join(x for x in (made and f"made by: {made}", h["note"]) if x),
+            "",
+        ]
         out += _fenced("\n".join(kind + text for kind, _, _, text in h["lines"]), "diff")
     return out
 
@@ -45,31 +61,64 @@ def _patch(p, total):
 def _matrix(m):
     if m["grid"] is None:
         return ["Not run for this series."]
-    out = _table(["cell", "arch", *m["grid_columns"]],
-                 [[r["cell"], r["arch"], *(_state(r["columns"][c]) for c in m["grid_columns"])] for r in m["grid"]])
+    out = _table(
+        ["cell", "arch", *m["grid_columns"]],
+        [
+            [r["cell"], r["arch"], *(_state(r["columns"][c]) for c in m["grid_columns"])]
+            for r in m["grid"]
+        ],
+    )
     for r in m["grid"]:
         if r["findings"] or r["status"] != "ok":
-            out += ["", f"**{r['cell']}**: {r['status']}" + (f" ({r['reason']})" if r["reason"] else "")]
+            out += [
+                "",
+                f"**{r['cell']}**: {r['status']}" + (f" ({r['reason']})" if r["reason"] else ""),
+            ]
             out += r["findings"] + [f"- reproduce: `{r['reproduce']}`"]
     pre = [line for r in m["grid"] for line in r["preexisting"]]
-    out += ["", "Pre-existing failures (already in the baseline, not counted against the series):", ""]
+    out += [
+        "",
+        "Pre-existing failures (already in the baseline, not counted against the series):",
+        "",
+    ]
     return out + (pre or ["None."])
 
 
 def _boot(boots):
     if boots is None:
         return ["Not run for this series."]
-    return _table(["machine", "arch", "status", "baseline", "patched", "why"],
-                  [[b["machine"], b["arch"], b["status"], b["outcome"]["baseline"], b["outcome"]["patched"],
-                    b.get("reason", "")] for b in boots])
+    return _table(
+        ["machine", "arch", "status", "baseline", "patched", "why"],
+        [
+            [
+                b["machine"],
+                b["arch"],
+                b["status"],
+                b["outcome"]["baseline"],
+                b["outcome"]["patched"],
+                b.get("reason", ""),
+            ]
+            for b in boots
+        ],
+    )
 
 
 def _sources(sources):
     out = []
     for s in sources:
-        out += ["", f"### {s['name']}", "", f"From `{s['path']}`" + (f": {s['error']}" if s["error"] else ""), ""]
+        out += [
+            "",
+            f"### {s['name']}",
+            "",
+            f"From `{s['path']}`" + (f": {s['error']}" if s["error"] else ""),
+            "",
+        ]
         for b in s["blocks"]:
-            out += ([f"rule `{b['rule']}` (line {b['first']}):", ""] if b["rule"] else []) + _fenced(b["text"]) + [""]
+            out += (
+                ([f"rule `{b['rule']}` (line {b['first']}):", ""] if b["rule"] else [])
+                + _fenced(b["text"])
+                + [""]
+            )
     return out
 
 
@@ -79,8 +128,16 @@ def render(m):
     out += ["", "## Testing (as the mail says it)", ""] + m["testing"]
     out += ["", "## Patches", ""] + _table(
         ["#", "subject", "files", *m["check_names"]],
-        [[p["n"], p["subject"], len(p["files"]), *(WORD[p["checks"][c]["state"]] for c in m["check_names"])]
-         for p in m["patches"]])
+        [
+            [
+                p["n"],
+                p["subject"],
+                len(p["files"]),
+                *(WORD[p["checks"][c]["state"]] for c in m["check_names"]),
+            ]
+            for p in m["patches"]
+        ],
+    )
     for p in m["patches"]:
         out += _patch(p, len(m["patches"]))
     out += ["", "## Build matrix", ""] + _matrix(m)
@@ -91,13 +148,25 @@ def render(m):
     out += ["", "## Steps", ""] + [f"- `{n}`: {st}" + (f": {r}" if r and st != "applied" else "")
                                    for n, st, r in m["steps"]]
     out += ["", f"## Residuals ({len(m['residuals'])})", ""]
-    out += [f"- [{r['step']}] {r['kind']}: {r.get('file', '')}:{r.get('line', '')} {r.get('text', r.get('what', ''))}"
-            for r in m["residuals"]] or ["None."]
-    out += ["", "## Invariants", ""] + [f"- {n} ({w}): " + ("broken" if a else "holds") + " after the series"
-                                        + (" (broken before it)" if b else "") for n, w, b, a in m["invariants"]]
+    out += [
+        f"- [{r['step']}] {r['kind']}:"
+        f" {r.get('file', '')}:{r.get('line', '')} {r.get('text', r.get('what', ''))}"
+        for r in m["residuals"]
+    ] or ["None."]
+    out += ["", "## Invariants", ""] + [
+        f"- {n} ({w}): "
+        + ("broken" if a else "holds")
+        + " after the series"
+        + (" (broken before it)" if b else "")
+        for n, w, b, a in m["invariants"]
+    ]
     out += ["", "## Checkpatch messages that stay", ""]
     msgs = [(p["patch"], x) for p in m["patches"] for x in p["messages"]]
-    out += [f"- {pt}:{x['line']}: {x['type']}: {x['message']} ({x['why'] or 'UNEXPLAINED'})" for pt, x in msgs] \
-        or ["None."]
-    out += ["", "## Semantic patches and overlay files that made the hunks"] + _sources(m["sources"])
+    out += [
+        f"- {pt}:{x['line']}: {x['type']}: {x['message']} ({x['why'] or 'UNEXPLAINED'})"
+        for pt, x in msgs
+    ] or ["None."]
+    out += ["", "## Semantic patches and overlay files that made the hunks"] + _sources(
+        m["sources"]
+    )
     return "\n".join(out) + "\n"

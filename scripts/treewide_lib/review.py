@@ -12,9 +12,15 @@ from .tree import ENC
 
 # checkpatch messages a generated series keeps, and why (type -> reason).
 KNOWN_CHECKPATCH = {
-    "COMMIT_LOG_LONG_LINE": "a line of the semantic patch quoted in the changelog; SmPL is not rewrapped",
-    "FILE_PATH_CHANGES": "the overlay adds a file; MAINTAINERS coverage is the Xen maintainers' call",
-    "CONST_STRUCT": "constness follows the tree: dma_map_ops became const in a separate upstream commit",
+    "COMMIT_LOG_LONG_LINE": (
+        "a line of the semantic patch quoted in the changelog; SmPL is not rewrapped"
+    ),
+    "FILE_PATH_CHANGES": (
+        "the overlay adds a file; MAINTAINERS coverage is the Xen maintainers' call"
+    ),
+    "CONST_STRUCT": (
+        "constness follows the tree: dma_map_ops became const in a separate upstream commit"
+    ),
 }
 LONG_LINE_WHY = "the line was as long before the change; the rewrite did not lengthen it"
 
@@ -29,15 +35,23 @@ def _perl(tree_root, script, *args, ok=(0,)):
     its output is never read as an answer."""
     path = Path(tree_root) / "scripts" / script
     if not path.is_file():
-        raise ToolError(f"{path} not found", "pass the top of a kernel source tree with its scripts/")
+        raise ToolError(
+            f"{path} not found", "pass the top of a kernel source tree with its scripts/"
+        )
     cmd = ["perl", str(path), *args]
-    r = subprocess.run(cmd, cwd=tree_root, capture_output=True, text=True, errors="replace", check=False)
+    r = subprocess.run(
+        cmd, cwd=tree_root, capture_output=True, text=True, errors="replace", check=False
+    )
     # Perl's warnings ("Use of uninitialized value ... line N.") are not deaths; these are.
-    perl_died = re.search(r"^(Can't locate \S+ in @INC|BEGIN failed|.*Compilation failed)", r.stderr, re.M)
+    perl_died = re.search(
+        r"^(Can't locate \S+ in @INC|BEGIN failed|.*Compilation failed)", r.stderr, re.M
+    )
     if r.returncode not in ok or perl_died:
         end = f"exit {r.returncode}" if r.returncode >= 0 else f"killed by signal {-r.returncode}"
         tail = " | ".join(r.stderr.strip().splitlines()[-3:]) or "no message"
-        raise ScriptFailed(f"{path} did not finish ({end}): {tail} [command: {' '.join(cmd)}]", _fix(r.stderr))
+        raise ScriptFailed(
+            f"{path} did not finish ({end}): {tail} [command: {' '.join(cmd)}]", _fix(r.stderr)
+        )
     return r
 
 
@@ -47,20 +61,29 @@ def _fix(stderr):
     if m:
         module = m.group(1).replace("/", "::")
         pkg = "lib" + m.group(1).replace("/", "-").lower() + "-perl"
-        return f"install the Perl module {module} (Debian: apt-get install {pkg}, or the package that ships it)"
-    return "run the command above by hand in the tree to see why it fails; the series was not written"
+        return (
+            f"install the Perl module {module} (Debian: apt-get install {pkg}, or the package that"
+            " ships it)"
+        )
+    return (
+        "run the command above by hand in the tree to see why it fails; the series was not written"
+    )
 
 
 # get_maintainer.pl --rolestats: "who (role:SECTION,role:SECTION)"; a
 # section's name may hold parentheses ("SPARC + UltraSPARC (sparc/sparc64)").
-_ROLE = re.compile(r",(?=(?:maintainer|supporter|reviewer|odd fixer|open list|moderated list|subscriber list|"
-                   r"list|chief penguin)\b)")
+_ROLE = re.compile(
+    r",(?=(?:maintainer|supporter|reviewer|odd fixer|open list|moderated list|subscriber list|"
+    r"list|chief penguin)\b)"
+)
 
 
 def maintainers(tree_root, patch):
     """[(who, role)] for one patch, from MAINTAINERS only (no git history);
     a role is "maintainer:SECTION", "reviewer:SECTION", "open list:SECTION"..."""
-    r = _perl(tree_root, "get_maintainer.pl", "--no-git", "--no-git-fallback", "--rolestats", str(patch))
+    r = _perl(
+        tree_root, "get_maintainer.pl", "--no-git", "--no-git-fallback", "--rolestats", str(patch)
+    )
     listed = []
     for line in r.stdout.splitlines():
         m = re.match(r"^(.*?)\s+\((.*)\)$", line.strip())
@@ -106,19 +129,31 @@ def checkpatch(tree_root, patch):
                 why = ""
             if kind in ("GIT_COMMIT_ID", "UNKNOWN_COMMIT_ID"):
                 why = _commit_id_why(lines[int(at) - 1], kind, tree_root)
-            messages.append({"level": level, "type": kind, "message": text, "line": int(at), "why": why})
+            messages.append(
+                {"level": level, "type": kind, "message": text, "line": int(at), "why": why}
+            )
     if r.returncode == 1 and not messages:
-        raise ScriptFailed(f"{tree_root}/scripts/checkpatch.pl exited 1 with no message treewide can read: "
-                           f"{r.stdout.strip()[:200] or r.stderr.strip()[:200]}",
-                           "run it by hand on the patch; the series was not written")
-    return {"clean": not messages, "explained": all(m["why"] for m in messages), "messages": messages}
+        raise ScriptFailed(
+            (
+                f"{tree_root}/scripts/checkpatch.pl exited 1 with no message treewide can read: "
+                f"{r.stdout.strip()[:200] or r.stderr.strip()[:200]}"
+            ),
+            "run it by hand on the patch; the series was not written",
+        )
+    return {
+        "clean": not messages,
+        "explained": all(m["why"] for m in messages),
+        "messages": messages,
+    }
 
 
 def _commit_id_why(line, kind, tree_root):
     """Why checkpatch's complaint about a commit id stays, or "" where it should not."""
     if re.fullmatch(r"commit [0-9a-f]{40} upstream\.", line):
-        return ("the 'commit <sha> upstream.' line stable-kernel-rules.rst asks of a backport; the upstream "
-                "commit is not in this tree")
+        return (
+            "the 'commit <sha> upstream.' line stable-kernel-rules.rst asks of a backport; the"
+            " upstream commit is not in this tree"
+        )
     if kind == "UNKNOWN_COMMIT_ID" and not (Path(tree_root) / ".git").exists():
         return "the tree is not a git checkout: checkpatch cannot look the id up"
     return ""
@@ -134,7 +169,9 @@ def review_all(tree_root, patches):
         except ScriptFailed as e:
             failed.append(e)
     if failed:
-        raise ToolError("; and ".join(e.cause for e in failed), "; ".join(dict.fromkeys(e.fix for e in failed)))
+        raise ToolError(
+            "; and ".join(e.cause for e in failed), "; ".join(dict.fromkeys(e.fix for e in failed))
+        )
     return results["maintainers"], results["checkpatch"]
 
 
@@ -156,7 +193,9 @@ def _not_lengthened(lines, i):
     while end < len(lines) and not lines[end].startswith(("@@", "diff --git", "-- ")):
         end += 1
     width = len(lines[i].expandtabs(8))
-    return any(line.startswith("-") and len(line.expandtabs(8)) >= width for line in lines[start:end])
+    return any(
+        line.startswith("-") and len(line.expandtabs(8)) >= width for line in lines[start:end]
+    )
 
 
 def cover_notes(series, rep, single=False):
@@ -168,15 +207,27 @@ def cover_notes(series, rep, single=False):
     recipe, tree = series.recipe, rep["tree"]
     subjects = {s.name: s.subject for s in recipe.steps}
     body = [] if single else [recipe.series.get("cover", "").strip(), ""]
-    base = (f"Based on Linux {tree['version']} ({tree['name']})" +
-            (", its HEAD (base-commit below)." if series.real_base else
-             ": not a git checkout, so there is no base-commit; the series applies to that release's "
-             "source as published."))
+    base = f"Based on Linux {tree['version']} ({tree['name']})" + (
+        ", its HEAD (base-commit below)."
+        if series.real_base
+        else (
+            ": not a git checkout, so there is no base-commit; the series applies to that release's"
+            " source as published."
+        )
+    )
     body += [textwrap.fill(base, 72), ""]
     left = [s for s in rep["steps"] if s["status"] != "applied"]
     if left and single:
-        body += [textwrap.fill(f"The other {len(left)} step(s) of the DMA-ops consolidation are done in this "
-                               "tree already or do not apply to it; the review page says which and why.", 72), ""]
+        body += [
+            textwrap.fill(
+                (
+                    f"The other {len(left)} step(s) of the DMA-ops consolidation are done in this "
+                    "tree already or do not apply to it; the review page says which and why."
+                ),
+                72,
+            ),
+            "",
+        ]
     elif left:
         body.append("Not in this series:")
         body += [textwrap.fill(f"- {subjects.get(s['name'], s['name'])}: {_status_prose(s)}", 72,
@@ -186,10 +237,19 @@ def cover_notes(series, rep, single=False):
     if res:
         body.append(f"Left as it is ({len(res)} place(s) no rule recognised; a reviewer's call):")
         body += [f"- {r.get('file', '')}:{r.get('line', '')}: {r['kind']}" for r in res[:20]] + [""]
-    body += [textwrap.fill(f"Made with treewide {VERSION} and Coccinelle {series.spatch.version}; each "
-                           "commit message shows the semantic patch and the command that make that "
-                           "commit from its parent.", 72), "",
-             "Testing:", "- not yet: report.md is brought up to date with it."]
+    body += [
+        textwrap.fill(
+            (
+                f"Made with treewide {VERSION} and Coccinelle {series.spatch.version}; each "
+                "commit message shows the semantic patch and the command that make that "
+                "commit from its parent."
+            ),
+            72,
+        ),
+        "",
+        "Testing:",
+        "- not yet: report.md is brought up to date with it.",
+    ]
     return body
 
 
@@ -203,9 +263,13 @@ def set_testing(mail, lines):
 
 
 def _status_prose(step):
-    why = {"already-done": "already done in this tree", "not-applicable": "does not apply to this tree",
-           "pending": "not done yet by the toolkit", "no-change": "no rule matched",
-           "skipped": "left out"}.get(step["status"], step["status"])
+    why = {
+        "already-done": "already done in this tree",
+        "not-applicable": "does not apply to this tree",
+        "pending": "not done yet by the toolkit",
+        "no-change": "no rule matched",
+        "skipped": "left out",
+    }.get(step["status"], step["status"])
     return f"{why} ({step['reason']})" if step.get("reason") else why
 
 

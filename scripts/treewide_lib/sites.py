@@ -63,8 +63,13 @@ def holds(tree, cond):
         held = next((phrase for ok, phrase in seen if ok), None)
         if held:
             return True, f"{cond.what}: {held}"
-        return False, f"{cond.what} in none of its known shapes ({'; '.join(phrase for _, phrase in seen)})"
+        return (
+            False,
+            f"{cond.what} in none of its known shapes ({'; '.join(phrase for _, phrase in seen)})",
+        )
     hit = first_match(tree, cond)
     if cond.negate:
-        return hit is None, (f"{cond.what}" if hit is None else f"not {cond.what}: {hit[0]}:{hit[1]}")
+        return hit is None, (
+            f"{cond.what}" if hit is None else f"not {cond.what}: {hit[0]}:{hit[1]}"
+        )
     return hit is not None, (f"{cond.what} ({hit[0]}:{hit[1]})" if hit else f"no {cond.what}")

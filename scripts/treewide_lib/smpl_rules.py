@@ -28,4 +28,6 @@ def split(text):
                 name, first, lines = rule, no, []
         lines.append(line)
     blocks.append((name, first, lines))
-    return [(n, at, "\n".join(ls).rstrip("\n")) for n, at, ls in blocks if any(x.strip() for x in ls)]
+    return [
+        (n, at, "\n".join(ls).rstrip("\n")) for n, at, ls in blocks if any(x.strip() for x in ls)
+    ]

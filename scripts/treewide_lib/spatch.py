@@ -23,8 +23,10 @@ def find_spatch():
     """The spatch to run: $SPATCH, else the one on PATH."""
     exe = os.environ.get("SPATCH") or shutil.which("spatch")
     if not exe or not shutil.which(exe):
-        raise ToolError(f"spatch not found ({exe or 'not on PATH'})",
-                        "run `make deps` (installs Debian's coccinelle) or set SPATCH=/path/to/spatch")
+        raise ToolError(
+            f"spatch not found ({exe or 'not on PATH'})",
+            "run `make deps` (installs Debian's coccinelle) or set SPATCH=/path/to/spatch",
+        )
     return exe
 
 
@@ -61,7 +63,14 @@ class SmPL:
         m = re.search(r"(?m)^// Options:(.*)$", text)
         opts = tuple(shlex.split(m.group(1))) if m else ()
         virt = frozenset(re.findall(r"(?m)(?:^virtual\s+|\bidentifier\s+virtual\.)(\w+)", text))
-        return cls(Path(path), desc, opts, virt, frozenset(_ANNOUNCE.findall(text)), _ANNOUNCE.sub("", text))
+        return cls(
+            Path(path),
+            desc,
+            opts,
+            virt,
+            frozenset(_ANNOUNCE.findall(text)),
+            _ANNOUNCE.sub("", text),
+        )
 
 
 def _transformed(log, names):
@@ -81,7 +90,7 @@ class FileResult:
     rel: str
     text: str | None = None          # new content, None if unchanged
     report: list = field(default_factory=list)
-    rules: list = field(default_factory=list)       # named rules that fired (their script rules say so)
+    rules: list = field(default_factory=list)  # named rules that fired (their script rules say so)
     parse_errors: list = field(default_factory=list)
     timed_out: bool = False
     failed: str = ""
@@ -100,10 +109,14 @@ class RunStats:
 
 
 # How spatch says it gave up on a file (--timeout), and how it dies.
-_TIMEOUT = re.compile(r"timeout \(we abort\)|Coccinelle_modules\.Common\.Timeout|^Timeout at ", re.M)
+_TIMEOUT = re.compile(
+    r"timeout \(we abort\)|Coccinelle_modules\.Common\.Timeout|^Timeout at ", re.M
+)
 # Only at the start of a line: spatch's --debug and bad: lines quote the
 # source, and a printk("Out of memory") in it is not a crash.
-_CRASH = re.compile(r"(?m)^(?:Fatal error: .*|(?:Stack overflow|Out of memory|Segmentation fault)\b.*)$")
+_CRASH = re.compile(
+    r"(?m)^(?:Fatal error: .*|(?:Stack overflow|Out of memory|Segmentation fault)\b.*)$"
+)
 
 
 def _parse_errors(output):
@@ -128,7 +141,12 @@ class Spatch:
         self.exe = exe or find_spatch()
         # spatch starts `python3` for its script rules: its own distribution's,
         # not a pyenv or conda one that comes first in the user's PATH
-        self.env = {**_ENV, "PATH": os.pathsep.join([str(Path(self.exe).resolve().parent), os.environ.get("PATH", "")])}
+        self.env = {
+            **_ENV,
+            "PATH": os.pathsep.join(
+                [str(Path(self.exe).resolve().parent), os.environ.get("PATH", "")]
+            ),
+        }
         self.version = version(self.exe)
         self.jobs = jobs or os.cpu_count() or 1
         self.timeout = timeout
@@ -160,15 +178,18 @@ class Spatch:
             res.timed_out = True
         said = re.findall(r"(?m)^treewide-rule (\w+)$", log)
         res.rules = list(dict.fromkeys(said + _transformed(log, announced)))
-        res.report = [rel + line[len(shown):] for line in log.splitlines() if line.startswith(shown + ":")]
+        res.report = [
+            rel + line[len(shown) :] for line in log.splitlines() if line.startswith(shown + ":")
+        ]
 
     @staticmethod
     def _quiet(smpl, mode, scratch):
-        """The quiet text of a patch-mode rule in the scratch directory (None: run the file itself)."""
+        """The quiet text of a patch-mode rule in the scratch directory
+        (None: run the file itself)."""
         if mode != "patch" or not smpl.announced:
             return None
         path = Path(scratch) / f"quiet-{smpl.path.name}"
-        if not path.exists():           # two batches may get here at once: each renames a whole file
+        if not path.exists():  # two batches may get here at once: each renames a whole file
             tmp = path.with_name(f"{path.name}.{threading.get_ident()}")
             tmp.write_text(smpl.quiet)
             os.replace(tmp, path)
@@ -180,7 +201,14 @@ class Spatch:
         src = Path(scratch) / rel.replace("/", "__")
         out = src.with_suffix(src.suffix + ".out")
         src.write_text(tree.read(rel), **ENC)
-        cmd = self.command(smpl, mode, defines, src, out if mode == "patch" else None, self._quiet(smpl, mode, scratch))
+        cmd = self.command(
+            smpl,
+            mode,
+            defines,
+            src,
+            out if mode == "patch" else None,
+            self._quiet(smpl, mode, scratch),
+        )
         try:
             r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
                                timeout=self.timeout + 30, check=False, env=self.env)
@@ -204,16 +232,36 @@ class Spatch:
             name = rel.replace("/", "__")
             names[name] = rel
             (scratch / name).write_text(tree.read(rel), **ENC)
-        cmd = self.command(smpl, mode, defines, scratch, quiet=self._quiet(smpl, mode, scratch.parent),
-                           extra=["--include-headers"] + (["--in-place"] if mode == "patch" else []))
+        cmd = self.command(
+            smpl,
+            mode,
+            defines,
+            scratch,
+            quiet=self._quiet(smpl, mode, scratch.parent),
+            extra=["--include-headers"] + (["--in-place"] if mode == "patch" else []),
+        )
         try:
-            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                               timeout=(self.timeout + 5) * len(rels) + 30, check=False, env=self.env)
+            r = subprocess.run(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                timeout=(self.timeout + 5) * len(rels) + 30,
+                check=False,
+                env=self.env,
+            )
         except subprocess.TimeoutExpired:
             r = None
         sections = _sections(r.stdout) if r else {}
         # Handled none of its files (it found none in --dir): no file's result can be read off it.
-        if r is None or r.returncode < 0 or not sections or _CRASH.search(r.stdout) and not _blamed(sections):
+        if (
+            r is None
+            or r.returncode < 0
+            or not sections
+            or _CRASH.search(r.stdout)
+            and not _blamed(sections)
+        ):
             # The process died: each file again on its own, so the failure names its file.
             return [self._one(smpl, mode, defines, tree, rel, scratch.parent) for rel in rels]
         out, died = [], r.returncode != 0 and not _BENIGN.search(r.stdout)
@@ -229,8 +277,11 @@ class Spatch:
                 res.text = text if text != tree.read(rel) else None
             out.append(res)
         if died and not any(x.failed or x.timed_out for x in out):
-            raise ToolError(f"spatch failed on {smpl.path.name}: " + (r.stdout.strip().splitlines() or ["?"])[-1],
-                            f"run it by hand to see why: {shlex.join(cmd)}")
+            raise ToolError(
+                f"spatch failed on {smpl.path.name}: "
+                + (r.stdout.strip().splitlines() or ["?"])[-1],
+                f"run it by hand to see why: {shlex.join(cmd)}",
+            )
         return out
 
     def run(self, smpl, mode, defines, tree, rels):
@@ -243,13 +294,19 @@ class Spatch:
         chunks = _chunks(rels, self.jobs, lambda rel: len(tree.read(rel)))
         with tempfile.TemporaryDirectory(prefix="treewide-spatch-", dir=_scratch_base()) as scratch:
             with ThreadPoolExecutor(len(chunks)) as pool:
-                parts = pool.map(lambda i: self._batch(smpl, mode, defines, tree, chunks[i], f"{scratch}/{i}"),
-                                 range(len(chunks)))
+                parts = pool.map(
+                    lambda i: self._batch(smpl, mode, defines, tree, chunks[i], f"{scratch}/{i}"),
+                    range(len(chunks)),
+                )
                 done = {r.rel: r for part in parts for r in part}
-        no_python = next((r.failed for r in done.values() if r.failed and "Py.find_library" in r.failed), None)
+        no_python = next(
+            (r.failed for r in done.values() if r.failed and "Py.find_library" in r.failed), None
+        )
         if no_python:
-            raise ToolError(f"spatch cannot load Python for its script rules: {no_python[:200]}",
-                            "install libpython3-dev (`make deps` does), which has the library spatch looks for")
+            raise ToolError(
+                f"spatch cannot load Python for its script rules: {no_python[:200]}",
+                "install libpython3-dev (`make deps` does), which has the library spatch looks for",
+            )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         stats.wall_s = time.monotonic() - t0
         stats.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -19,8 +19,10 @@ def short_of_end_state(steps):
     """The line that says a run left the tree short of the recipe's end state."""
     short = next(s["name"] for s in steps if s.get("short_of_end_state"))
     later = sum(1 for s in steps if s["reason"].startswith(f"not run: {short} "))
-    return (f"The tree did NOT reach the recipe's end state: {short} fell short of its end state and was "
-            f"undone, {later} later step(s) not run (exit status {SHORT_OF_END_STATE}).")
+    return (
+        f"The tree did NOT reach the recipe's end state: {short} fell short of its end state and"
+        f" was undone, {later} later step(s) not run (exit status {SHORT_OF_END_STATE})."
+    )
 
 
 def _step_line(i, n, s):
@@ -36,8 +38,10 @@ def _step_line(i, n, s):
 def render(report, out_dir):
     t = report["tree"]
     steps = report["steps"]
-    lines = [f"treewide apply: {t['name']} ({t['version']}), generation {report['generation_before']}, "
-             f"recipe {report['recipe']}, spatch {report['spatch_version']}, {report['mode']}"]
+    lines = [
+        f"treewide apply: {t['name']} ({t['version']}), generation {report['generation_before']}, "
+        f"recipe {report['recipe']}, spatch {report['spatch_version']}, {report['mode']}"
+    ]
     if report["virtuals"]:
         lines.append("  virtual rules: " + ", ".join(report["virtuals"]))
     lines += [_step_line(i, len(steps), s) for i, s in enumerate(steps, 1)]
@@ -49,7 +53,10 @@ def render(report, out_dir):
         verb = "would change" if report["mode"] == "dry-run" else "changed"
         lines.append(f"{len(changed)} file(s) {verb}.")
     for real, link in report.get("through_symlinks", {}).items():
-        lines.append(f"  {real}: reached through the symlink {link}, rewritten at its target (the link stays)")
+        lines.append(
+            f"  {real}: reached through the symlink {link}, rewritten at its target (the link"
+            " stays)"
+        )
     for name, inv in report.get("invariants", {}).items():
         if inv["broken_before"] or inv["broken_after"]:
             state = "broken before the run" if inv["broken_before"] else "held before the run"
@@ -68,9 +75,13 @@ def render(report, out_dir):
         lines.append(f"  ... {len(res) - 15} more in apply.json")
     if quiet:
         files = sorted({r["file"] for r in quiet})
-        lines.append(f"Parse failures away from any old-form site: {len(quiet)} in {len(files)} file(s) "
-                     f"({', '.join(files[:4])}{', ...' if len(files) > 4 else ''}); listed in apply.json.")
-    lines.append(f"Details: {out_dir}/apply.json, diff: {out_dir}/apply.diff ({report['wall_s']:.1f} s)")
+        lines.append(
+            f"Parse failures away from any old-form site: {len(quiet)} in {len(files)} file(s) "
+            f"({', '.join(files[:4])}{', ...' if len(files) > 4 else ''}); listed in apply.json."
+        )
+    lines.append(
+        f"Details: {out_dir}/apply.json, diff: {out_dir}/apply.diff ({report['wall_s']:.1f} s)"
+    )
     return "\n".join(lines)
 
 
@@ -80,13 +91,26 @@ def render_series(data, out_dir):
              f"{len(data['patches'])} patch(es) on base {data['base'][:12]}"]
     for p in data["patches"]:
         ck = p["checkpatch"]
-        state = "checkpatch clean" if ck["clean"] else (
-            f"checkpatch: {len(ck['messages'])} message(s)" + ("" if ck["explained"] else ", UNEXPLAINED"))
-        lines.append(f"  {p['patch']}: {len(p['files'])} file(s), To {len(p['maintainers']['to'])}, "
-                     f"Cc {len(p['maintainers']['cc'])}, {state}")
+        state = (
+            "checkpatch clean"
+            if ck["clean"]
+            else (
+                f"checkpatch: {len(ck['messages'])} message(s)"
+                + ("" if ck["explained"] else ", UNEXPLAINED")
+            )
+        )
+        lines.append(
+            f"  {p['patch']}: {len(p['files'])} file(s), To {len(p['maintainers']['to'])}, "
+            f"Cc {len(p['maintainers']['cc'])}, {state}"
+        )
     v = data.get("verify")
     if v:
-        lines.append("git am on a clean base: " + ("same tree as apply" if v["identical"] else
-                                                   f"MISMATCH ({v['error'] or v['tree']})"))
-    lines.append(f"Series: {out_dir}/series/, report: {out_dir}/report.md, provenance: {out_dir}/provenance.json")
+        lines.append(
+            "git am on a clean base: "
+            + ("same tree as apply" if v["identical"] else f"MISMATCH ({v['error'] or v['tree']})")
+        )
+    lines.append(
+        f"Series: {out_dir}/series/, report: {out_dir}/report.md, provenance:"
+        f" {out_dir}/provenance.json"
+    )
     return "\n".join(lines)

@@ -28,13 +28,19 @@ def load_expectations(path):
     try:
         data = tomllib.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise ToolError(f"expectations file {path} not found", "pass an existing file with --expect") from None
+        raise ToolError(
+            f"expectations file {path} not found", "pass an existing file with --expect"
+        ) from None
     except (tomllib.TOMLDecodeError, IsADirectoryError, UnicodeDecodeError) as e:
-        raise ToolError(f"expectations file {path} is not valid TOML ({e})", "fix its syntax") from None
+        raise ToolError(
+            f"expectations file {path} is not valid TOML ({e})", "fix its syntax"
+        ) from None
     rows = {}
     for row in data.get("tree", []):
         if "name" not in row:
-            raise ToolError(f"{path}: a [[tree]] row without 'name'", "name the tree folder it is for")
+            raise ToolError(
+                f"{path}: a [[tree]] row without 'name'", "name the tree folder it is for"
+            )
         rows[row["name"]] = row
     return rows
 
@@ -71,19 +77,30 @@ def sweep_tree(path, recipe, spatch, dest):
 def _sweep_locked(tree, recipe, spatch, dest, t0, quiet):
     """The two passes of sweep_tree, under the tree's shared lock."""
     applier, results, broken_before = apply.run_steps(tree, recipe, spatch, quiet)
-    rep = apply.report(tree, recipe, spatch, applier, results, broken_before, True, time.monotonic() - t0)
+    rep = apply.report(
+        tree, recipe, spatch, applier, results, broken_before, True, time.monotonic() - t0
+    )
     first = dict(tree.staged)
     _, again, _ = apply.run_steps(tree, recipe, spatch, quiet)
     rechanged = sorted(rel for rel in tree.staged if tree.staged[rel] != first.get(rel))
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "apply.json").write_text(json.dumps(rep, indent=2) + "\n")
-    (dest / "apply.diff").write_text("".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape")
+    (dest / "apply.diff").write_text(
+        "".join(r.diff for r in results), encoding="utf-8", errors="surrogateescape"
+    )
     return {
         "tree": str(tree.root), "name": tree.name, "version": tree.version,
         "generation_before": rep["generation_before"],
         "generation_after": generation_after(recipe, results, rep["generation_before"]),
-        "steps": {s["name"]: {"status": s["status"], "reason": s["reason"], "files": len(s["changed_files"]),
-                              "sites": s["sites_rewritten"]} for s in rep["steps"]},
+        "steps": {
+            s["name"]: {
+                "status": s["status"],
+                "reason": s["reason"],
+                "files": len(s["changed_files"]),
+                "sites": s["sites_rewritten"],
+            }
+            for s in rep["steps"]
+        },
         "changed_files": rep["changed_files"],
         "residuals": rep["residuals"],
         "parse_failures": len(rep["parse_failures_elsewhere"]),
@@ -119,6 +136,12 @@ def check(row, expect):
     return bad
 
 
+def _line(row):
+    return (f"{row['version']}: {row['generation_before']} → {row['generation_after']}, "
+            f"{len(row['changed_files'])} file(s), {len(row['residuals'])} residual(s), "
+            f"{row['wall_s']} s")
+
+
 def run(trees, recipe, spatch, out, expectations, log=print):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -126,20 +149,26 @@ def run(trees, recipe, spatch, out, expectations, log=print):
     for i, path in enumerate(trees, 1):
         log(f"[{i}/{len(trees)}] {path}")
         name = Path(path).resolve().name
-        dest = name if name not in used else f"{name}-{i}"     # two trees of one name keep both reports
+        dest = (
+            name if name not in used else f"{name}-{i}"
+        )  # two trees of one name keep both reports
         used.add(dest)
         row = sweep_tree(path, recipe, spatch, out / dest)
         row["report"] = dest
-        row["check"] = check(row, expectations.get(row["name"])) if expectations is not None else None
+        row["check"] = (
+            check(row, expectations.get(row["name"])) if expectations is not None else None
+        )
         rows.append(row)
-        log("    " + ("could not be read: " + row["error"] if "error" in row else
-                      f"{row['version']}: {row['generation_before']} → {row['generation_after']}, "
-                      f"{len(row['changed_files'])} file(s), {len(row['residuals'])} residual(s), "
-                      f"{row['wall_s']} s"))
+        log("    " + ("could not be read: " + row["error"] if "error" in row else _line(row)))
     names = [s.name for s in recipe.steps]
     data = {"schema": SCHEMA, "recipe": recipe.name, "steps": names, "trees": rows}
     (out / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
-    md = f"# Sweep: {recipe.name}\n\n" + sweep_markdown(rows, names) + "\n" + sweep_reasons(rows, names)
+    md = (
+        f"# Sweep: {recipe.name}\n\n"
+        + sweep_markdown(rows, names)
+        + "\n"
+        + sweep_reasons(rows, names)
+    )
     (out / "sweep.md").write_text(md)
     return data, md
 

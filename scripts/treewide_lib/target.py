@@ -76,8 +76,10 @@ def recipients(target, listed, sections, authors):
     authors: of the upstream commits it makes again."""
     to, cc = [], []
     if target.auto and target.kind == "mainline":
-        named = [w for w, role in listed if _section(role) in sections and role.startswith(_MAINTAINS)]
-        if not named:              # a tree whose MAINTAINERS lacks the sections: its maintainers
+        named = [
+            w for w, role in listed if _section(role) in sections and role.startswith(_MAINTAINS)
+        ]
+        if not named:  # a tree whose MAINTAINERS lacks the sections: its maintainers
             named = [w for w, role in listed if role.startswith(_MAINTAINS)]
         to, cc = named, [w for w, _ in listed if w not in named]
     elif target.auto and target.kind == "stable":
@@ -126,8 +128,10 @@ def attribution(step, target, done):
     if target.backport and up:
         head = [f"commit {up.commit} upstream.", ""]
         by = "" if up.signed_off else f"Upstream commit by {up.author}. "
-        notes.append(f"[ {by}Made on this tree by the semantic patch below rather than cherry-picked; "
-                     "the changelog is this series' own. ]")
+        notes.append(
+            f"[ {by}Made on this tree by the semantic patch below rather than cherry-picked; "
+            "the changelog is this series' own. ]"
+        )
         tags += [f"Link: {up.link}"] if up.link else []
         if up.signed_off:
             author = up.author

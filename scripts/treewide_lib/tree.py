@@ -50,7 +50,9 @@ def kernel_version(root):
         head = (Path(root) / "Makefile").read_text(**ENC)[:2000]
     except OSError:
         return None
-    fields = dict(re.findall(r"(?m)^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)\s*=[ \t]*(\S*)", head))
+    fields = dict(
+        re.findall(r"(?m)^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)\s*=[ \t]*(\S*)", head)
+    )
     if "VERSION" not in fields or "PATCHLEVEL" not in fields:
         return None
     v = f"{fields['VERSION']}.{fields['PATCHLEVEL']}"
@@ -85,7 +87,9 @@ def keep_line_endings(raw, new):
     new_lines = new.splitlines(keepends=True)
     eol = "\r\n" if raw.count("\r\n") * 2 > raw.count("\n") else "\n"
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, old_lines, new_lines, autojunk=False
+    ).get_opcodes():
         if op == "equal":
             out += raw_lines[i1:i2]
         else:
@@ -99,13 +103,23 @@ class Tree:
     def __init__(self, root):
         root = Path(root)
         if not root.is_dir():
-            raise ToolError(f"{root} is not a directory", "pass the top of a Linux source tree with KSRC=DIR")
+            raise ToolError(
+                f"{root} is not a directory", "pass the top of a Linux source tree with KSRC=DIR"
+            )
         self.root = root.resolve()
         self.version = kernel_version(self.root)
-        if not self.version or not (self.root / "arch").is_dir() or not (self.root / "include/linux").is_dir():
-            raise ToolError(f"{self.root} is not a kernel tree (no top Makefile with VERSION and "
-                            "PATCHLEVEL, or no arch/ and include/linux/)",
-                            "pass the top of a Linux source tree with KSRC=DIR")
+        if (
+            not self.version
+            or not (self.root / "arch").is_dir()
+            or not (self.root / "include/linux").is_dir()
+        ):
+            raise ToolError(
+                (
+                    f"{self.root} is not a kernel tree (no top Makefile with VERSION and "
+                    "PATCHLEVEL, or no arch/ and include/linux/)"
+                ),
+                "pass the top of a Linux source tree with KSRC=DIR",
+            )
         self.staged = {}
         self.via = {}           # file -> the symlinked path it was reached through
         self._greps = {}
@@ -116,17 +130,28 @@ class Tree:
     def _check_symlinks(self):
         """Refuse a symlink that leads outside the tree: rewriting through it
         would write outside the tree, and skipping it would leave a site."""
-        r = subprocess.run(["find", ".", "-path", "./.git", "-prune", "-o", "-type", "l", "-print0"],
-                           cwd=self.root, capture_output=True, check=False)
+        r = subprocess.run(
+            ["find", ".", "-path", "./.git", "-prune", "-o", "-type", "l", "-print0"],
+            cwd=self.root,
+            capture_output=True,
+            check=False,
+        )
         if r.returncode != 0:
-            raise ToolError(f"cannot list the symlinks of {self.root}: {r.stderr.decode(errors='replace').strip()}",
-                            "check that the tree is readable")
+            raise ToolError(
+                (
+                    f"cannot list the symlinks of {self.root}:"
+                    f" {r.stderr.decode(errors='replace').strip()}"
+                ),
+                "check that the tree is readable",
+            )
         for name in filter(None, r.stdout.split(b"\0")):
             link = self.root / os.fsdecode(name)
             target = Path(os.path.realpath(link))
             if target.exists() and target != self.root and self.root not in target.parents:
-                raise ToolError(f"{link} is a symlink to {target}, outside the tree",
-                                "replace the link by a copy of its target (or remove it); nothing was written")
+                raise ToolError(
+                    f"{link} is a symlink to {target}, outside the tree",
+                    "replace the link by a copy of its target (or remove it); nothing was written",
+                )
 
     def _real(self, rel):
         """The path of the file itself, for a path reached through symlinks."""
@@ -146,8 +171,12 @@ class Tree:
         """Paths with uncommitted changes, or [] if clean or not a git tree."""
         if not self.is_git():
             return []
-        r = subprocess.run(["git", "-C", str(self.root), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True, check=False)
+        r = subprocess.run(
+            ["git", "-C", str(self.root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if r.returncode != 0:
             raise ToolError(f"git status failed in {self.root}: {r.stderr.strip()}",
                             "repair the repository or pass a plain source tree")
@@ -200,8 +229,12 @@ class Tree:
             if query.grep:
                 found.update(self._grep(pattern, query.grep))
             else:
-                found.update(str(p.relative_to(self.root)) for p in self.root.glob(pattern) if p.is_file())
-        found = {self._real(rel) for rel in found}     # a file reached through a symlink is the file itself
+                found.update(
+                    str(p.relative_to(self.root)) for p in self.root.glob(pattern) if p.is_file()
+                )
+        found = {
+            self._real(rel) for rel in found
+        }  # a file reached through a symlink is the file itself
         for rel, text in self.staged.items():
             if self._matches(rel, query.paths):
                 found.discard(rel)
@@ -211,7 +244,8 @@ class Tree:
         return sorted(rel for rel in kept if not query.match or query.match.search(self.read(rel)))
 
     def _matches(self, rel, patterns):
-        """Whether a file, under its own path or the symlinked one it was reached by, matches a glob."""
+        """Whether a file, under its own path or the symlinked one it was
+        reached by, matches a glob."""
         return any(glob_match(path, p) for path in {rel, self.via.get(rel, rel)} for p in patterns)
 
     def prime(self, queries):
@@ -222,7 +256,8 @@ class Tree:
         tokens = sorted({q.grep for q in queries})
         if not tokens:
             return
-        # A token that holds another is found by it ("dma_ops" finds get_dma_ops): grep the shortest only.
+        # A token that holds another is found by it ("dma_ops" finds
+        # get_dma_ops): grep the shortest only.
         least = [t for t in tokens if not any(u != t and u in t for u in tokens)]
         args = [a for t in least for a in ("-e", t)]
         args += sorted({f"--include={p.rsplit('/', 1)[-1]}" for q in queries for p in q.paths})
@@ -234,8 +269,11 @@ class Tree:
         key = (pattern, token)
         if key not in self._greps:
             if self._primed and token in self._primed[0]:
-                self._greps[key] = [n for n in self._primed[1]
-                                    if glob_match(n, pattern) and token in (self.original(self._real(n)) or "")]
+                self._greps[key] = [
+                    n
+                    for n in self._primed[1]
+                    if glob_match(n, pattern) and token in (self.original(self._real(n)) or "")
+                ]
             else:
                 self._greps[key] = self._grep_disk(pattern, token)
         return self._greps[key]
@@ -255,18 +293,32 @@ class Tree:
             top = sorted(e.name for e in os.scandir(self.root) if e.name != ".git")
             n = max(1, min(os.cpu_count() or 1, len(top)))
             parts = [top[i::n] for i in range(n)]
-        procs = [subprocess.Popen(["grep", "-RlZF", "--exclude-dir=.git", *args, "--", *part], cwd=self.root,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for part in parts]
+        procs = [
+            subprocess.Popen(
+                ["grep", "-RlZF", "--exclude-dir=.git", *args, "--", *part],
+                cwd=self.root,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for part in parts
+        ]
         names = []
         for p in procs:
             out, err = p.communicate()
             # 1 is "nothing found"; 2 is an error, and a file grep could not read may hold a site.
-            errors = [line for line in err.decode(errors="replace").splitlines()
-                      if "recursive directory loop" not in line and not self._dangling(line)]
-            if p.returncode < 0 or p.returncode > 1 and errors:       # < 0: killed, its list cut short
-                raise ToolError(f"cannot search {self.root / where}: "
-                                f"{errors[0] if errors else f'grep was killed by signal {-p.returncode}'}",
-                                "make every file of the tree readable (or work on a readable copy)")
+            errors = [
+                line
+                for line in err.decode(errors="replace").splitlines()
+                if "recursive directory loop" not in line and not self._dangling(line)
+            ]
+            if p.returncode < 0 or p.returncode > 1 and errors:  # < 0: killed, its list cut short
+                raise ToolError(
+                    (
+                        f"cannot search {self.root / where}: "
+                        f"{errors[0] if errors else f'grep was killed by signal {-p.returncode}'}"
+                    ),
+                    "make every file of the tree readable (or work on a readable copy)",
+                )
             names += [os.path.normpath(n.decode(**ENC)) for n in out.split(b"\0") if n]
         return names
 
@@ -274,4 +326,8 @@ class Tree:
         """Whether grep's error is about a symlink to nothing: no file, so no site
         (selftests link to arch sources that a trimmed or vendor tree lacks)."""
         m = re.match(r"grep: (.*): No such file or directory$", error)
-        return m is not None and os.path.islink(self.root / m.group(1)) and not (self.root / m.group(1)).exists()
+        return (
+            m is not None
+            and os.path.islink(self.root / m.group(1))
+            and not (self.root / m.group(1)).exists()
+        )

@@ -15,12 +15,20 @@ from .signals import blocked as signals_blocked
 from .tree import ENC, digest, read_bytes
 
 JOURNAL = "journal.json"
-KEPT = "rollback-kept"     # originals of files someone else changed during a write that was rolled back
+KEPT = (  # originals of files someone else changed during a write that was rolled back
+    "rollback-kept"
+)
 
 # What the user's tree holds now, for the last words of an interrupted run.
 # Only `apply` in place names a user's tree; the scratch copies that
 # series and matrix rewrite are none of the user's business.
-PHASE: dict[str, Any] = {"phase": "untouched", "tree": "", "files": 0, "user_tree": None, "kept": []}
+PHASE: dict[str, Any] = {
+    "phase": "untouched",
+    "tree": "",
+    "files": 0,
+    "user_tree": None,
+    "kept": [],
+}
 
 
 def watch(root):
@@ -34,15 +42,24 @@ def tree_state():
     if p["tree"] != p["user_tree"]:
         return "the tree was left as it was before this run"
     if p["phase"] == "reported":
-        return f"{p['tree']} holds this run's result ({p['files']} file(s) rewritten) and its report is written"
+        return (
+            f"{p['tree']} holds this run's result ({p['files']} file(s) rewritten) and its report"
+            " is written"
+        )
     if p["phase"] == "written":
-        return (f"{p['tree']} holds this run's result ({p['files']} file(s) rewritten); its report may be "
-                "missing: run apply again with the same OUT to write it (that run changes nothing)")
+        return (
+            f"{p['tree']} holds this run's result ({p['files']} file(s) rewritten); its report may"
+            " be missing: run apply again with the same OUT to write it (that run changes nothing)"
+        )
     if p["phase"] == "writing":
-        return f"the write into {p['tree']} was cut off; the next run with the same OUT rolls it back"
+        return (
+            f"the write into {p['tree']} was cut off; the next run with the same OUT rolls it back"
+        )
     if p["phase"] == "rolled-back" and p["kept"]:
-        return (f"the write into {p['tree']} was rolled back, except {len(p['kept'])} file(s) someone else "
-                f"changed meanwhile, left as they are (first {p['kept'][0]})")
+        return (
+            f"the write into {p['tree']} was rolled back, except {len(p['kept'])} file(s) someone"
+            f" else changed meanwhile, left as they are (first {p['kept'][0]})"
+        )
     if p["phase"] == "rolled-back":
         return f"the write into {p['tree']} was rolled back: the tree is as it was before this run"
     return "the tree was left as it was before this run"
@@ -113,14 +130,25 @@ class Transaction:
             tree, files, created = data["tree"], list(data["files"]), list(data.get("created", []))
             wrote = dict(data.get("wrote", {}))
         except (ValueError, KeyError, TypeError, OSError) as e:
-            raise ToolError(f"the journal of an interrupted run, {journal}, is damaged ({e}); the tree may hold "
-                            f"some of that run's files, and their originals are in {self.dir / 'orig'}",
-                            f"restore the files listed there by hand (or check the tree with git), then delete "
-                            f"{self.dir}") from None
+            raise ToolError(
+                (
+                    f"the journal of an interrupted run, {journal}, is damaged ({e}); the tree may"
+                    " hold some of that run's files, and their originals are in"
+                    f" {self.dir / 'orig'}"
+                ),
+                (
+                    "restore the files listed there by hand (or check the tree with git), then"
+                    f" delete {self.dir}"
+                ),
+            ) from None
         if tree != str(self.root):
-            raise ToolError(f"{journal} belongs to an interrupted run on another tree, {tree}",
-                            f"roll it back with `treewide apply {tree} --out {self.dir.parent} --dry-run`, "
-                            "or pass another OUT for this tree")
+            raise ToolError(
+                f"{journal} belongs to an interrupted run on another tree, {tree}",
+                (
+                    f"roll it back with `treewide apply {tree} --out {self.dir.parent} --dry-run`, "
+                    "or pass another OUT for this tree"
+                ),
+            )
         return files, created, wrote
 
     def _check_space(self, staged):
@@ -131,18 +159,30 @@ class Transaction:
         for where, need in ((self.dir.parent, backups), (self.root, new)):
             free = shutil.disk_usage(where).free
             if free < need + (1 << 20):
-                raise ToolError(f"{where} has {free} bytes free; this run needs {need} and a margin",
-                                "free space on that filesystem (or pass another OUT), then run again; "
-                                "nothing was written")
+                raise ToolError(
+                    f"{where} has {free} bytes free; this run needs {need} and a margin",
+                    (
+                        "free space on that filesystem (or pass another OUT), then run again; "
+                        "nothing was written"
+                    ),
+                )
 
     def recover(self):
-        """Roll back a commit an earlier run on this tree did not finish; returns the files restored."""
+        """Roll back a commit an earlier run on this tree did not finish;
+        returns the files restored."""
         restored, kept = self._rollback()
         if kept:
-            raise ToolError(f"{len(kept)} file(s) of {self.root} were changed by someone else during an "
-                            f"interrupted write, first {kept[0]}: they are left as they are; the others were "
-                            "rolled back", f"check them (their versions before that run are in "
-                            f"{self.dir.parent / KEPT}), then run again")
+            raise ToolError(
+                (
+                    f"{len(kept)} file(s) of {self.root} were changed by someone else during an"
+                    f" interrupted write, first {kept[0]}: they are left as they are; the others"
+                    " were rolled back"
+                ),
+                (
+                    "check them (their versions before that run are in "
+                    f"{self.dir.parent / KEPT}), then run again"
+                ),
+            )
         return restored
 
     def _rollback(self):
@@ -195,13 +235,27 @@ class Transaction:
             backup = self.dir / "orig" / rel
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.root / rel, backup)
-            if digest(backup.read_bytes()) != expected[rel]:     # changed between the check and the copy
+            if (
+                digest(backup.read_bytes()) != expected[rel]
+            ):  # changed between the check and the copy
                 shutil.rmtree(self.dir, ignore_errors=True)
                 raise self._changed_error([rel])
-        data = {rel: staged[rel] if isinstance(staged[rel], bytes) else staged[rel].encode(**ENC) for rel in rels}
+        data = {
+            rel: staged[rel] if isinstance(staged[rel], bytes) else staged[rel].encode(**ENC)
+            for rel in rels
+        }
         self.dir.mkdir(parents=True, exist_ok=True)
-        _write_durably(self.dir / JOURNAL, json.dumps({"tree": str(self.root), "files": existing, "created": created,
-                                                       "wrote": {rel: digest(data[rel]) for rel in rels}}))
+        _write_durably(
+            self.dir / JOURNAL,
+            json.dumps(
+                {
+                    "tree": str(self.root),
+                    "files": existing,
+                    "created": created,
+                    "wrote": {rel: digest(data[rel]) for rel in rels},
+                }
+            ),
+        )
         PHASE.update(phase="writing", tree=str(self.root), files=len(rels))
         try:
             for rel in rels:
@@ -221,7 +275,11 @@ class Transaction:
             raise self._changed_error(changed)
 
     def _changed_error(self, changed):
-        return ToolError(f"{changed[0]} changed in {self.root} after this run read it"
-                         + (f" ({len(changed)} file(s) in all)" if len(changed) > 1 else ""),
-                         "nothing of this run is left in the tree and the change is kept; run again once "
-                         "nobody else is changing the tree")
+        return ToolError(
+            f"{changed[0]} changed in {self.root} after this run read it"
+            + (f" ({len(changed)} file(s) in all)" if len(changed) > 1 else ""),
+            (
+                "nothing of this run is left in the tree and the change is kept; run again once "
+                "nobody else is changing the tree"
+            ),
+        )

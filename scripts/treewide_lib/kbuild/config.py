@@ -13,10 +13,17 @@ from .select import grep
 
 def steps(src, out, cell, extra, jobs, wrap=False):
     """The commands that configure a cell: defconfig, its options, olddefconfig."""
-    options = [a for o in cell.enable for a in ("--enable", o)] + [a for o in cell.disable for a in ("--disable", o)]
-    edit = [[str(src / "scripts/config"), "--file", str(out / ".config")] + options] if options else []
-    return [make.command(src, out, cell, extra, jobs, cell.defconfig, wrap=wrap), *edit,
-            make.command(src, out, cell, extra, jobs, "olddefconfig", wrap=wrap)]
+    options = [a for o in cell.enable for a in ("--enable", o)] + [
+        a for o in cell.disable for a in ("--disable", o)
+    ]
+    edit = (
+        [[str(src / "scripts/config"), "--file", str(out / ".config")] + options] if options else []
+    )
+    return [
+        make.command(src, out, cell, extra, jobs, cell.defconfig, wrap=wrap),
+        *edit,
+        make.command(src, out, cell, extra, jobs, "olddefconfig", wrap=wrap),
+    ]
 
 
 def allconfig(src, out, machine, extra, jobs):
@@ -41,7 +48,9 @@ def values(out, target):
     text = (out / ".config").read_text(errors="replace") if (out / ".config").is_file() else ""
     have = dict(re.findall(r"(?m)^CONFIG_(\w+)=(.*)$", text))
     got = {o: have.get(o) for o in [*target.enable, *target.disable]}
-    lost = [o for o in target.enable if got[o] not in ("y", "m")] + [o for o in target.disable if got[o]]
+    lost = [o for o in target.enable if got[o] not in ("y", "m")] + [
+        o for o in target.disable if got[o]
+    ]
     return got, lost
 
 
@@ -54,21 +63,30 @@ def known_options(src, names):
 def unmet(src, option, arch):
     """Why Kconfig would drop an option on this arch: defined nowhere, only
     in other arches' Kconfig, or its `depends on` lines."""
-    found = grep(["-rn", "--include=Kconfig*", "-A", "12", f"^\\s*\\(menu\\)\\?config {option}$", "."], src)
-    entries: dict[str, str] = {}                   # Kconfig file -> its entry for the option
+    found = grep(
+        ["-rn", "--include=Kconfig*", "-A", "12", f"^\\s*\\(menu\\)\\?config {option}$", "."], src
+    )
+    entries: dict[str, str] = {}  # Kconfig file -> its entry for the option
     for group in re.split(r"(?m)^--$", found):
         m = re.search(r"^\./(\S+?):\d+:", group, re.M)
         if m:
             entries.setdefault(m.group(1), group)
     if not entries:
         return "no Kconfig of this tree defines it"
-    ours = {f: e for f, e in entries.items() if not f.startswith("arch/") or f.startswith(f"arch/{arch}/")}
+    ours = {
+        f: e
+        for f, e in entries.items()
+        if not f.startswith("arch/") or f.startswith(f"arch/{arch}/")
+    }
     if not ours:
         return f"defined only in {', '.join(sorted(entries))}, which {arch} does not read"
     deps = [d for e in ours.values() for d in re.findall(r"^\S+-\d+-\s*depends on (.*)$", e, re.M)]
-    deps = [f"({d})" if "||" in d and len(deps) > 1 else d for d in dict.fromkeys(deps)]    # lines are ANDed
-    return ("depends on " + " && ".join(deps) if deps else
-            f"see its entry in {', '.join(sorted(ours))}")
+    deps = [
+        f"({d})" if "||" in d and len(deps) > 1 else d for d in dict.fromkeys(deps)
+    ]  # lines are ANDed
+    return (
+        "depends on " + " && ".join(deps) if deps else f"see its entry in {', '.join(sorted(ours))}"
+    )
 
 
 def lost_options(src, lost, arch):

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 # "array subscript -47" to -48 in every container_of() on it. Digits inside
 # names (u32, x2) are kept.
 _NUMBER = re.compile(r"(?<![\w.])-?(?:0x[0-9a-fA-F]+|\d+)\b")
-_DIAG = re.compile(r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$")
+_DIAG = re.compile(
+    r"^(?P<file>[^\s:]+):\d+(?::\d+)?: (?P<kind>warning|error|fatal error): (?P<msg>.*)$"
+)
 _GCC_TEMP = re.compile(r"(?:^|/)cc[A-Za-z0-9]{6}\.s$")
 _ASM = re.compile(r"^(?P<file>[^\s:]+):\d+: (?P<kind>Error|Warning): (?P<msg>.*)$")
 _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
@@ -22,7 +24,9 @@ _LD = re.compile(r"^\S*ld(?:\.bfd)?: (?P<kind>warning|error): (?P<msg>.*)$")
 # modpost: "foo" [dir/m.ko] undefined!" (a WARNING before 5.x).
 _UNDEF = re.compile(r"^(?P<file>[^\s:(]*):?(?:\d+|\(\S+\)): (?P<msg>undefined reference to .*)$")
 _IN_FUNCTION = re.compile(r"^\S*ld(?:\.bfd)?: (?P<file>[^\s:]+): in function ")
-_MODPOST = re.compile(r'^(?P<kind>ERROR|WARNING): (?:modpost: )?(?P<msg>"\S+" \[(?P<file>\S+)\] undefined!)$')
+_MODPOST = re.compile(
+    r'^(?P<kind>ERROR|WARNING): (?:modpost: )?(?P<msg>"\S+" \[(?P<file>\S+)\] undefined!)$'
+)
 _MAKE = re.compile(r"^make(?:\[\d+\])?: \*\*\* \[(?:\S+:\d+: )?(?P<file>[^\]]+)\] Error")
 
 
@@ -93,7 +97,9 @@ def make_failure(rc, text, roots):
     target's error in its output (a diagnostic of that object, compared
     between the trees). Else why the build is not one to compare: a make
     killed by a signal, or failing with no error in its output."""
-    if rc == 0 or (rc > 0 and any(d.kind in ("error", "make", "link") for d in diagnostics(text, roots))):
+    if rc == 0 or (
+        rc > 0 and any(d.kind in ("error", "make", "link") for d in diagnostics(text, roots))
+    ):
         return None
     how = f"was killed by signal {-rc}" if rc < 0 else f"exited {rc} with no error in its output"
     return f"{how}: " + " | ".join(text.strip().splitlines()[-3:])

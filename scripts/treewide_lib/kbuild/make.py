@@ -18,11 +18,35 @@ from ..paths import DIAG_WRAPPER
 # keeps each object's command line, and a toolkit path in it (another
 # checkout, a worktree) would make every object compile again.
 TOOLS_DIR = ".treewide-tools"
-BINUTILS = ("addr2line", "ar", "as", "c++filt", "cpp", "elfedit", "g++", "gcc", "gcc-ar", "gcc-nm",
-            "gcc-ranlib", "ld", "ld.bfd", "nm", "objcopy", "objdump", "ranlib", "readelf", "size",
-            "strings", "strip")
-REPRODUCIBLE = {"KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970", "KBUILD_BUILD_USER": "treewide",
-                "KBUILD_BUILD_HOST": "treewide", "KBUILD_BUILD_VERSION": "1"}
+BINUTILS = (
+    "addr2line",
+    "ar",
+    "as",
+    "c++filt",
+    "cpp",
+    "elfedit",
+    "g++",
+    "gcc",
+    "gcc-ar",
+    "gcc-nm",
+    "gcc-ranlib",
+    "ld",
+    "ld.bfd",
+    "nm",
+    "objcopy",
+    "objdump",
+    "ranlib",
+    "readelf",
+    "size",
+    "strings",
+    "strip",
+)
+REPRODUCIBLE = {
+    "KBUILD_BUILD_TIMESTAMP": "Thu Jan  1 00:00:00 UTC 1970",
+    "KBUILD_BUILD_USER": "treewide",
+    "KBUILD_BUILD_HOST": "treewide",
+    "KBUILD_BUILD_VERSION": "1",
+}
 
 
 def command(src, out, target, extra, jobs, *goals, sparse=False, wrap=False):

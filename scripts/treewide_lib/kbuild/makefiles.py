@@ -37,16 +37,32 @@ def _kbuild_file(src, d):
 
 def _eval_makefile(src, objtree, srcarch, dirs):
     """A makefile that prints every dir's lists; read top to bottom, it runs no rule."""
-    out = [f"srctree := {src}", f"objtree := {objtree}", f"SRCARCH := {srcarch}", f"ARCH := {srcarch}",
-           "include $(objtree)/include/config/auto.conf", "include $(srctree)/scripts/Kbuild.include"]
+    out = [
+        f"srctree := {src}",
+        f"objtree := {objtree}",
+        f"SRCARCH := {srcarch}",
+        f"ARCH := {srcarch}",
+        "include $(objtree)/include/config/auto.conf",
+        "include $(srctree)/scripts/Kbuild.include",
+    ]
     for d in dirs:
-        out += ["$(foreach v,$(filter %-y %-m %-objs always,$(.VARIABLES)),$(eval undefine $(v)))",
-                f"src := {d}", f"obj := {d}", f"-include {_kbuild_file(src, d)}",
-                f"$(info @dir {d})",
-                "$(info @obj " + " ".join(f"$({v})" for v in _LISTS) + ")",
-                "$(foreach o,$(filter %.o,$(obj-y) $(lib-y)),$(info @part $(o) $($(o:.o=-y)) $($(o:.o=-objs))))",
-                # foo-m parts are linked into a module only: Kbuild ignores them in a built-in foo.o
-                "$(foreach o,$(filter %.o,$(obj-m)),$(info @part $(o) $($(o:.o=-y)) $($(o:.o=-objs)) $($(o:.o=-m))))"]
+        out += [
+            "$(foreach v,$(filter %-y %-m %-objs always,$(.VARIABLES)),$(eval undefine $(v)))",
+            f"src := {d}",
+            f"obj := {d}",
+            f"-include {_kbuild_file(src, d)}",
+            f"$(info @dir {d})",
+            "$(info @obj " + " ".join(f"$({v})" for v in _LISTS) + ")",
+            (
+                "$(foreach o,$(filter %.o,$(obj-y) $(lib-y)),$(info @part $(o) $($(o:.o=-y))"
+                " $($(o:.o=-objs))))"
+            ),
+            # foo-m parts are linked into a module only: Kbuild ignores them in a built-in foo.o
+            (
+                "$(foreach o,$(filter %.o,$(obj-m)),$(info @part $(o) $($(o:.o=-y))"
+                " $($(o:.o=-objs)) $($(o:.o=-m))))"
+            ),
+        ]
     out += ["$(info @end)", ".PHONY: treewide-nothing", "treewide-nothing: ; @:", ""]
     return "\n".join(out)
 
@@ -82,9 +98,23 @@ def _run(src, objtree, srcarch, dirs):
     with tempfile.NamedTemporaryFile("w", suffix=".mk", prefix="treewide-kbuild-") as mk:
         mk.write(_eval_makefile(Path(src), objtree, srcarch, dirs))
         mk.flush()
-        r = subprocess.run(["make", "-s", "-r", "--no-print-directory", f"--include-dir={src}", "-f", mk.name,
-                            "treewide-nothing"],
-                           cwd=objtree, capture_output=True, text=True, errors="replace", check=False)
+        r = subprocess.run(
+            [
+                "make",
+                "-s",
+                "-r",
+                "--no-print-directory",
+                f"--include-dir={src}",
+                "-f",
+                mk.name,
+                "treewide-nothing",
+            ],
+            cwd=objtree,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+        )
     if r.returncode != 0 or "@end" not in r.stdout:
         return None
     return _parse(r.stdout)
@@ -98,8 +128,11 @@ def _top_level(src, srcarch, conf, root_lists):
         for line in text.splitlines():
             m = _TOP.match(line)
             if m and _selected(m.group(2), conf):
-                words.update(w.replace("$(SRCARCH)", srcarch).replace("$(ARCH)", srcarch).rstrip("/")
-                             for w in m.group(3).split() if w.endswith("/"))
+                words.update(
+                    w.replace("$(SRCARCH)", srcarch).replace("$(ARCH)", srcarch).rstrip("/")
+                    for w in m.group(3).split()
+                    if w.endswith("/")
+                )
     return {os.path.normpath(w) for w in words}
 
 
@@ -160,8 +193,14 @@ class Kbuild:
         that lists a composite obj is part of), or None if none does."""
         self.load([obj])
         lender = self.lent.get(obj)
-        return next((d for d in [*_ancestors(os.path.dirname(obj)), *([lender] if lender else [])]
-                     if self._lists(d, os.path.relpath(obj, d), parts=True) and self.dir_enabled(d)), None)
+        return next(
+            (
+                d
+                for d in [*_ancestors(os.path.dirname(obj)), *([lender] if lender else [])]
+                if self._lists(d, os.path.relpath(obj, d), parts=True) and self.dir_enabled(d)
+            ),
+            None,
+        )
 
     def make_targets(self, objs):
         """What to ask make for to build objs with the flags Kbuild gives them.
@@ -190,7 +229,9 @@ class Kbuild:
         """The topmost directories whose `make dir/` builds only objects in
         objs (objects from sources in the tree; generated ones come along)."""
         out = []
-        for d in sorted({a for o in objs for a in _ancestors(os.path.dirname(o))}, key=lambda d: d.count("/")):
+        for d in sorted(
+            {a for o in objs for a in _ancestors(os.path.dirname(o))}, key=lambda d: d.count("/")
+        ):
             if any(a in out for a in _ancestors(d)) or not self.dir_enabled(d):
                 continue
             built = self.builds(d)
@@ -225,8 +266,10 @@ class Kbuild:
     def dir_enabled(self, d):
         assert self.top is not None, "load() first"
         if d not in self.memo:
-            self.memo[d] = d in self.top or any(self._lists(a, os.path.relpath(d, a)) and self.dir_enabled(a)
-                                                for a in _ancestors(os.path.dirname(d)))
+            self.memo[d] = d in self.top or any(
+                self._lists(a, os.path.relpath(d, a)) and self.dir_enabled(a)
+                for a in _ancestors(os.path.dirname(d))
+            )
         return self.memo[d]
 
     def _lists(self, d, name, parts=False):
@@ -244,7 +287,10 @@ def single_targets_descend(src):
     """Whether the top Makefile builds a single target from the directory
     that lists it (`single-targets`, Kbuild since 5.3)."""
     top = Path(src) / "Makefile"
-    return top.is_file() and re.search(r"^single-targets\b", top.read_text(errors="replace"), re.M) is not None
+    return (
+        top.is_file()
+        and re.search(r"^single-targets\b", top.read_text(errors="replace"), re.M) is not None
+    )
 
 
 def _top_dir(obj):

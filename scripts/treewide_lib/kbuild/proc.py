@@ -10,8 +10,15 @@ import subprocess
 def run(cmd, env=None):
     """Run cmd in its own process group, its output (stdout and stderr) kept;
     stopped whole if this process is interrupted. Returns (exit status, output)."""
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                          env=env, process_group=0) as p:
+    with subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        env=env,
+        process_group=0,
+    ) as p:
         try:
             out, _ = p.communicate()
         except BaseException:

@@ -27,7 +27,9 @@ _NOT_SYMBOLS = {"if", "for", "while", "switch", "return", "sizeof", "defined", "
 def grep(args, root):
     """grep's output over the tree. Exit 1 is "no line matched"; any other
     failure is an error: a file grep could not read may hold what is sought."""
-    r = subprocess.run(["grep", *args], cwd=root, capture_output=True, text=True, errors="replace", check=False)
+    r = subprocess.run(
+        ["grep", *args], cwd=root, capture_output=True, text=True, errors="replace", check=False
+    )
     if r.returncode not in (0, 1):
         raise ToolError(f"grep {' '.join(args[:2])} ... failed in {root} (exit {r.returncode}): "
                         + " | ".join(r.stderr.strip().splitlines()[-2:]),
@@ -38,9 +40,19 @@ def grep(args, root):
 class IncludeGraph:
     def __init__(self, root):
         self.root = Path(root)
-        found = grep(["-rHE", "--exclude-dir=.git", "--include=*.c", "--include=*.h", "--include=*.S",
-                      r'^\s*#\s*include\s*[<"]', "."], self.root)
-        self.by_name = defaultdict(set)     # "<linux/x.h>" or '"x.h"' -> includer files
+        found = grep(
+            [
+                "-rHE",
+                "--exclude-dir=.git",
+                "--include=*.c",
+                "--include=*.h",
+                "--include=*.S",
+                r'^\s*#\s*include\s*[<"]',
+                ".",
+            ],
+            self.root,
+        )
+        self.by_name = defaultdict(set)  # "<linux/x.h>" or '"x.h"' -> includer files
         for line in found.splitlines():
             m = _INC.match(line)
             if m:
@@ -48,7 +60,9 @@ class IncludeGraph:
                 if m.group("q") == "<":
                     self.by_name[f"<{m.group('name')}>"].add(includer)
                 else:
-                    target = os.path.normpath(os.path.join(os.path.dirname(includer), m.group("name")))
+                    target = os.path.normpath(
+                        os.path.join(os.path.dirname(includer), m.group("name"))
+                    )
                     self.by_name[f'"{target}"'].add(includer)
 
     def names(self, header, arch):
@@ -60,7 +74,11 @@ class IncludeGraph:
                 out.add(f"<{header[len(prefix):]}>")
                 break
         if parts[0] == "arch" and len(parts) > 3 and parts[1] == arch:
-            for prefix in (f"arch/{arch}/include/uapi/", f"arch/{arch}/include/generated/", f"arch/{arch}/include/"):
+            for prefix in (
+                f"arch/{arch}/include/uapi/",
+                f"arch/{arch}/include/generated/",
+                f"arch/{arch}/include/",
+            ):
                 if header.startswith(prefix):
                     out.add(f"<{header[len(prefix):]}>")
                     break
@@ -90,7 +108,12 @@ class IncludeGraph:
 
 def for_arch(path, arch, lent=()):
     parts = path.split("/")
-    return parts[0] != "arch" or len(parts) < 2 or parts[1] == arch or os.path.splitext(path)[0] in lent
+    return (
+        parts[0] != "arch"
+        or len(parts) < 2
+        or parts[1] == arch
+        or os.path.splitext(path)[0] in lent
+    )
 
 
 def changed_symbols(diff):
@@ -126,9 +149,10 @@ def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     graph = graph or IncludeGraph(root)
     kb = makefiles.Kbuild(root, objtree, arch)
     kb.load([])
-    lent = {re.sub(r"\.o$", "", o) for o in kb.lent}          # other arches' sources this arch builds
-    sources = graph.includers(changed, arch, lent) | {s for s in symbol_users(root, changed_symbols(diff), arch)
-                                                     if for_arch(s, arch, lent)}
+    lent = {re.sub(r"\.o$", "", o) for o in kb.lent}  # other arches' sources this arch builds
+    sources = graph.includers(changed, arch, lent) | {
+        s for s in symbol_users(root, changed_symbols(diff), arch) if for_arch(s, arch, lent)
+    }
     reached = len(sources)
     for t in extra:
         if t.endswith("/"):

@@ -41,8 +41,9 @@ class Cell(Target):
 @dataclass(frozen=True, kw_only=True)
 class Machine(Target):
     """A boot machine: a base config, the image QEMU boots, how it boots."""
-    config: str                     # allnoconfig, defconfig...: KCONFIG_ALLCONFIG adds enable/disable
-    image: str                      # under O=, e.g. arch/arm64/boot/Image
+
+    config: str  # allnoconfig, defconfig...: KCONFIG_ALLCONFIG adds enable/disable
+    image: str  # under O=, e.g. arch/arm64/boot/Image
     qemu: str
     qemu_package: str
     console: str
@@ -136,7 +137,9 @@ def load(path=ARCHES):
         for c in [] if "skip" in row else row.get("cell", []):
             cells[c["name"]] = _make(Cell, c, row, arch, f"{where} cell {c.get('name')}")
         if not row.get("boot"):
-            no_machine[arch] = row.get("boot_skip") or row.get("skip") or "no boot machine in the arch table"
+            no_machine[arch] = (
+                row.get("boot_skip") or row.get("skip") or "no boot machine in the arch table"
+            )
         for m in row.get("boot", []):
             machines[m["name"]] = _make(Machine, m, row, arch, f"{where} boot {m.get('name')}")
     _known(data, ("arch", "quirk", "fixup"), str(path))
@@ -148,8 +151,12 @@ def load(path=ARCHES):
 def _make(cls, entry, row, arch, where):
     # A cell of x86 is named for its ARCH= (i386, x86_64); other arches' is theirs.
     make_arch = entry.get("make_arch", entry["name"] if cls is Cell and arch == "x86" else arch)
-    inherited = {"arch": arch, "make_arch": make_arch,
-                 "cross_compile": row.get("cross_compile", ""), "package": row.get("package", "gcc")}
+    inherited = {
+        "arch": arch,
+        "make_arch": make_arch,
+        "cross_compile": row.get("cross_compile", ""),
+        "package": row.get("package", "gcc"),
+    }
     return _typed(cls, {**inherited, **entry}, where)
 
 
@@ -159,7 +166,9 @@ def _typed(cls, entry, where):
     missing = [n for n, f in names.items() if n not in entry and f.default is dataclasses.MISSING
                and f.default_factory is dataclasses.MISSING]
     if missing:
-        raise ToolError(f"{where} lacks {', '.join(missing)}", f"add it, as the rows of {ARCHES} have it")
+        raise ToolError(
+            f"{where} lacks {', '.join(missing)}", f"add it, as the rows of {ARCHES} have it"
+        )
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
 
 
@@ -178,8 +187,10 @@ def read(path, seen=()):
     try:
         data = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ToolError(f"cannot read the arch table {path}: {e}",
-                        f"pass a TOML file shaped like {ARCHES} (--arch <name> selects cells by arch)") from None
+        raise ToolError(
+            f"cannot read the arch table {path}: {e}",
+            f"pass a TOML file shaped like {ARCHES} (--arch <name> selects cells by arch)",
+        ) from None
     if "base" not in data:
         return data
     base = path.parent / data.pop("base")
