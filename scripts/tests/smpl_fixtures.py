@@ -14,7 +14,7 @@ from pathlib import Path
 from treewide_lib.cpp_tidy import tidy
 from treewide_lib.paths import SMPL_DIR
 from treewide_lib.spatch import SmPL
-from treewide_lib.tree import ENC
+from treewide_lib.encoding import ENC
 
 TESTS = SMPL_DIR / "tests"
 

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 from pathlib import Path
 
-from treewide_lib import cli
+from treewide_lib import cli, records
 
 TOP = Path(__file__).resolve().parents[2]
 DOCS = [TOP / "README.md", *sorted((TOP / "docs").rglob("*.md"))]
@@ -114,6 +114,27 @@ class Docs(unittest.TestCase):
         for path, text in self.texts.items():
             with self.subTest(doc=path.name):
                 self.assertNotIn("../shared", text)
+
+    def test_every_record_field_is_documented(self):
+        # docs/formats.md against the types the runners fill (records.py).
+        text = (TOP / "docs" / "formats.md").read_text()
+
+        def section(title):
+            start = text.index(title)
+            return text[start:text.index("\n## ", start + 1)]
+
+        for kind, title in (
+            (records.CellRecord, "## matrix.json"),
+            (records.CommitRecord, "## matrix.json"),
+            (records.MachineRecord, "## boot.json"),
+            (records.BootTreeRecord, "## boot.json"),
+            (records.SweepRow, "## sweep.json"),
+        ):
+            words = set(re.findall(r"\w+", section(title)))
+            with self.subTest(kind=kind.__name__):
+                self.assertEqual(sorted(set(kind.__annotations__) - words), [])
+        for schema in (records.MATRIX_SCHEMA, records.BOOT_SCHEMA, records.SWEEP_SCHEMA):
+            self.assertIn(f"(`{schema}`)", text)
 
     def test_readme_is_short(self):
         self.assertLess(len(self.texts[TOP / "README.md"].splitlines()), 250)

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from treewide_lib.paths import SMPL_DIR  # noqa: E402
 from treewide_lib.recipe import load  # noqa: E402
 from treewide_lib.spatch import Spatch  # noqa: E402
-from treewide_lib.tree import ENC  # noqa: E402
+from treewide_lib.encoding import ENC  # noqa: E402
 
 from . import smpl_fixtures as fixtures  # noqa: E402
 

@@ -18,7 +18,7 @@ import unittest
 from pathlib import Path
 
 from treewide_lib import patchfile, report, report_html, report_md, smpl_rules
-from treewide_lib.cpp_tidy import FOLDING
+from treewide_lib.records import FOLDING
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 

@@ -2,7 +2,6 @@
 (Documentation/process/coding-style.rst)."""
 
 import unittest
-from pathlib import Path
 
 from .support import SCRIPTS
 

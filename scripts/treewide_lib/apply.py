@@ -8,10 +8,11 @@ from pathlib import Path
 
 from . import VERSION, sites
 from .changelog import RuleRun
-from .cpp_tidy import FOLDING, tidy
+from .cpp_tidy import tidy
+from .records import FOLDING
 from .paths import OVERLAY_DIR
 from .spatch import RunStats, SmPL
-from .tree import ENC
+from .encoding import ENC
 from .txn import Transaction, tree_state, reported, write_atomic
 
 SCHEMA = "treewide-apply/1"

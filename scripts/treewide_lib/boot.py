@@ -19,7 +19,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from . import copies, initramfs, qemu, recipe
 from .errors import ToolError
@@ -27,7 +27,7 @@ from .kbuild import config, make, proc
 from .kbuild.diagnostics import diagnostics
 from .kbuild.table import Machine, Table
 from .paths import PROBE_DIR, TOP
-from .records import BOOT_FAILED, boot_markdown
+from .records import BOOT_FAILED, BOOT_SCHEMA, BootTreeRecord, MachineRecord, boot_markdown
 from .tree import Tree
 from .txn import write_atomic
 
@@ -171,7 +171,7 @@ def run_tree(label, machine, run, log):
     """Build and boot one tree on one machine: its record."""
     name, logs, src = machine.name, run.out / "logs", run.out / label / "src"
     out, ready = run.out / label / name, run.prepared[machine.name]
-    rec: dict[str, Any] = {"tree": str(src)}
+    rec: BootTreeRecord = {"tree": str(src)}
     t0 = time.monotonic()
     log(f"{name}: build {label}")
     try:
@@ -184,7 +184,9 @@ def run_tree(label, machine, run, log):
             rec, build="config-lost", reason=str(e), build_s=round(time.monotonic() - t0, 1)
         )
     (logs / f"{name}-{label}.build.log").write_text(text)
-    rec.update(build="ok", build_s=round(time.monotonic() - t0, 1), options_not_in_tree=absent)
+    rec.update(
+        {"build": "ok", "build_s": round(time.monotonic() - t0, 1), "options_not_in_tree": absent}
+    )
     disk, initrd = logs / f"{name}-{label}.disk", ready.initrd
     if machine.probe:
         probe = [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")]
@@ -195,7 +197,8 @@ def run_tree(label, machine, run, log):
     log(f"{name}: boot {label}")
     res = qemu.boot(cmd, logs / f"{name}-{label}.console", run.options.timeout or machine.timeout)
     disk.unlink(missing_ok=True)
-    rec.update(res, console=str(logs / f"{name}-{label}.console"), qemu=shlex.join(cmd))
+    rec.update(res)
+    rec.update({"console": str(logs / f"{name}-{label}.console"), "qemu": shlex.join(cmd)})
     if machine.probe:
         rec["probe"] = probe_result((logs / f"{name}-{label}.console").read_text(errors="replace"))
     return rec
@@ -258,7 +261,7 @@ def _why(t, machine):
 
 def run_machine(machine, run, log):
     t0 = time.monotonic()
-    rec = {
+    rec: MachineRecord = {
         "machine": machine.name,
         "arch": machine.arch,
         "why": machine.why,
@@ -281,7 +284,7 @@ def write(out, records, skips):
     for r in records:
         write_atomic(out / "machines" / f"{r['machine']}.json", json.dumps(r, indent=2) + "\n")
     every = [json.loads(f.read_text()) for f in sorted((out / "machines").glob("*.json"))]
-    data = {"schema": "treewide-boot/1", "machines": every, "no_machine": skips}
+    data = {"schema": BOOT_SCHEMA, "machines": every, "no_machine": skips}
     write_atomic(out / "boot.json", json.dumps(data, indent=2) + "\n")
     write_atomic(out / "boot.md", boot_markdown(every, skips))
     return 1 if any(r["status"] in BOOT_FAILED for r in records) else 0

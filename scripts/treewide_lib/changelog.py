@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .cpp_tidy import tidy
 from .spatch import SmPL
-from .tree import ENC
+from .encoding import ENC
 
 INTRO = "To reproduce this commit from its parent"
 FOLDING_SENTENCE = (

@@ -11,8 +11,6 @@ the rewrite changed (a block that was already like that stays):
 
 import re
 
-FOLDING = "#if folding"        # provenance of the lines these clean-ups change
-
 _IF = re.compile(r"^\s*#\s*(if|ifdef|ifndef)\b")
 _ELSE = re.compile(r"^\s*#\s*else\b")
 _ELIF = re.compile(r"^\s*#\s*elif\b")

@@ -20,18 +20,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import copies, each_commit, recipe
-from .cellbuild import (
-    MakeFailed,
-    build_one_tree,
-    build_tree,
-    compiler_of,
-    configure,
-    failed_objects,
-    last_error,
-    link_targets,
-    retry_failures,
-    unresolved,
-)
+from .cellbuild import (MakeFailed, build_one_tree, build_tree, compiler_of, configure,
+                        failed_objects, last_error, link_targets, retry_failures, unresolved)
 from .errors import ToolError
 from .kbuild import config, make
 from .kbuild.jobserver import CellTimeout, Jobserver
@@ -40,6 +30,7 @@ from .kbuild.table import Cell, Fixup, Table
 from .matrix_records import sparse_compared, write
 from .objcode import compare_code
 from .progress import Progress
+from .records import CellRecord
 from .tree import Tree
 
 
@@ -101,30 +92,15 @@ def prepare(base: Tree, out: Path, opts: Options, table: Table, rec: recipe.Reci
     rep = json.loads((out / "apply" / "apply.json").read_text())
     done = {s["name"] for s in rep["steps"] if s["status"] == "applied"}
     applied = [st for st in rec.steps if st.name in done]
-    before, code = copies.code_reference(
-        base, out, rec, applied, opts.jobs, compare=opts.compare_code
-    )
+    before, code = copies.code_reference(base, out, rec, applied, opts.jobs, opts.compare_code)
     baseline, fixups = copies.baseline_copy(base, [patched, before], out, table.fixups)
-    print(
-        f"matrix: {base.name} ({base.version}), "
-        f"steps {', '.join(st.name + (' (no-op)' if st.noop else '') for st in applied) or 'none'}"
-        + (f"; object code {code['why']}" if code else "")
-    )
-    return Run(
-        opts,
-        out,
-        table,
-        base.version,
-        baseline,
-        patched.root,
-        before and before.root,
-        code,
-        fixups,
-        rep["changed_files"],
-        (out / "apply" / "apply.diff").read_text(errors="replace"),
-        IncludeGraph(base.root),
-        Jobserver(opts.jobs),
-    )
+    steps = ", ".join(st.name + (" (no-op)" if st.noop else "") for st in applied) or "none"
+    print(f"matrix: {base.name} ({base.version}), steps {steps}"
+          + (f"; object code {code['why']}" if code else ""))
+    diff = (out / "apply" / "apply.diff").read_text(errors="replace")
+    return Run(opts, out, table, base.version, baseline, patched.root, before and before.root,
+               code, fixups, rep["changed_files"], diff, IncludeGraph(base.root),
+               Jobserver(opts.jobs))
 
 
 class _Phases(dict):
@@ -135,25 +111,21 @@ class _Phases(dict):
         self[name] = round(self.get(name, 0) + time.monotonic() - t0, 1)
 
 
-def run_cell(cell: Cell, run: Run, log: Callable = print) -> dict[str, Any]:
+def run_cell(cell: Cell, run: Run, log: Callable = print) -> CellRecord:
     """One cell: a JSON-able record. With a cell timeout, a cell still
     building then is stopped and recorded as "timeout"."""
     t0 = time.monotonic()
-    rec: dict[str, Any] = {
-        "cell": cell.name,
-        "arch": cell.arch,
-        "defconfig": cell.defconfig,
-        "why": cell.why,
-        "reproduce": f"{run.options.reproduce} --cell {shlex.quote(cell.name)}",
-    }
+    rec: CellRecord = {"cell": cell.name, "arch": cell.arch, "defconfig": cell.defconfig,
+                       "why": cell.why,
+                       "reproduce": f"{run.options.reproduce} --cell {shlex.quote(cell.name)}"}
     limit = run.options.cell_timeout
     try:
         _run_cell(cell, dataclasses.replace(run, deadline=t0 + limit if limit else None), log, rec)
     except CellTimeout:
         log(cell.name, f"stopped after {limit} s")
-        rec.update(status="timeout", reason=f"stopped after {limit} s (--cell-timeout)")
+        rec.update({"status": "timeout", "reason": f"stopped after {limit} s (--cell-timeout)"})
     except MakeFailed as e:
-        rec.update(status="error", reason=str(e))
+        rec.update({"status": "error", "reason": str(e)})
     rec["duration_s"] = round(time.monotonic() - t0, 1)
     return rec
 
@@ -163,132 +135,111 @@ def _trees(run):
     return {label: src for label, src in trees.items() if src}
 
 
-def _configure(cell, run, extra, trees, outs, rec, log):
+def _configure(cell, run, extra, trees, outs, rec: CellRecord, phase, log):
     """Configure every tree; False (rec says why) when one cannot be."""
     for label, src in trees.items():
         log(cell.name, f"configure {label}")
-        with rec["phases"]("configure"):
+        with phase("configure"):
             ok, text = configure(src, outs[label], cell, extra, run.jobserver, run.deadline)
         (run.work / f"{cell.name}-{label}-prepare.log").write_text(text)
         if not ok:
-            rec.update(status="baseline-broken" if label == "baseline" else "regression",
-                       reason=f"{label} configure/prepare fails: " + last_error(text))
+            status = "baseline-broken" if label == "baseline" else "regression"
+            rec.update({"status": status,
+                        "reason": f"{label} configure/prepare fails: " + last_error(text)})
             return False
         # Options olddefconfig dropped would take their objects out of the cell without a word.
         rec["config"], lost = config.values(outs[label], cell)
         if lost:
-            rec.update(status="config-lost",
-                       reason=f"{label}: {config.lost_options(src, lost, cell.arch)}")
+            why = config.lost_options(src, lost, cell.arch)
+            rec.update({"status": "config-lost", "reason": f"{label}: {why}"})
             return False
     return True
 
 
-def _run_cell(cell, run, log, rec):
+def _run_cell(cell, run, log, rec: CellRecord):
     opts = run.options
     extra, why = run.table.quirks_for(run.version, cell.arch)
-    rec.update(compiler=compiler_of(cell), quirks=why,
-               fixups=[f.why for f in run.fixups if not f.arches or cell.arch in f.arches])
+    rec.update({"compiler": compiler_of(cell), "quirks": why,
+                "fixups": [f.why for f in run.fixups if not f.arches or cell.arch in f.arches]})
     trees = _trees(run)
     outs = {label: copies.build_dir(src, cell.name) for label, src in trees.items()}
-    phase = rec["phases"] = _Phases()
-    if not _configure(cell, run, extra, trees, outs, rec, log):
+    phase = _Phases()
+    rec["phases"] = phase
+    if not _configure(cell, run, extra, trees, outs, rec, phase, log):
         return
     with phase("select"):
-        selected, candidates, targets = objects(
-            run.baseline,
-            outs["baseline"],
-            cell.arch,
-            run.changed,
-            run.diff,
-            run.graph,
-            extra=cell.targets,
-        )
+        selected, candidates, targets = objects(run.baseline, outs["baseline"], cell.arch,
+                                                run.changed, run.diff, run.graph, cell.targets)
     linking = [] if opts.full else link_targets(outs["baseline"], opts.link)
     objs, targets = (None, ["all"]) if opts.full else (selected, targets)
-    rec.update(selected=len(selected), candidates=candidates,
-               link=f"linked: make {' '.join(linking or targets)}" if linking or opts.full else
-               "not linked (--link: vmlinux and modpost)")
+    rec.update({"selected": len(selected), "candidates": candidates,
+                "link": f"linked: make {' '.join(linking or targets)}" if linking or opts.full
+                else "not linked (--link: vmlinux and modpost)"})
     if opts.check_selection:                 # the baseline built whole is all the check needs
         trees = {"baseline": trees["baseline"]}
+    built, diags, sparse = _build(cell, run, extra, trees, outs, objs, targets, linking, phase, log)
+    if opts.full:
+        rec["selection_check"] = against_build(run.baseline, outs["baseline"], cell.arch,
+                                               run.changed, run.diff, selected)
+    if opts.check_selection:
+        rec["status"] = "selection-misses" if rec["selection_check"]["missed"] else "ok"
+        return
+    rec["flaky"] = retry_failures(cell, trees, outs, built, (diags, sparse), objs, extra, run, log)
+    b, p = diags["baseline"], diags["patched"]
+    rec.update({"new": sorted(map(str, p - b)), "gone": sorted(map(str, b - p)),
+                "unchanged": sum((b & p).values()), "objects_built": len(built["patched"]),
+                "new_failures": sorted(built["baseline"] - built["patched"]),
+                "preexisting_failures": failed_objects(objs, built["baseline"], b)})
+    with phase("references"):
+        rec["unresolved"] = unresolved(cell, outs, built, run.patched, rec["preexisting_failures"])
+    _compare_code(cell, run, outs, built, rec, phase, log)
+    if run.commits:
+        def build_at(src, out):
+            return build_one_tree(src, out, cell, extra, objs, targets, run,
+                                  lambda what: log(cell.name, f"commit build: {what}"))
+        with phase("commits"):
+            rec["commits"] = each_commit.build_commits(cell.name, run, run.baseline, b, objs,
+                                                       build_at, log)
+    rec["sparse"] = (sparse_compared(sparse["baseline"], sparse["patched"]) if opts.sparse
+                     else "not run: " + opts.no_sparse_why)
+    rec["make"] = " && ".join(
+        shlex.join(make.command(run.patched, outs["patched"], cell, extra, opts.jobs, *goals,
+                                sparse=checked))
+        for goals, checked in ((targets, opts.sparse), (linking, False)) if goals)
+    rec["status"] = "regression" if _regressed(rec) else "ok"
+
+
+def _build(cell, run, extra, trees, outs, objs, targets, linking, phase, log):
+    """Build every tree: ({tree: built objects}, {tree: diagnostics}, {tree: sparse's})."""
     diags, built, sparse = {}, {}, {}
     for label, src in trees.items():
         log(cell.name, f"build {label}: {len(targets)} target(s)")
         only_code = label == "before-noop"           # only its object code is compared
         with phase("build"):
             text, built[label], diags[label], sparse[label] = build_tree(
-                src,
-                outs[label],
-                cell,
-                extra,
-                objs,
-                targets,
-                run,
-                opts.sparse and not only_code,
+                src, outs[label], cell, extra, objs, targets, run,
+                run.options.sparse and not only_code,
                 lambda what: log(cell.name, f"build {label}: {what}"),
-                link=[] if only_code else linking,
-            )
+                link=[] if only_code else linking)
         (run.work / f"{cell.name}-{label}.log").write_text(text)
-    if opts.full:
-        rec["selection_check"] = against_build(
-            run.baseline, outs["baseline"], cell.arch, run.changed, run.diff, selected
-        )
-    if opts.check_selection:
-        rec["status"] = "selection-misses" if rec["selection_check"]["missed"] else "ok"
-        return
-    rec["flaky"] = retry_failures(cell, trees, outs, built, (diags, sparse), objs, extra, run, log)
-    b, p = diags["baseline"], diags["patched"]
-    rec.update(
-        new=sorted(map(str, p - b)),
-        gone=sorted(map(str, b - p)),
-        unchanged=sum((b & p).values()),
-        objects_built=len(built["patched"]),
-        new_failures=sorted(built["baseline"] - built["patched"]),
-        preexisting_failures=failed_objects(objs, built["baseline"], b),
-    )
-    with phase("references"):
-        rec["unresolved"] = unresolved(cell, outs, built, run.patched, rec["preexisting_failures"])
-    _compare_code(cell, run, outs, built, rec, log)
-    if run.commits:
-        def build_at(src, out):
-            return build_one_tree(src, out, cell, extra, objs, targets, run,
-                                  lambda what: log(cell.name, f"commit build: {what}"))
-        with phase("commits"):
-            rec["commits"] = each_commit.build_commits(
-                cell.name, run, run.baseline, b, objs, build_at, log
-            )
-    rec["sparse"] = (
-        sparse_compared(sparse["baseline"], sparse["patched"])
-        if opts.sparse
-        else "not run: " + opts.no_sparse_why
-    )
-    rec["make"] = " && ".join(
-        shlex.join(
-            make.command(
-                run.patched, outs["patched"], cell, extra, opts.jobs, *goals, sparse=sparse
-            )
-        )
-        for goals, sparse in ((targets, opts.sparse), (linking, False))
-        if goals
-    )
-    commits_bad = any(c["status"] != "ok" for c in rec.get("commits", []))
-    bad = (
-        rec["new"]
-        or rec["new_failures"]
-        or rec["unresolved"]
-        or (rec.get("code") or {}).get("differs")
-        or (isinstance(rec["sparse"], dict) and rec["sparse"]["new"])
-        or commits_bad
-    )
-    rec["status"] = "regression" if bad else "ok"
+    return built, diags, sparse
 
 
-def _compare_code(cell, run, outs, built, rec, log):
+def _regressed(rec: CellRecord):
+    sparse = rec["sparse"]
+    return bool(rec["new"] or rec["new_failures"] or rec["unresolved"]
+                or (rec.get("code") or {}).get("differs")
+                or (isinstance(sparse, dict) and sparse["new"])
+                or any(c["status"] != "ok" for c in rec.get("commits", [])))
+
+
+def _compare_code(cell, run, outs, built, rec: CellRecord, phase, log):
     """The no-op steps' object code, per function, against the tree they must match."""
     ref = (run.code or {}).get("against")
     if ref:
         log(cell.name, f"compare object code with {ref}")
         both = sorted(built[ref] & built["patched"])
-        with rec["phases"]("compare"):
+        with phase("compare"):
             differs = compare_code(f"{cell.cross_compile}objdump", outs[ref], outs["patched"], both,
                                    run.work / f"{cell.name}-code.json")
         rec["code"] = {"compared": len(both), "differs": differs, "against": ref}
@@ -299,19 +250,13 @@ def _compare_code(cell, run, outs, built, rec, log):
 def run_all(names, run: Run):
     """Every cell, options.parallel at once, each record written as soon as it is done."""
     progress = Progress(len(names))
-    skips = run.table.no_cell
 
     def one(name):
         t0 = time.monotonic()
         r = run_cell(run.table.cells[name], run, log=progress)
-        write(run.out, [r], skips)
-        progress.finished(
-            name,
-            (
-                f"{name}: {r['status']}{': ' + r['reason'] if r.get('reason') else ''} "
-                f"({time.monotonic() - t0:.0f} s)"
-            ),
-        )
+        write(run.out, [r], run.table.no_cell)
+        reason = f": {r['reason']}" if r.get("reason") else ""
+        progress.finished(name, f"{name}: {r['status']}{reason} ({time.monotonic() - t0:.0f} s)")
         return r
 
     run.work.mkdir(parents=True, exist_ok=True)

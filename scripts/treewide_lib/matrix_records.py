@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from .kbuild import table
-from .records import MATRIX_FAILED, matrix_markdown
+from .records import MATRIX_FAILED, MATRIX_SCHEMA, matrix_markdown
 from .txn import write_atomic
 
 
@@ -74,7 +74,7 @@ def merge(out, dirs, skips=None):
     if skips is None:                      # shards that kept only their cells/
         skips = table.load().no_cell
     data = {
-        "schema": "treewide-matrix/1",
+        "schema": MATRIX_SCHEMA,
         "cells": [records[k] for k in sorted(records)],
         "skipped_arches": skips,
     }

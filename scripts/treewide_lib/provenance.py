@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from . import patchfile
-from .tree import ENC
+from .encoding import ENC
 
 
 def build(results, commits, patches):

@@ -2,11 +2,120 @@
 the review page show it: the statuses that fail a build cell or a boot
 machine, and the text of cell, commit, machine and sweep records. It
 imports none of the machinery that makes them, so a page renders without
-it."""
+it.
+
+The records' fields are the TypedDicts below: what matrix.json,
+boot.json and sweep.json hold (docs/formats.md is checked against them).
+"""
+
+from typing import Any, TypedDict
+
+MATRIX_SCHEMA = "treewide-matrix/1"
+BOOT_SCHEMA = "treewide-boot/1"
+SWEEP_SCHEMA = "treewide-sweep/1"
+
+
+
+class CommitRecord(TypedDict, total=False):
+    """One commit of the series built in one cell (--each-commit)."""
+    commit: str
+    patch: str
+    subject: str
+    configured: bool
+    status: str                     # ok | new-diagnostics | not-bisectable
+    built: int
+    not_built: list[str]            # objects the last commit builds and this one does not
+    new: list[str]                  # diagnostics new against the baseline
+    new_vs_previous: list[str]
+    duration_s: float
+
+
+class CellRecord(TypedDict, total=False):
+    """One build cell, baseline against patched (cells/CELL.json)."""
+    cell: str
+    arch: str
+    defconfig: str
+    why: str
+    reproduce: str
+    status: str                     # ok | regression | baseline-broken | config-lost | ...
+    reason: str
+    compiler: str
+    quirks: list[str]
+    fixups: list[str]
+    config: dict[str, str | None]   # each requested option's final value
+    phases: dict[str, float]
+    selected: int
+    candidates: int
+    link: str
+    selection_check: dict[str, Any]
+    flaky: list[str]
+    new: list[str]
+    gone: list[str]
+    unchanged: int
+    objects_built: int
+    new_failures: list[str]
+    preexisting_failures: list[str]
+    unresolved: list[str]
+    code: dict[str, Any]
+    commits: list[CommitRecord]
+    sparse: dict[str, Any] | str
+    make: str
+    duration_s: float
+
+
+class BootTreeRecord(TypedDict, total=False):
+    """One tree (baseline or patched) built and booted on one machine."""
+    tree: str
+    build: str                      # ok | failed | config-lost
+    build_s: float
+    reason: str
+    options_not_in_tree: list[str]
+    verdict: str                    # pass | fail | no-verdict
+    detail: str
+    boot_s: float | None
+    exit: int | str | None
+    console: str
+    qemu: str
+    probe: dict[str, Any]
+
+
+class MachineRecord(TypedDict, total=False):
+    """One boot machine (machines/MACHINE.json)."""
+    machine: str
+    arch: str
+    why: str
+    config: str
+    reproduce: str
+    trees: dict[str, BootTreeRecord]
+    status: str                     # ok | fixed | regression | baseline-broken | config-lost
+    reason: str
+    duration_s: float
+
+
+class SweepRow(TypedDict, total=False):
+    """One tree of a sweep (sweep.json's trees)."""
+    tree: str
+    name: str
+    version: str
+    error: str                      # a tree that could not be read: no more fields
+    generation_before: str
+    generation_after: str
+    steps: dict[str, dict[str, Any]]
+    changed_files: list[str]
+    residuals: list[str]
+    parse_failures: int
+    invariants: dict[str, Any]
+    second_pass: dict[str, Any]
+    wall_s: float
+    report: str                     # its directory under OUT: apply.json, apply.diff
+    check: list[str] | None
+
 
 # A cell or machine in one of these fails the run (exit 1) and the series' readiness.
 MATRIX_FAILED = ("regression", "selection-misses", "timeout", "config-lost", "error")
 BOOT_FAILED = ("regression", "config-lost")
+# The source of lines the toolkit's #if folding changed (provenance.json), not a rule's.
+FOLDING = "#if folding"
 
 
 def matrix_markdown(records, skips):

@@ -9,10 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 from . import patchfile, readiness, report_html, report_md, review, smpl_rules
-from .cpp_tidy import FOLDING
-from .records import BOOT_FAILED, MATRIX_FAILED, matrix_details, sweep_reasons, sweep_table
+from .records import BOOT_FAILED, FOLDING, MATRIX_FAILED, matrix_details, sweep_reasons, sweep_table
 from .paths import OVERLAY_DIR, SMPL_DIR
-from .tree import ENC
+from .encoding import ENC
 
 CHECKS = ("checkpatch", "git am", "build", "object code", "boot", "residuals")
 GRID = (

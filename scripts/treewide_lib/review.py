@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import VERSION, changelog
 from .errors import ToolError
-from .tree import ENC
+from .encoding import ENC
 
 # checkpatch messages a generated series keeps, and why (type -> reason).
 KNOWN_CHECKPATCH = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ToolError
-from .tree import ENC
+from .encoding import ENC
 
 DEFAULT_TIMEOUT = 120
 

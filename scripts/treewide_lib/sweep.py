@@ -16,9 +16,8 @@ from . import apply, lock
 from .errors import ToolError
 from .tree import Tree
 from .paths import DATA
-from .records import sweep_markdown, sweep_reasons
+from .records import SWEEP_SCHEMA, SweepRow, sweep_markdown, sweep_reasons
 
-SCHEMA = "treewide-sweep/1"
 EXPECTATIONS = DATA / "sweep.toml"
 
 
@@ -62,7 +61,7 @@ def generation_after(recipe, results, before):
     return gen
 
 
-def sweep_tree(path, recipe, spatch, dest):
+def sweep_tree(path, recipe, spatch, dest) -> SweepRow:
     """One row: what the recipe does on the tree at `path` (never written);
     its apply report and diff go to `dest`."""
     t0 = time.monotonic()
@@ -74,7 +73,7 @@ def sweep_tree(path, recipe, spatch, dest):
         return {"tree": str(path), "name": Path(path).name, "error": f"{e.cause} ({e.fix})"}
 
 
-def _sweep_locked(tree, recipe, spatch, dest, t0, quiet):
+def _sweep_locked(tree, recipe, spatch, dest, t0, quiet) -> SweepRow:
     """The two passes of sweep_tree, under the tree's shared lock."""
     applier, results, broken_before = apply.run_steps(tree, recipe, spatch, quiet)
     rep = apply.report(
@@ -149,9 +148,8 @@ def run(trees, recipe, spatch, out, expectations, log=print):
     for i, path in enumerate(trees, 1):
         log(f"[{i}/{len(trees)}] {path}")
         name = Path(path).resolve().name
-        dest = (
-            name if name not in used else f"{name}-{i}"
-        )  # two trees of one name keep both reports
+        # Two trees of one name keep both reports.
+        dest = name if name not in used else f"{name}-{i}"
         used.add(dest)
         row = sweep_tree(path, recipe, spatch, out / dest)
         row["report"] = dest
@@ -161,7 +159,7 @@ def run(trees, recipe, spatch, out, expectations, log=print):
         rows.append(row)
         log("    " + ("could not be read: " + row["error"] if "error" in row else _line(row)))
     names = [s.name for s in recipe.steps]
-    data = {"schema": SCHEMA, "recipe": recipe.name, "steps": names, "trees": rows}
+    data = {"schema": SWEEP_SCHEMA, "recipe": recipe.name, "steps": names, "trees": rows}
     (out / "sweep.json").write_text(json.dumps(data, indent=2) + "\n")
     md = (
         f"# Sweep: {recipe.name}\n\n"

@@ -7,9 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from .encoding import ENC
 from .errors import ToolError
-
-ENC = dict(encoding="utf-8", errors="surrogateescape")
 
 
 def _glob_regex(pattern):

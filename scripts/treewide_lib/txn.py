@@ -12,7 +12,8 @@ from typing import Any
 
 from .errors import ToolError
 from .signals import blocked as signals_blocked
-from .tree import ENC, digest, read_bytes
+from .encoding import ENC
+from .tree import digest, read_bytes
 
 JOURNAL = "journal.json"
 KEPT = (  # originals of files someone else changed during a write that was rolled back
