@@ -98,7 +98,7 @@ bench-matrix:
 ## The fast tier, before every commit: type check, rules, fixtures, the tool on small trees (no kernel tree)
 check:
 	$(MAKE) -s -C kernel-overlay/tests BUILD="$(CURDIR)/out/overlay-tests" test
-	cd scripts && mypy --check-untyped-defs treewide_lib
+	cd scripts && mypy treewide_lib
 	cd scripts && $(PYTHON) -m tests.run -j $(JOBS) check
 
 ## Every test: check, then the Debian trees, the sweep, real builds and real boots

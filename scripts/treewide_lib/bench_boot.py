@@ -9,33 +9,10 @@ Each prints, per machine and tree, the build time and the boot time (QEMU
 start to the verdict line).
 """
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from . import outdir
-from .errors import ToolError
-from .paths import TREEWIDE
-
-
-
-def _boot(ksrc, out, ccache, jobs, machines):
-    cmd = [sys.executable, str(TREEWIDE), "boot", str(ksrc), "--out", str(out), "-j", str(jobs)]
-    cmd += [a for m in machines or [] for a in ("--machine", m)]
-    t0 = time.monotonic()
-    r = subprocess.run(cmd, env=dict(os.environ, CCACHE_DIR=str(ccache)), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, check=False)
-    wall = time.monotonic() - t0
-    (out.parent / f"{out.name}.log").write_text(r.stdout)
-    if r.returncode not in (0, 1) or not (out / "boot.json").is_file():
-        raise ToolError(
-            f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {out.parent}/{out.name}.log"
-        )
-    return wall, json.loads((out / "boot.json").read_text())["machines"]
+from . import bench_run, outdir
 
 
 def _line(name, wall, records):
@@ -61,6 +38,8 @@ def run(args):
         f"private ccache {ccache}"
     )
     for name, out in (("cold", "run1"), ("warm-cache", "run2"), ("rerun", "run2")):
-        wall, records = _boot(args.ksrc, work / out, ccache, args.jobs, args.machine)
+        flags = [a for m in args.machine or [] for a in ("--machine", m)]
+        wall, records = bench_run.timed("boot", args.ksrc, work / out, work / f"{out}.log", ccache,
+                                        args.jobs, flags, "machines")
         print(_line(name, wall, records), flush=True)
     return 0

@@ -16,30 +16,15 @@ build's.
 import json
 import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from . import each_commit, outdir
+from . import bench_run, each_commit, outdir
 from .errors import ToolError
-from .paths import TREEWIDE
 
 
-
-def _matrix(ksrc, out, log, ccache, jobs, cells, extra=()):
-    cmd = [sys.executable, str(TREEWIDE), "matrix", str(ksrc), "--out", str(out), "-j", str(jobs)]
-    cmd += [a for c in cells or [] for a in ("--cell", c)] + list(extra)
-    env = dict(os.environ, CCACHE_DIR=str(ccache))
-    print(f"  {log.stem}: running (tail -f {log})", flush=True)
-    t0 = time.monotonic()
-    with open(log, "w") as f:               # written as it goes: `tail -f` shows the run
-        r = subprocess.run(cmd, env=env, stdout=f, stderr=subprocess.STDOUT, check=False)
-    wall = time.monotonic() - t0
-    # 1 is a cell that regressed: its time counts all the same.
-    if r.returncode not in (0, 1) or not (out / "matrix.json").is_file():
-        raise ToolError(f"`{' '.join(cmd)}` failed ({r.returncode})", f"read {log}")
-    return wall, json.loads((out / "matrix.json").read_text())["cells"]
+def _matrix(ksrc, out, log, ccache, jobs, cells, flags=()):
+    flags = [a for c in cells or [] for a in ("--cell", c)] + list(flags)
+    return bench_run.timed("matrix", ksrc, out, log, ccache, jobs, flags, "cells")
 
 
 def _mmss(s):
@@ -138,15 +123,8 @@ def run(args):
     if args.full_from:  # an earlier `matrix --full` run: read, do not rebuild
         wall, cells = None, full_from
     elif args.full_cell != "none":
-        wall, cells = _matrix(
-            args.ksrc,
-            work / "full",
-            work / "full.log",
-            ccache,
-            args.jobs,
-            [args.full_cell],
-            ["--check-selection", "--no-sparse"],
-        )
+        wall, cells = _matrix(args.ksrc, work / "full", work / "full.log", ccache, args.jobs,
+                              [args.full_cell], ["--check-selection", "--no-sparse"])
     else:
         cells = []
     for c in cells:

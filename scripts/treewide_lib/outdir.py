@@ -8,6 +8,7 @@ command. apply and sweep write only files of their own names into OUT and
 delete nothing, so the tree rule is all they need.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import ToolError
@@ -15,7 +16,7 @@ from .errors import ToolError
 MARK = ".treewide-out"
 
 
-def check(out, trees=(), command=None):
+def check(out: Path | str, trees: Iterable[Path | str] = (), command: str | None = None) -> Path:
     """OUT resolved, refused where writing it would touch a tree or (for a
     command) what that command did not write. Nothing is created."""
     out = Path(out).resolve()
@@ -31,7 +32,7 @@ def check(out, trees=(), command=None):
     return out
 
 
-def ours(path, command):
+def ours(path: Path | str, command: str) -> bool:
     """Whether an earlier run of command wrote the directory at path (the
     marker of earlier versions, .treewide-<command>, counts)."""
     mark = Path(path) / MARK
@@ -40,7 +41,7 @@ def ours(path, command):
     return (Path(path) / f".treewide-{command}").is_file()
 
 
-def claim(out, command):
+def claim(out: Path, command: str) -> None:
     """Create OUT (checked first) and mark it as command's."""
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,7 @@ def claim(out, command):
         ) from None
 
 
-def _apart(out, root):
+def _apart(out: Path, root: Path) -> None:
     if out == root or root in out.parents:
         raise ToolError(f"output directory {out} is inside the kernel tree {root}",
                         "pass OUT=DIR outside the tree (default: out/<tree name>/ here)")

@@ -118,7 +118,7 @@ BOOT_FAILED = ("regression", "config-lost")
 FOLDING = "#if folding"
 
 
-def matrix_markdown(records, skips):
+def matrix_markdown(records: list[CellRecord], skips: dict[str, str]) -> str:
     out = [
         (
             "| cell | arch | status | new | gone | sparse new | unresolved new | pre-existing"
@@ -141,7 +141,7 @@ def matrix_markdown(records, skips):
     return "\n".join(out + matrix_details(records)) + "\n"
 
 
-def code_summary(code):
+def code_summary(code: dict[str, Any] | None) -> str:
     if not code:
         return "-"
     if code.get("not_compared"):
@@ -149,14 +149,14 @@ def code_summary(code):
     return f"{len(code['differs'])} differ" if code["differs"] else "identical"
 
 
-def commits_summary(r):
+def commits_summary(r: CellRecord) -> str:
     if "commits" not in r:
         return "-"
     ok = sum(c["status"] == "ok" for c in r["commits"])
     return f"{ok}/{len(r['commits'])} ok"
 
 
-def matrix_details(records):
+def matrix_details(records: list[CellRecord]) -> list[str]:
     """One line per finding: what a failing cell shows, and what was already broken."""
     out = []
     for r in sorted(records, key=lambda r: r["cell"]):
@@ -169,17 +169,17 @@ def matrix_details(records):
                 " selected but not compiled"
                 f" {len(chk['selected_not_compiled'])} {' '.join(chk['selected_not_compiled'])}"
             )
-        sparse = r.get("sparse") if isinstance(r.get("sparse"), dict) else {}
+        checked = r.get("sparse")
+        sparse: dict[str, Any] = checked if isinstance(checked, dict) else {}
         for label, found in [("NEW", r.get("new", [])), ("SPARSE NEW", sparse.get("new", [])),
                              ("CODE DIFFERS", (r.get("code") or {}).get("differs", [])),
                              ("NEW UNRESOLVED REFERENCE", r.get("unresolved", [])),
                              ("failed once, built on a retry", r.get("flaky", [])),
                              ("pre-existing failure", r.get("preexisting_failures", []))]:
             out += [f"- {label} in {r['cell']}: {d}" for d in found]
-        if (r.get("code") or {}).get("not_compared"):
-            out.append(
-                f"- object code in {r['cell']} {r['code']['not_compared']}"
-            )  # "not compared: why"
+        not_compared = (r.get("code") or {}).get("not_compared")
+        if not_compared:                                        # "not compared: why"
+            out.append(f"- object code in {r['cell']} {not_compared}")
         if sparse.get("not_checked"):
             out.append(
                 f"- SPARSE DID NOT FINISH in {r['cell']} (not checked):"
@@ -189,7 +189,7 @@ def matrix_details(records):
     return out
 
 
-def _sparse_new(r):
+def _sparse_new(r: CellRecord) -> str:
     sp = r.get("sparse")
     if not isinstance(sp, dict):
         return "-"
@@ -198,7 +198,7 @@ def _sparse_new(r):
     )
 
 
-def commit_details(cell, results):
+def commit_details(cell: str, results: list[CommitRecord]) -> list[str]:
     """Finding lines of a cell's commits, in the matrix's detail style."""
     out = []
     for r in results:
@@ -209,7 +209,7 @@ def commit_details(cell, results):
     return out
 
 
-def boot_markdown(records, skips):
+def boot_markdown(records: list[MachineRecord], skips: dict[str, str]) -> str:
     out = [
         "| machine | arch | status | baseline | patched | boot s (b/p) | time |",
         "|---|---|---|---|---|---|---|",
@@ -229,7 +229,7 @@ def boot_markdown(records, skips):
     return "\n".join(out) + "\n"
 
 
-def _cell(t):
+def _cell(t: BootTreeRecord) -> str:
     return t.get("verdict", t["build"]) if t["build"] == "ok" else f"build {t['build']}"
 
 
@@ -243,7 +243,7 @@ _SHORT = {
 }
 
 
-def sweep_table(rows, step_names):
+def sweep_table(rows: list[SweepRow], step_names: list[str]) -> tuple[list[str], list[list[str]]]:
     """(head, rows of cells): one row per tree, one column per step."""
     head = [
         "tree",
@@ -262,7 +262,7 @@ def sweep_table(rows, step_names):
         if "error" in r:
             out.append([r["name"], f"could not be read: {r['error']}"] + [""] * (len(head) - 2))
             continue
-        steps = [_SHORT.get(r["steps"].get(n, {}).get("status"), "-") for n in step_names]
+        steps = [_SHORT.get(r["steps"].get(n, {}).get("status", ""), "-") for n in step_names]
         second = "changes" if r["second_pass"]["changed_files"] else "nothing"
         verdict = (
             "-"
@@ -286,14 +286,14 @@ def sweep_table(rows, step_names):
     return head, out
 
 
-def sweep_markdown(rows, step_names):
+def sweep_markdown(rows: list[SweepRow], step_names: list[str]) -> str:
     head, cells = sweep_table(rows, step_names)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join(lines) + "\n"
 
 
-def sweep_reasons(rows, step_names):
+def sweep_reasons(rows: list[SweepRow], step_names: list[str]) -> str:
     """Why each step that did not apply did not, per tree: the table's footnotes."""
     out = []
     for r in rows:

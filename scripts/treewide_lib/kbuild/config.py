@@ -6,12 +6,17 @@ are unmet without a word, and why Kconfig dropped it."""
 
 import dataclasses
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 from . import make
+from .make import Vars
 from .select import grep
+from .table import Cell, Machine, Target
 
 
-def steps(src, out, cell, extra, jobs, wrap=False):
+def steps(src: Path, out: Path, cell: Cell, extra: Vars, jobs: int | None,
+          wrap: bool = False) -> list[list[str]]:
     """The commands that configure a cell: defconfig, its options, olddefconfig."""
     options = [a for o in cell.enable for a in ("--enable", o)] + [
         a for o in cell.disable for a in ("--disable", o)
@@ -26,7 +31,8 @@ def steps(src, out, cell, extra, jobs, wrap=False):
     ]
 
 
-def allconfig(src, out, machine, extra, jobs):
+def allconfig(src: Path, out: Path, machine: Machine, extra: Vars,
+              jobs: int) -> tuple[list[str], Machine, list[str]]:
     """The command that configures a boot machine: its base config with the
     row's options forced through a fragment; options no Kconfig of the tree
     defines are left out. Returns (command, the machine with only the
@@ -42,7 +48,7 @@ def allconfig(src, out, machine, extra, jobs):
     return cmd, machine, sorted(set(asked.enable + asked.disable) - known)
 
 
-def values(out, target):
+def values(out: Path, target: Target) -> tuple[dict[str, str | None], list[str]]:
     """{option: its value in the final .config, or None} for every option the
     target asks for, and the options that did not come out as asked."""
     text = (out / ".config").read_text(errors="replace") if (out / ".config").is_file() else ""
@@ -54,13 +60,13 @@ def values(out, target):
     return got, lost
 
 
-def known_options(src, names):
+def known_options(src: Path, names: Iterable[str]) -> set[str]:
     """The options of names some Kconfig file of the tree defines."""
     found = grep(["-rhoE", "--include=Kconfig*", r"^\s*(menu)?config\s+\w+", "."], src)
     return set(names) & {line.split()[-1] for line in found.splitlines()}
 
 
-def unmet(src, option, arch):
+def unmet(src: Path, option: str, arch: str) -> str:
     """Why Kconfig would drop an option on this arch: defined nowhere, only
     in other arches' Kconfig, or its `depends on` lines."""
     found = grep(
@@ -89,7 +95,7 @@ def unmet(src, option, arch):
     )
 
 
-def lost_options(src, lost, arch):
+def lost_options(src: Path, lost: list[str], arch: str) -> str:
     """The options a build asked for that the final .config lacks, each with why."""
     return "requested option(s) not in the final .config: " + "; ".join(
         f"CONFIG_{o} ({unmet(src, o, arch)})" for o in lost)

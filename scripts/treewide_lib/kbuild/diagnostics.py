@@ -7,6 +7,10 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+
+# The tree and its build directory: a path under either is named relative to it.
+Roots = tuple[Path, ...]
 
 # Numbers in messages are offsets and sizes: a struct that grows moves
 # "array subscript -47" to -48 in every container_of() on it. Digits inside
@@ -36,11 +40,11 @@ class Diag:
     kind: str           # warning, error, link, make
     msg: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.file}: {self.kind}: {self.msg}"
 
 
-def diagnostics(log, roots, obj=None):
+def diagnostics(log: str, roots: Roots, obj: str | None = None) -> Counter[Diag]:
     """The identities of the compiler, assembler, linker and make errors in
     a build log (of the object obj, when it is one object's record)."""
     found: Counter[Diag] = Counter()
@@ -68,18 +72,18 @@ def diagnostics(log, roots, obj=None):
     return found
 
 
-def of_record(path, roots, obj=None):
+def of_record(path: Path, roots: Roots, obj: str | None = None) -> Counter[Diag]:
     """The diagnostics of one record treewide-diag kept (dir/foo.o.cc,
     .sparse, .ld); none when there is no such record."""
     return diagnostics(read_text(path), roots, obj)
 
 
-def read_text(path):
+def read_text(path: Path) -> str:
     """A file's text (undecodable bytes kept as they are), or "" if it does not exist."""
     return path.read_text(errors="surrogateescape") if path.is_file() else ""
 
 
-def _source(name, obj):
+def _source(name: str, obj: str | None) -> str:
     """The file a diagnostic names; the assembler's, of gcc's temporary .s file
     (a new random name in every build), is the object's."""
     if _GCC_TEMP.search(name):
@@ -87,12 +91,12 @@ def _source(name, obj):
     return os.path.normpath(name)
 
 
-def _normal(msg):
+def _normal(msg: str) -> str:
     """Whitespace folded, numbers as N: offsets move when a struct or a section grows."""
     return _NUMBER.sub("N", re.sub(r"\s+", " ", msg).strip())
 
 
-def make_failure(rc, text, roots):
+def make_failure(rc: int, text: str, roots: Roots) -> str | None:
     """None when make ended as `make -k` does: 0, or 2 with each failed
     target's error in its output (a diagnostic of that object, compared
     between the trees). Else why the build is not one to compare: a make

@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 
 from .diagnostics import read_text
+from .table import Fixup
 
 
-def apply(fixups, root, like):
+def apply(fixups: list[Fixup], root: Path, like: Path) -> list[Fixup]:
     """Apply the fixups whose text is found in the copy `root`, replacing
     files (hard links stay untouched) with the timestamps of the tree they
     came from (`like`), so incremental builds see no change between runs.
@@ -25,6 +26,6 @@ def apply(fixups, root, like):
     return done
 
 
-def applicable(fixups, root):
+def applicable(fixups: list[Fixup], root: Path) -> list[Fixup]:
     """The fixups whose text is found in the tree at root."""
     return [f for f in fixups if f.find in read_text(Path(root) / f.file)]

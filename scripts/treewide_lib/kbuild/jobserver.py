@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import time
+from typing import Callable
 
 from . import proc
 
@@ -13,13 +14,15 @@ class Jobserver:
     side and still share `jobs` compile slots (plus one per make in flight,
     as a plain `make -jN` would have)."""
 
-    def __init__(self, jobs):
+    def __init__(self, jobs: int) -> None:
         self.r, self.w = os.pipe()
         os.write(self.w, b"+" * max(jobs - 1, 0))
         self.env = dict(os.environ, MAKEFLAGS=f" -j{jobs} --jobserver-auth={self.r},{self.w}")
-        self.running, self.stopped = set(), False
+        self.running: set[subprocess.Popen] = set()
+        self.stopped = False
 
-    def run(self, cmd, tick=None, every=30, deadline=None, serial=False):
+    def run(self, cmd: list[str], tick: Callable[[], None] | None = None, every: float = 30,
+            deadline: float | None = None, serial: bool = False) -> tuple[int, str]:
         """Run a make; call tick() every `every` seconds while it runs. Past
         the deadline (a time.monotonic() value) the make is stopped and
         CellTimeout raised. A stopped make cannot hand its slots back: the
@@ -59,7 +62,7 @@ class Jobserver:
             finally:
                 self.running.discard(p)
 
-    def stop_all(self):
+    def stop_all(self) -> None:
         """Stop every make in flight and refuse new ones (Ctrl-C, SIGTERM:
         the makes are out of the terminal's reach, in their own groups)."""
         self.stopped = True
@@ -79,7 +82,7 @@ class Stopped(Exception):
     pass
 
 
-def _wait(every, deadline):
+def _wait(every: float | None, deadline: float | None) -> float | None:
     if deadline is None:
         return every
     left = max(deadline - time.monotonic(), 0.1)

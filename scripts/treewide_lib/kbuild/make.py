@@ -11,6 +11,10 @@ import shutil
 from pathlib import Path
 
 from ..paths import DIAG_WRAPPER
+from .table import Target
+
+# Make variables: the arch table's quirks for a release (HOSTCFLAGS, KCFLAGS...).
+Vars = dict[str, str]
 
 # Tools Kbuild runs as $(CROSS_COMPILE)<tool>. In a wrapped build they come
 # from O=/.treewide-tools/, where ld is treewide-diag and the rest are links.
@@ -49,7 +53,8 @@ REPRODUCIBLE = {
 }
 
 
-def command(src, out, target, extra, jobs, *goals, sparse=False, wrap=False):
+def command(src: Path, out: Path, target: Target, extra: Vars, jobs: int | None, *goals: str,
+            sparse: bool = False, wrap: bool = False) -> list[str]:
     """The make command of a build of target (a Cell or Machine): jobs=None
     leaves -j to a jobserver. With wrap, CC and CHECK go through
     treewide-diag, so every object keeps its own diagnostics (dir/foo.o.cc,
@@ -80,12 +85,13 @@ def command(src, out, target, extra, jobs, *goals, sparse=False, wrap=False):
     return cmd + list(goals)
 
 
-def wrapped(src, out, target, extra, jobs, *goals, sparse=False):
+def wrapped(src: Path, out: Path, target: Target, extra: Vars, jobs: int | None, *goals: str,
+            sparse: bool = False) -> list[str]:
     """command() of a wrapped build."""
     return command(src, out, target, extra, jobs, *goals, sparse=sparse, wrap=True)
 
 
-def diag_tools(out, prefix):
+def diag_tools(out: Path, prefix: str) -> None:
     """Ready O=out for a wrapped build. Its tools directory's <prefix>ld keeps
     each link's diagnostics beside the output (dir/built-in.o.ld), so a
     rerun that does not relink still reports them, as CC's do; the other
@@ -108,7 +114,7 @@ def diag_tools(out, prefix):
     _renew_records(Path(out))
 
 
-def _script(dest, *args):
+def _script(dest: Path, *args: object) -> None:
     """dest runs treewide-diag with args and its own arguments (rewritten only when it changes)."""
     text = f'#!/bin/sh\nexec {" ".join(shlex.quote(str(a)) for a in (DIAG_WRAPPER, *args))} "$@"\n'
     if dest.is_file() and not dest.is_symlink() and dest.read_text() == text:
@@ -123,7 +129,7 @@ def _script(dest, *args):
 _WRAPPED_CC = re.compile(r"(?:/treewide-diag cc|/treewide-cc) ")
 
 
-def _renew_records(out):
+def _renew_records(out: Path) -> None:
     """Records kept by another version of treewide-diag may be wrong or
     missing (one kept genksyms' preprocessor output in place of the
     compiler's, and nothing for 4.10's .tmp_foo.o): every object compiled

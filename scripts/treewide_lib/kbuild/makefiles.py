@@ -14,14 +14,18 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+# {dir: {"objs": names its Makefile lists, "parts": {composite: its parts}}}
+Lists = dict[str, dict[str, Any]]
 
 # Lists whose objects Kbuild compiles (extra-y/always: head.o and friends).
 _LISTS = ("obj-y", "obj-m", "lib-y", "extra-y", "always-y", "always", "subdir-y", "subdir-m")
 _TOP = re.compile(r"^\s*(core|drivers|libs|init|net|virt|head)-([\w$()]+)\s*[+:]?=\s*(.*)$")
 
 
-def read_config(path):
+def read_config(path: Path) -> dict[str, str]:
     conf = {}
     for line in Path(path).read_text().splitlines():
         m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
@@ -30,12 +34,12 @@ def read_config(path):
     return conf
 
 
-def _kbuild_file(src, d):
+def _kbuild_file(src: Path, d: str) -> Path:
     kb = src / d / "Kbuild"
     return kb if kb.is_file() else src / d / "Makefile"
 
 
-def _eval_makefile(src, objtree, srcarch, dirs):
+def _eval_makefile(src: Path, objtree: Path, srcarch: str, dirs: Iterable[str]) -> str:
     """A makefile that prints every dir's lists; read top to bottom, it runs no rule."""
     out = [
         f"srctree := {src}",
@@ -67,7 +71,7 @@ def _eval_makefile(src, objtree, srcarch, dirs):
     return "\n".join(out)
 
 
-def _parse(text):
+def _parse(text: str) -> Lists:
     lists: dict[str, dict[str, Any]] = {}
     cur = None
     for line in text.splitlines():
@@ -82,7 +86,7 @@ def _parse(text):
     return lists
 
 
-def evaluate(src, objtree, srcarch, dirs):
+def evaluate(src: Path, objtree: Path, srcarch: str, dirs: Iterable[str]) -> Lists:
     """{dir: {"objs": names listed, "parts": {composite: parts}}}; a dir whose
     Makefile make cannot read alone is left out (the caller treats it as unknown)."""
     dirs = sorted(d for d in set(dirs) if _kbuild_file(Path(src), d).is_file())
@@ -94,7 +98,7 @@ def evaluate(src, objtree, srcarch, dirs):
     return found
 
 
-def _run(src, objtree, srcarch, dirs):
+def _run(src: Path, objtree: Path, srcarch: str, dirs: list[str]) -> Lists | None:
     with tempfile.NamedTemporaryFile("w", suffix=".mk", prefix="treewide-kbuild-") as mk:
         mk.write(_eval_makefile(Path(src), objtree, srcarch, dirs))
         mk.flush()
@@ -120,7 +124,8 @@ def _run(src, objtree, srcarch, dirs):
     return _parse(r.stdout)
 
 
-def _top_level(src, srcarch, conf, root_lists):
+def _top_level(src: Path, srcarch: str, conf: dict[str, str],
+               root_lists: dict[str, Any]) -> set[str]:
     """Directories the top of the tree descends into."""
     words = set(root_lists.get("objs", ()))
     for mk in (src / "Makefile", src / "arch" / srcarch / "Makefile"):
@@ -136,19 +141,23 @@ def _top_level(src, srcarch, conf, root_lists):
     return {os.path.normpath(w) for w in words}
 
 
-def _selected(suffix, conf):
+def _selected(suffix: str, conf: dict[str, str]) -> bool:
     m = re.fullmatch(r"\$\((CONFIG_\w+)\)", suffix)
     return conf.get(m.group(1)) in ("y", "m") if m else suffix in ("y", "m")
 
 
 class Kbuild:
-    def __init__(self, src, objtree, srcarch):
+    def __init__(self, src: Path, objtree: Path, srcarch: str) -> None:
         self.src, self.objtree, self.srcarch = Path(src), Path(objtree), srcarch
         self.conf = read_config(self.objtree / ".config")
-        self.lists, self.memo, self.built, self.seen, self.lent = {}, {}, {}, set(), {}
+        self.lists: Lists = {}
+        self.memo: dict[str, bool] = {}
+        self.built: dict[str, set[str] | None] = {}
+        self.seen: set[str] = set()
+        self.lent: dict[str, str] = {}
         self.top: set[str] | None = None
 
-    def load(self, objects):
+    def load(self, objects: Iterable[str]) -> None:
         """Evaluate, at once, every directory the objects live in and above,
         below a top-level directory (tools/, samples/... are never read)."""
         if self.top is None:
@@ -163,7 +172,7 @@ class Kbuild:
         if dirs:
             self.lists |= evaluate(self.src, self.objtree, self.srcarch, dirs)
 
-    def _dirs_listing_elsewhere(self):
+    def _dirs_listing_elsewhere(self) -> list[str]:
         """Directories of this arch whose Makefile lists objects of another
         directory (arm64's xen/ builds ../../arm/xen/*.o)."""
         out = []
@@ -174,7 +183,7 @@ class Kbuild:
                 out.append(d)
         return sorted(out)
 
-    def _listed_elsewhere(self, lenders):
+    def _listed_elsewhere(self, lenders: list[str]) -> dict[str, str]:
         """{object elsewhere in the tree: the lender that lists it}."""
         out = {}
         for d in lenders:
@@ -184,11 +193,11 @@ class Kbuild:
                     out[os.path.normpath(os.path.join(d, name))] = d
         return out
 
-    def enabled(self, obj):
+    def enabled(self, obj: str) -> bool:
         """Whether obj (a path like drivers/x/y.o) is built by this config."""
         return self.owner(obj) is not None
 
-    def owner(self, obj):
+    def owner(self, obj: str) -> str | None:
         """The directory whose Makefile builds obj (its own, or the one above
         that lists a composite obj is part of), or None if none does."""
         self.load([obj])
@@ -202,7 +211,7 @@ class Kbuild:
             None,
         )
 
-    def make_targets(self, objs):
+    def make_targets(self, objs: Iterable[str]) -> list[str]:
         """What to ask make for to build objs with the flags Kbuild gives them.
         Before single targets descended from the top (Kbuild of 5.3), `make
         a/b/foo.o` reads a/b's Makefile: a composite's part listed in a/
@@ -215,7 +224,7 @@ class Kbuild:
             return sorted(objs)
         objs = set(objs)
         self.load(_sources_below({_top_dir(o) for o in objs}, self.src))
-        owners = {d for o in objs if (d := self.owner(o)) not in (None, os.path.dirname(o))}
+        owners = {d for o in objs if (d := self.owner(o)) and d != os.path.dirname(o)}
         dirs: list[str] = []
         covered: set[str] = set()
         for d in self._whole_dirs(objs) + sorted(owners, key=lambda d: d.count("/")):
@@ -225,7 +234,7 @@ class Kbuild:
                 covered |= built or set()
         return sorted({d + "/" for d in dirs} | (objs - covered))
 
-    def _whole_dirs(self, objs):
+    def _whole_dirs(self, objs: set[str]) -> list[str]:
         """The topmost directories whose `make dir/` builds only objects in
         objs (objects from sources in the tree; generated ones come along)."""
         out = []
@@ -239,7 +248,7 @@ class Kbuild:
                 out.append(d)
         return out
 
-    def builds(self, d):
+    def builds(self, d: str) -> set[str] | None:
         """The objects `make d/` compiles: what d lists (the parts of its
         composites) and what its listed subdirectories build; None when a
         Makefile on the way could not be read."""
@@ -263,7 +272,7 @@ class Kbuild:
         self.built[d] = out
         return out
 
-    def dir_enabled(self, d):
+    def dir_enabled(self, d: str) -> bool:
         assert self.top is not None, "load() first"
         if d not in self.memo:
             self.memo[d] = d in self.top or any(
@@ -272,7 +281,7 @@ class Kbuild:
             )
         return self.memo[d]
 
-    def _lists(self, d, name, parts=False):
+    def _lists(self, d: str, name: str, parts: bool = False) -> bool:
         """Whether dir d lists name (or, with parts, a composite made of it).
         A Makefile make could not read counts as listing everything: better
         one object too many than one missed."""
@@ -283,7 +292,7 @@ class Kbuild:
             name in p and comp in lists["objs"] for comp, p in lists["parts"].items()))
 
 
-def single_targets_descend(src):
+def single_targets_descend(src: Path) -> bool:
     """Whether the top Makefile builds a single target from the directory
     that lists it (`single-targets`, Kbuild since 5.3)."""
     top = Path(src) / "Makefile"
@@ -293,12 +302,12 @@ def single_targets_descend(src):
     )
 
 
-def _top_dir(obj):
+def _top_dir(obj: str) -> str:
     parts = obj.split("/")
     return "/".join(parts[:2] if parts[0] == "arch" else parts[:1])
 
 
-def _sources_below(dirs, src):
+def _sources_below(dirs: Iterable[str], src: Path) -> list[str]:
     """Every object of a .c or .S file under dirs."""
     out = []
     for d in dirs:
@@ -308,17 +317,17 @@ def _sources_below(dirs, src):
     return out
 
 
-def _has_source(src, obj):
+def _has_source(src: Path, obj: str) -> bool:
     return any((src / (obj[:-2] + ext)).is_file() for ext in (".c", ".S"))
 
 
-def _ancestors(d):
+def _ancestors(d: str) -> Iterator[str]:
     while d:
         yield d
         d = os.path.dirname(d)
 
 
-def recorded(objtree, srctree):
+def recorded(objtree: Path, srctree: Path) -> dict[str, tuple[str, set[str]]]:
     """{object: (source, dependencies)} of every object a build compiled, as
     Kbuild recorded them in dir/.foo.o.cmd (source-tree relative paths)."""
     objtree, prefix = Path(objtree), str(srctree).rstrip("/") + "/"

@@ -7,7 +7,7 @@ import signal
 import subprocess
 
 
-def run(cmd, env=None):
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run cmd in its own process group, its output (stdout and stderr) kept;
     stopped whole if this process is interrupted. Returns (exit status, output)."""
     with subprocess.Popen(
@@ -27,7 +27,7 @@ def run(cmd, env=None):
     return p.returncode, out
 
 
-def stop(p, grace=10):
+def stop(p: subprocess.Popen, grace: float = 10) -> None:
     """SIGTERM to the process group p leads (make removes half-built targets,
     QEMU closes its files), SIGKILL if it lingers past grace seconds."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -40,7 +40,7 @@ def stop(p, grace=10):
             continue
 
 
-def signal_group(p, sig):
+def signal_group(p: subprocess.Popen, sig: int) -> bool:
     """Send sig to p's process group; False when it is gone."""
     try:
         os.killpg(p.pid, sig)

@@ -13,7 +13,9 @@ import os
 import re
 import subprocess
 from collections import defaultdict, namedtuple
+from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import Any
 
 from . import makefiles
 from ..errors import ToolError
@@ -24,7 +26,7 @@ _NOT_SYMBOLS = {"if", "for", "while", "switch", "return", "sizeof", "defined", "
                 "typeof", "BUG", "BUG_ON", "WARN_ON", "__attribute__"}
 
 
-def grep(args, root):
+def grep(args: list[str], root: Path) -> str:
     """grep's output over the tree. Exit 1 is "no line matched"; any other
     failure is an error: a file grep could not read may hold what is sought."""
     r = subprocess.run(
@@ -38,7 +40,7 @@ def grep(args, root):
 
 
 class IncludeGraph:
-    def __init__(self, root):
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
         found = grep(
             [
@@ -65,7 +67,7 @@ class IncludeGraph:
                     )
                     self.by_name[f'"{target}"'].add(includer)
 
-    def names(self, header, arch):
+    def names(self, header: str, arch: str) -> set[str]:
         """How a header file is included, for this arch."""
         out = {f'"{header}"'}
         parts = header.split("/")
@@ -88,7 +90,7 @@ class IncludeGraph:
                 out.add(f"<asm/{parts[-1]}>")
         return out
 
-    def includers(self, changed, arch, lent=()):
+    def includers(self, changed: Iterable[str], arch: str, lent: Collection[str] = ()) -> set[str]:
         """Every source (.c, .S) reaching a changed file through includes, for
         this arch (and the sources of other arches' directories it builds: lent,
         without their suffix)."""
@@ -106,7 +108,7 @@ class IncludeGraph:
         return sources
 
 
-def for_arch(path, arch, lent=()):
+def for_arch(path: str, arch: str, lent: Collection[str] = ()) -> bool:
     parts = path.split("/")
     return (
         parts[0] != "arch"
@@ -116,7 +118,7 @@ def for_arch(path, arch, lent=()):
     )
 
 
-def changed_symbols(diff):
+def changed_symbols(diff: str) -> list[str]:
     """Functions and macros the changed lines of a unified diff define or call."""
     syms = set()
     for line in diff.splitlines():
@@ -128,7 +130,7 @@ def changed_symbols(diff):
     return sorted(syms - _NOT_SYMBOLS)
 
 
-def symbol_users(root, symbols, arch):
+def symbol_users(root: Path, symbols: list[str], arch: str) -> set[str]:
     if not symbols:
         return set()
     args = ["grep", "-rlw", "--exclude-dir=.git", "--include=*.c", "--include=*.S"]
@@ -140,7 +142,9 @@ def symbol_users(root, symbols, arch):
 Selection = namedtuple("Selection", "objects reached targets")
 
 
-def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
+def objects(root: Path, objtree: Path, arch: str, changed: list[str], diff: str,
+            graph: IncludeGraph | None = None,
+            extra: Iterable[str] = ()) -> tuple[list[str], int, list[str]]:
     """The sorted objects the configured objtree builds that the change
     reaches, how many sources the change reaches at all, and the make
     targets that build those objects. extra: a cell's own targets, kept as
@@ -164,15 +168,16 @@ def objects(root, objtree, arch, changed, diff, graph=None, extra=()):
     return Selection(selected, reached, kb.make_targets(selected))
 
 
-def against_build(root, objtree, arch, changed, diff, selected):
+def against_build(root: Path, objtree: Path, arch: str, changed: list[str], diff: str,
+                  selected: list[str]) -> dict[str, Any]:
     """How a selection compares with what a full build compiled: the objects
     the change reaches (a changed file among their recorded dependencies, or
     a changed symbol in their source) that the selection missed, and the
     selected objects the build never compiled."""
     compiled = makefiles.recorded(objtree, root)
     users = symbol_users(root, changed_symbols(diff), arch)
-    changed = set(changed)
-    reached = {o for o, (src, deps) in compiled.items() if deps & changed or src in users}
+    files = set(changed)
+    reached = {o for o, (src, deps) in compiled.items() if deps & files or src in users}
     return {"compiled": len(compiled), "reached": len(reached), "selected": len(selected),
             "missed": sorted(reached - set(selected)),
             "selected_not_compiled": sorted(set(selected) - set(compiled))}

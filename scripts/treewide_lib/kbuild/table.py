@@ -9,6 +9,7 @@ vendor table) is an error naming it, never a setting silently ignored.
 import dataclasses
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ class Table:
     quirks: list[Quirk] = field(default_factory=list)
     fixups: list[Fixup] = field(default_factory=list)
 
-    def for_tree(self, root):
+    def for_tree(self, root: Path | str) -> "Table":
         """This table narrowed to the arches the tree has. An arch of the tree
         without a row is listed as having no cell for that reason, never
         dropped; a cell whose arch the tree lacks (riscv before 4.15) is left
@@ -105,7 +106,7 @@ class Table:
             machines={n: m for n, m in self.machines.items() if m.arch in here},
             no_cell=no_cell, no_machine={a: w for a, w in self.no_machine.items() if a in here})
 
-    def quirks_for(self, version, arch):
+    def quirks_for(self, version: str, arch: str) -> tuple[dict[str, str], list[str]]:
         """The make variables of every quirk that applies to a tree of this
         version on this arch (flags of one variable joined), and why."""
         make: dict[str, str] = {}
@@ -118,12 +119,12 @@ class Table:
         return make, why
 
 
-def arches_in(root):
+def arches_in(root: Path | str) -> set[str]:
     """The arches a kernel tree has: the directories under its arch/."""
     return {d.name for d in (Path(root) / "arch").iterdir() if d.is_dir()}
 
 
-def load(path=ARCHES):
+def load(path: Path | str = ARCHES) -> Table:
     """The arch table at path, checked."""
     data = read(path)
     cells: dict[str, Cell] = {}
@@ -148,7 +149,7 @@ def load(path=ARCHES):
                  [_typed(Fixup, f, f"{path}: [[fixup]]") for f in data.get("fixup", [])])
 
 
-def _make(cls, entry, row, arch, where):
+def _make(cls: type, entry: dict[str, Any], row: dict[str, Any], arch: str, where: str) -> Any:
     # A cell of x86 is named for its ARCH= (i386, x86_64); other arches' is theirs.
     make_arch = entry.get("make_arch", entry["name"] if cls is Cell and arch == "x86" else arch)
     inherited = {
@@ -160,7 +161,7 @@ def _make(cls, entry, row, arch, where):
     return _typed(cls, {**inherited, **entry}, where)
 
 
-def _typed(cls, entry, where):
+def _typed(cls: type, entry: dict[str, Any], where: str) -> Any:
     names = {f.name: f for f in dataclasses.fields(cls)}
     _known(entry, names, where)
     missing = [n for n, f in names.items() if n not in entry and f.default is dataclasses.MISSING
@@ -172,14 +173,14 @@ def _typed(cls, entry, where):
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
 
 
-def _known(entry, names, where):
+def _known(entry: dict[str, Any], names: Iterable[str], where: str) -> None:
     unknown = sorted(set(entry) - set(names))
     if unknown:
         raise ToolError(f"{where} has key(s) the toolkit does not know: {', '.join(unknown)}",
                         f"fix the spelling; the keys it knows: {', '.join(sorted(names))}")
 
 
-def read(path, seen=()):
+def read(path: Path | str, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The arch table at path as TOML data; one with `base = "FILE"` (relative
     to itself) adds its cells, machines, quirks and fixups to that table's,
     so a vendor table names only the cells of its own defconfigs."""
@@ -200,7 +201,7 @@ def read(path, seen=()):
     return _merged(read(base, seen + (path,)), data)
 
 
-def _merged(base, extra):
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """base with extra's arch rows (cells and boot machines appended, other keys
     overridden), quirks and fixups added."""
     out: dict[str, Any] = dict(base, arch={a: dict(r) for a, r in base.get("arch", {}).items()})
@@ -213,5 +214,5 @@ def _merged(base, extra):
     return out
 
 
-def _version(v):
+def _version(v: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", v)[:2])
