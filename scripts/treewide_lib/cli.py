@@ -12,32 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import (
-    VERSION,
-    apply,
-    bench,
-    bench_boot,
-    bench_matrix,
-    bench_report,
-    boot,
-    copies,
-    each_commit,
-    kcidb,
-    lock,
-    matrix,
-    matrix_records,
-    outdir,
-    paths,
-    rangediff,
-    recipe,
-    report,
-    series,
-    signals,
-    summary,
-    sweep,
-    target,
-    txn,
-)
+from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, copies,
+               each_commit, kcidb, lock, matrix, matrix_records, outdir, paths, rangediff, recipe,
+               report, series, signals, console, sweep, target, txn)
 from .kbuild import table as arch_table
 from .errors import ToolError
 from .spatch import DEFAULT_TIMEOUT, Spatch
@@ -77,9 +54,9 @@ def cmd_apply(args):
         txn.watch(tree.root)
     with lock.tree_lock(tree.root, exclusive=not args.dry_run, wait=args.wait):
         report, _ = apply.run(tree, rec, sp, out, dry_run=args.dry_run, log=log)
-    print(summary.render(report, out))
+    print(console.render(report, out))
     if not report["end_state_reached"] or args.strict and report["residuals"]:
-        return summary.SHORT_OF_END_STATE
+        return console.SHORT_OF_END_STATE
     failures = [f for s in report["steps"] for f in s["failures"]]
     return 1 if failures else 0
 
@@ -131,18 +108,18 @@ def cmd_series(args):
             force=args.force, allow_dirty=args.allow_dirty, verify=not args.no_verify
         )
     if data is None:
-        print(summary.render(rep, out))
+        print(console.render(rep, out))
         if not rep["end_state_reached"]:
             print("No series: no step that could be kept changes this tree. Nothing was written.")
-            return summary.SHORT_OF_END_STATE
+            return console.SHORT_OF_END_STATE
         print(
             "Nothing to do: no step changes this tree, so there is no series. Nothing was written."
         )
         return 0
-    print(summary.render_series(data, out))
+    print(console.render_series(data, out))
     if not rep["end_state_reached"]:
-        print(summary.short_of_end_state(rep["steps"]))
-        return summary.SHORT_OF_END_STATE
+        print(console.short_of_end_state(rep["steps"]))
+        return console.SHORT_OF_END_STATE
     verify = data.get("verify", {})
     return 0 if verify.get("identical", True) else 1
 

@@ -8,7 +8,7 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from . import patchfile, readiness, report_html, report_md, review, smpl_rules
+from . import patchfile, readiness, report_html, report_md, mail, smpl_rules
 from .records import BOOT_FAILED, FOLDING, MATRIX_FAILED, matrix_details, sweep_reasons, sweep_table
 from .paths import OVERLAY_DIR, SMPL_DIR
 from .encoding import ENC
@@ -555,7 +555,7 @@ def write(out_dir, data, rep, prov):
     )
     (out_dir / "report.md").write_text(report_md.render(m))
     (out_dir / "report.html").write_text(report_html.render(m))
-    mail = out_dir / "series" / (data.get("cover") or data["patches"][0]["patch"])
-    if mail.is_file():
-        review.set_testing(mail, m["testing"])
+    first = out_dir / "series" / (data.get("cover") or data["patches"][0]["patch"])
+    if first.is_file():
+        mail.set_testing(first, m["testing"])
     return m

@@ -13,18 +13,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import (
-    VERSION,
-    apply,
-    changelog,
-    outdir,
-    provenance,
-    rangediff,
-    readiness,
-    report,
-    review,
-    target,
-)
+from . import (VERSION, apply, changelog, outdir, provenance, rangediff, readiness, report, mail,
+               target)
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .paths import OVERLAY_DIR
@@ -280,18 +270,18 @@ class Series:
                 "look for a full disk or a git that cannot write there, and run again",
             )
         cover, patches = (patches[0], patches[1:]) if len(commits) > 1 else (None, patches)
-        listed, checks = review.review_all(self.tree.root, patches)
+        listed, checks = mail.review_all(self.tree.root, patches)
         steps = {s.name: s for s in self.recipe.steps}
         maint = [target.recipients(self.target, who, steps[c["step"]].maintainers,
                                    [u.author for u in steps[c["step"]].upstream if u.author])
                  for c, who in zip(commits, listed)]
         for p, m in zip(patches, maint):
-            review.add_recipients(p, m)
+            mail.add_recipients(p, m)
         prov = provenance.build(results, commits, patches)
         (self.work / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
         for c, p, m, ck in zip(commits, patches, maint, checks):
             c.update(patch=p.name, maintainers=m, checkpatch=ck)
-        notes = review.cover_notes(self, rep, single=cover is None)
+        notes = mail.cover_notes(self, rep, single=cover is None)
         if self.since:
             changed = rangediff.changes(self.since, (scratch.gitdir, base, tip)) or [
                 "- no patch changed"
@@ -299,10 +289,10 @@ class Series:
             at = 0 if cover is None else 2  # after the cover letter's opening
             notes[at:at] = [f"Changes in v{self.version}:"] + changed + [""]
         if cover:
-            review.write_cover(cover, self, notes)
-            review.add_recipients(cover, review.union(maint))
+            mail.write_cover(cover, self, notes)
+            mail.add_recipients(cover, mail.union(maint))
         else:
-            review.add_notes(patches[0], notes)
+            mail.add_notes(patches[0], notes)
         return {
             "schema": "treewide-series/1",
             "toolkit_version": VERSION,

@@ -1,5 +1,5 @@
-"""What a maintainer sees: recipients from the tree's get_maintainer.pl,
-the tree's checkpatch.pl --strict, and the cover letter."""
+"""The series' mail: its recipients from the tree's get_maintainer.pl, the
+tree's checkpatch.pl --strict on each patch, and the cover letter."""
 
 import re
 import subprocess

@@ -1,4 +1,5 @@
-"""The one-screen summary of an apply run."""
+"""What the console shows of an apply or series run: one screen, and the
+exit status of a tree short of its end state."""
 
 STATUS_WORDS = {
     "applied": "applied",
