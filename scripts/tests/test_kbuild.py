@@ -444,23 +444,22 @@ class TableRows(unittest.TestCase):
             path.write_text(text)
             return table.load(path)
 
+    ROW = '[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage = "gcc-arm-linux-gnueabihf"\n'
+    CELL = '[[arch.arm.cell]]\nname = "v7"\ndefconfig = "multi_v7_defconfig"\n'
+
     def test_a_key_the_toolkit_does_not_know_is_named(self):
-        with self.assertRaisesRegex(
-            ToolError, r"\[arch.arm\] cell v7 has key\(s\) the toolkit does not know: enabel"
-        ):
-            self.load(
-                '[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage ='
-                ' "gcc-arm-linux-gnueabihf"\n[[arch.arm.cell]]\nname = "v7"\ndefconfig ='
-                ' "multi_v7_defconfig"\nenabel = ["XEN"]\n'
-            )
+        with self.assertRaisesRegex(ToolError, r"\[arch.arm\] cell v7 has key\(s\) the toolkit does "
+                                    "not know: enabel"):
+            self.load(self.ROW + self.CELL + 'enabel = ["XEN"]\n')
+
+    def test_a_value_of_the_wrong_kind_is_named(self):
+        # enable = "XEN" would otherwise be read as the options X, E and N.
+        with self.assertRaisesRegex(ToolError, r"cell v7: enable = 'XEN' is not a list of strings"):
+            self.load(self.ROW + self.CELL + 'enable = "XEN"\n')
 
     def test_a_row_without_a_required_key_is_named(self):
         with self.assertRaisesRegex(ToolError, r"boot m1 lacks .*qemu"):
-            self.load(
-                '[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage ='
-                ' "gcc-arm-linux-gnueabihf"\n[[arch.arm.boot]]\nname = "m1"\nconfig ='
-                ' "allnoconfig"\n'
-            )
+            self.load(self.ROW + '[[arch.arm.boot]]\nname = "m1"\nconfig = "allnoconfig"\n')
 
 
 def _cell(make_arch, cross_compile):

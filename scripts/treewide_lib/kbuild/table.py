@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import ToolError
 from ..paths import ARCHES
@@ -136,13 +136,15 @@ def load(path: Path | str = ARCHES) -> Table:
         if "skip" in row or not row.get("cell"):
             no_cell[arch] = row.get("skip") or "no build cell in the arch table"
         for c in [] if "skip" in row else row.get("cell", []):
-            cells[c["name"]] = _make(Cell, c, row, arch, f"{where} cell {c.get('name')}")
+            cell = _make(Cell, c, row, arch, f"{where} cell {c.get('name')}")
+            cells[cell.name] = cell
         if not row.get("boot"):
             no_machine[arch] = (
                 row.get("boot_skip") or row.get("skip") or "no boot machine in the arch table"
             )
         for m in row.get("boot", []):
-            machines[m["name"]] = _make(Machine, m, row, arch, f"{where} boot {m.get('name')}")
+            machine = _make(Machine, m, row, arch, f"{where} boot {m.get('name')}")
+            machines[machine.name] = machine
     _known(data, ("arch", "quirk", "fixup"), str(path))
     return Table(cells, machines, no_cell, no_machine,
                  [_typed(Quirk, q, f"{path}: [[quirk]]") for q in data.get("quirk", [])],
@@ -151,7 +153,7 @@ def load(path: Path | str = ARCHES) -> Table:
 
 def _make(cls: type, entry: dict[str, Any], row: dict[str, Any], arch: str, where: str) -> Any:
     # A cell of x86 is named for its ARCH= (i386, x86_64); other arches' is theirs.
-    make_arch = entry.get("make_arch", entry["name"] if cls is Cell and arch == "x86" else arch)
+    make_arch = entry.get("make_arch", entry.get("name") if cls is Cell and arch == "x86" else arch)
     inherited = {
         "arch": arch,
         "make_arch": make_arch,
@@ -170,7 +172,27 @@ def _typed(cls: type, entry: dict[str, Any], where: str) -> Any:
         raise ToolError(
             f"{where} lacks {', '.join(missing)}", f"add it, as the rows of {ARCHES} have it"
         )
+    for key, value in entry.items():
+        want = _KINDS.get(names[key].type)
+        if want and not want[0](value):
+            raise ToolError(f"{where}: {key} = {value!r} is not {want[1]}",
+                            f"write it as the rows of {ARCHES} do")
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+
+
+def _strings(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+# What a TOML value must be for a field of each type: a check, and its name for the error.
+_KINDS: dict[Any, tuple[Callable[[Any], bool], str]] = {
+    str: (lambda v: isinstance(v, str), "a string"),
+    bool: (lambda v: isinstance(v, bool), "true or false"),
+    int: (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    tuple[str, ...]: (_strings, "a list of strings"),
+    dict[str, str]: (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+                     "a table of strings"),
+}
 
 
 def _known(entry: dict[str, Any], names: Iterable[str], where: str) -> None:
