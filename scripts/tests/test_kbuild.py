@@ -444,12 +444,13 @@ class TableRows(unittest.TestCase):
             path.write_text(text)
             return table.load(path)
 
-    ROW = '[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\npackage = "gcc-arm-linux-gnueabihf"\n'
+    ROW = ('[arch.arm]\ncross_compile = "arm-linux-gnueabihf-"\n'
+           'package = "gcc-arm-linux-gnueabihf"\n')
     CELL = '[[arch.arm.cell]]\nname = "v7"\ndefconfig = "multi_v7_defconfig"\n'
 
     def test_a_key_the_toolkit_does_not_know_is_named(self):
-        with self.assertRaisesRegex(ToolError, r"\[arch.arm\] cell v7 has key\(s\) the toolkit does "
-                                    "not know: enabel"):
+        with self.assertRaisesRegex(ToolError, r"\[arch.arm\] cell v7 has key\(s\) the "
+                                    "toolkit does not know: enabel"):
             self.load(self.ROW + self.CELL + 'enabel = ["XEN"]\n')
 
     def test_a_value_of_the_wrong_kind_is_named(self):
