@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from .errors import ToolError
 from .paths import TREEWIDE
 
 
-def timed(command, ksrc, out, log, ccache, jobs, flags, result):
+def timed(command: str, ksrc: str, out: Path, log: Path, ccache: Path, jobs: int, flags: list[str],
+          result: str) -> tuple[float, list[dict[str, Any]]]:
     """(wall seconds, the records under `result` of OUT/<command>.json).
     Exit 1 is a cell or machine that regressed: its time counts all the same."""
     cmd = [sys.executable, str(TREEWIDE), command, str(ksrc), "--out", str(out), "-j", str(jobs)]

@@ -10,13 +10,26 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from . import linkrefs
 from .errors import ToolError
 from .kbuild import config, make
-from .kbuild.diagnostics import Diag, diagnostics, make_failure, of_record, read_text
+from .kbuild.diagnostics import Diag, Roots, diagnostics, make_failure, of_record, read_text
+from .kbuild.jobserver import Jobserver
+from .kbuild.make import Vars
+from .kbuild.table import Cell
+
+if TYPE_CHECKING:
+    from .matrix import Run
+
+Log = Callable[[str], None]
+Diags = Counter[Diag]
 
 
-def configure(src, out, cell, extra, js, deadline=None):
+def configure(src: Path, out: Path, cell: Cell, extra: Vars, js: Jobserver,
+              deadline: float | None = None) -> tuple[bool, str]:
     """defconfig, options, olddefconfig and prepare, unless this O= directory
     was already configured by the same commands (then the build's own
     prepare dependency is enough)."""
@@ -39,7 +52,7 @@ def configure(src, out, cell, extra, js, deadline=None):
     return True, "\n".join(logs)
 
 
-def failed_objects(objs, built, diags):
+def failed_objects(objs: list[str] | None, built: set[str], diags: Diags) -> list[str]:
     """Objects of the selection the build did not leave, or in a full build
     (no selection) the objects whose make target failed."""
     if objs is not None:
@@ -47,14 +60,16 @@ def failed_objects(objs, built, diags):
     return sorted({d.file for d in diags if d.kind == "make" and d.file.endswith(".o")})
 
 
-def compiler_of(cell):
+def compiler_of(cell: Cell) -> str:
     r = subprocess.run(
         [f"{cell.cross_compile}gcc", "--version"], capture_output=True, text=True, check=False
     )
     return r.stdout.splitlines()[0] if r.returncode == 0 and r.stdout else ""
 
 
-def build_tree(src, out, cell, extra, objs, targets, run, sparse, log, link=()):
+def build_tree(src: Path, out: Path, cell: Cell, extra: Vars, objs: list[str] | None,
+               targets: list[str], run: "Run", sparse: bool, log: Log,
+               link: Sequence[str] = ()) -> tuple[str, set[str], Diags, Diags]:
     """Build the make targets (incrementally), then the link targets (a make
     of their own, without sparse: it would check every object of the
     kernel), and read back the diagnostics of every object in objs (None:
@@ -68,43 +83,47 @@ def build_tree(src, out, cell, extra, objs, targets, run, sparse, log, link=()):
             Counter(),
             Counter(),
         )
-    whole, objs = objs is None, objs or []
+    whole, wanted = objs is None, objs or []
     if sparse:  # built before without sparse: rebuild (ccache) to check it
-        for o in objs or [str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc")]:
+        for o in wanted or [str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc")]:
             if (out / o).exists() and not (out / f"{o}.sparse").exists():
                 (out / o).unlink()
 
-    def tick():
-        done = len(list(out.glob("**/*.o.cc"))) if whole else sum((out / o).exists() for o in objs)
-        log(f"{done}/{'?' if whole else len(objs)} objects built")
+    def tick() -> None:
+        done = (len(list(out.glob("**/*.o.cc"))) if whole
+                else sum((out / o).exists() for o in wanted))
+        log(f"{done}/{'?' if whole else len(wanted)} objects built")
 
     start = out / ".treewide-build-start"
     start.touch()
     text = ""
-    for goals, checked in ((targets, sparse), (link, False)):
+    for goals, with_sparse in ((targets, sparse), (link, False)):
         if goals:
-            cmd = make.wrapped(src, out, cell, extra, None, *goals, sparse=checked)
+            cmd = make.wrapped(src, out, cell, extra, None, *goals, sparse=with_sparse)
             rc, more = run.jobserver.run(cmd, tick, deadline=run.deadline)
             _check_make(rc, more, cmd, (src, out))
             text += more
     if whole:
-        objs = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
+        wanted = sorted(str(p.relative_to(out))[:-3] for p in out.glob("**/*.o.cc"))
     roots = (src, out)
     logged = diagnostics(text, roots)
     cc = Counter({d: n for d, n in logged.items() if d.kind in ("make", "link")})
     cc += link_diagnostics(out, Counter({d: n for d, n in logged.items() if d.file == "(link)"}),
                            start.stat().st_mtime_ns, roots)
-    checked = Counter()
-    for o in objs:
+    sparse_found: Diags = Counter()
+    for o in wanted:
         cc += of_record(out / f"{o}.cc", roots, o)
-        checked += of_record(out / f"{o}.sparse", roots, o)
-    return text, {o for o in objs if (out / o).exists()}, cc, checked
+        sparse_found += of_record(out / f"{o}.sparse", roots, o)
+    return text, {o for o in wanted if (out / o).exists()}, cc, sparse_found
 
 
 RETRY_AT_MOST = 10      # failed objects a tree retries; past that, only those the other tree built
 
 
-def retry_failures(cell, trees, outs, built, found, objs, extra, run, log):
+def retry_failures(cell: Cell, trees: dict[str, Path], outs: dict[str, Path],
+                   built: dict[str, set[str]], found: tuple[dict[str, Diags], dict[str, Diags]],
+                   objs: list[str] | None, extra: Vars, run: "Run",
+                   log: Callable[[str, str], Any]) -> list[str]:
     """An object a tree failed to build is built once more, alone and one
     job at a time: a compiler killed, a full disk, or Kbuild compiling one
     object twice at once (it does for 6.1's arch/x86/pci/common.o when that
@@ -160,13 +179,13 @@ class MakeFailed(Exception):
     pass
 
 
-def _check_make(rc, text, cmd, roots):
+def _check_make(rc: int, text: str, cmd: list[str], roots: Roots) -> None:
     why = make_failure(rc, text, roots)
     if why:
         raise MakeFailed(f"{shlex.join(cmd[:2])} ... {' '.join(cmd[-3:])} {why}")
 
 
-def link_diagnostics(out, logged, since_ns, roots):
+def link_diagnostics(out: Path, logged: Diags, since_ns: int, roots: Roots) -> Diags:
     """The linker's diagnostics in O=out: those of every link record ld kept
     (dir/foo.o.ld; see kbuild/make.diag_tools), whether or not this build
     relinked it, plus the log's (link) lines no record has (links through
@@ -181,7 +200,7 @@ def link_diagnostics(out, logged, since_ns, roots):
     return logged - fresh + kept
 
 
-def link_targets(out, link):
+def link_targets(out: Path, link: bool) -> list[str]:
     """With --link: vmlinux, and the modules with modpost where the config has them."""
     if not link:
         return []
@@ -189,7 +208,8 @@ def link_targets(out, link):
     return ["vmlinux"] + (["modules"] if modules else [])
 
 
-def unresolved(cell, outs, built, patched_src, base_failed):
+def unresolved(cell: Cell, outs: dict[str, Path], built: dict[str, set[str]], patched_src: Path,
+               base_failed: list[str]) -> list[str]:
     """New unresolved references of the patched objects (linkrefs.py),
     but for those the baseline failed to build: it says nothing of what they
     referenced before. An object nm cannot read is a finding, not a pass."""
@@ -208,7 +228,8 @@ def unresolved(cell, outs, built, patched_src, base_failed):
         return [f"(not checked: {e.cause})"]
 
 
-def build_one_tree(src, out, cell, extra, objs, targets, run, log):
+def build_one_tree(src: Path, out: Path, cell: Cell, extra: Vars, objs: list[str] | None,
+                   targets: list[str], run: "Run", log: Log) -> tuple[bool, str, set[str], Diags]:
     """Configure and build a cell's targets from one more tree (a commit of
     the series): (configured, log, built objects, diagnostics). No sparse,
     no link: a commit is checked for what it compiles."""
@@ -219,7 +240,7 @@ def build_one_tree(src, out, cell, extra, objs, targets, run, log):
     return True, text + more, built, diags
 
 
-def last_error(text):
+def last_error(text: str) -> str:
     lines = text.strip().splitlines()
     errs = [line for line in lines if ": error:" in line] or [
         line for line in lines if "Error " in line

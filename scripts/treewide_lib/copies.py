@@ -11,25 +11,28 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from . import apply, recipe
 from .errors import ToolError
 from .kbuild import fixups as kfixups
+from .kbuild.table import Fixup
 from .spatch import Spatch
 from .tree import Tree
 
 
-def src(out, label):
+def src(out: Path, label: str) -> Path:
     """Where the tree of that label lives under OUT."""
     return out / label / "src"
 
 
-def build_dir(tree_src, cell):
+def build_dir(tree_src: Path, cell: str) -> Path:
     """The O= directory of a cell building the tree at tree_src (OUT/<label>/src)."""
     return Path(tree_src).parent / "build" / cell
 
 
-def patched_copy(tree, out, rec, jobs, label="patched"):
+def patched_copy(tree: Tree, out: Path, rec: recipe.Recipe, jobs: int,
+                 label: str = "patched") -> Tree:
     """A copy of the tree (hard links for unchanged files) with the recipe
     applied. A rewritten file whose text is the same as in the previous copy
     keeps its timestamp, so the builds of that copy stay incremental."""
@@ -50,7 +53,7 @@ def patched_copy(tree, out, rec, jobs, label="patched"):
     return Tree(dst)
 
 
-def swap_in(new, dst, written):
+def swap_in(new: Path, dst: Path, written: list[str]) -> None:
     """The fresh copy `new` takes dst's place; the files the previous copy
     wrote (and this one has as the tree's) are dated now."""
     for rel in written:
@@ -59,7 +62,7 @@ def swap_in(new, dst, written):
     new.rename(dst)
 
 
-def detach(path):
+def detach(path: Path) -> None:
     """A file the previous copy changed and this one does not is the tree's
     own again: a hard link with the tree's old date, older than the objects
     built from the previous copy, so make would keep them. It becomes a
@@ -72,7 +75,7 @@ def detach(path):
     os.replace(tmp, path)
 
 
-def copy_tree(src, dst):
+def copy_tree(src: Path, dst: Path) -> None:
     """Hard links where they can be (same filesystem, a tree we may write:
     apply replaces files, never writes through a link), else a real copy."""
     remove(dst)
@@ -93,11 +96,11 @@ def copy_tree(src, dst):
         )
 
 
-def _run(cmd):
+def _run(cmd: list[str]) -> bool:
     return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
 
 
-def remove(path):
+def remove(path: Path) -> None:
     """rm -rf, also of a copy of a read-only tree (its directories are made
     writable first: they are the copy's own, unlike hard-linked files)."""
     if not os.path.lexists(path):
@@ -116,7 +119,8 @@ def remove(path):
         )
 
 
-def baseline_copy(base, patched, out, fixups):
+def baseline_copy(base: Tree, patched: list[Tree | None], out: Path,
+                  fixups: list[Fixup]) -> tuple[Path, list[Fixup]]:
     """The baseline: a hardlinked copy of the tree (a copy, not the tree
     itself, for the layout above) with the arch table's fixups, and the
     fixups applied to the patched copies as well (each touches its own
@@ -144,7 +148,7 @@ OLD_LAYOUT = (
 )
 
 
-def drop_old_layout(out):
+def drop_old_layout(out: Path) -> None:
     """An OUT of an earlier version's run holds trees and build directories
     this version no longer reads (gigabytes): removed, they were ours."""
     for name in OLD_LAYOUT:
@@ -154,7 +158,8 @@ def drop_old_layout(out):
             remove(d)
 
 
-def code_reference(base, out, rec, applied, jobs, compare=True):
+def code_reference(base: Tree, out: Path, rec: recipe.Recipe, applied: list[recipe.Step], jobs: int,
+                   compare: bool = True) -> tuple[Tree | None, dict[str, Any] | None]:
     """The tree (None: the baseline) whose object code the no-op steps must
     keep, and the cells' plan for comparing it (None: no no-op step applies).
     compare=False (--no-code) saves the build of that tree in every cell."""
@@ -168,7 +173,7 @@ def code_reference(base, out, rec, applied, jobs, compare=True):
     return before, ({"against": against, "why": why} if any(st.noop for st in applied) else None)
 
 
-def _noop_plan(applied):
+def _noop_plan(applied: list[recipe.Step]) -> tuple[str | None, str]:
     """What the object code of the applied no-op steps is compared with:
     (None, why) when nothing can be, ("baseline", why) when every applied
     step is a no-op, else (the step before them, why): a tree with the

@@ -16,11 +16,23 @@ import json
 import os
 import subprocess
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from . import copies
 from .errors import ToolError
 from .kbuild import fixups as kfixups
+from .kbuild.diagnostics import Diag
+from .kbuild.table import Fixup
+from .records import CommitRecord
+
+if TYPE_CHECKING:
+    from .matrix import Run
+
+# {commit, subject, patch, files {path: (mode, blob) or None}}
+Commit = dict[str, Any]
 
 
 def _git(gitdir, *args, binary=False):
@@ -44,7 +56,8 @@ def _changes(gitdir, parent, commit):
     return out
 
 
-def commits(gitdir, base, tip, names=None):
+def commits(gitdir: Path, base: str, tip: str,
+            names: dict[str, str] | None = None) -> list[Commit]:
     """[{commit, subject, patch, files}] of BASE..TIP, oldest first. names:
     {commit: patch file name} where the commits come from a series."""
     listed = _git(gitdir, "log", "--reverse", "--format=%H %s", f"{base}..{tip}").splitlines()
@@ -77,7 +90,7 @@ def commits(gitdir, base, tip, names=None):
     return out
 
 
-def from_series(series_out):
+def from_series(series_out: Path) -> tuple[Path, list[Commit]] | None:
     """(git dir, commits) of the series whose OUT holds this matrix OUT, or None."""
     data_file = series_out / "series.json"
     if not data_file.is_file():
@@ -93,7 +106,7 @@ def from_series(series_out):
     return gitdir, commits(gitdir, data["base"], data["tip"], names)
 
 
-def check_base(gitdir, base, listed, root):
+def check_base(gitdir: Path, base: str, listed: list[Commit], root: Path) -> None:
     """The tree must be the range's base wherever the range changes it."""
     for path in sorted({p for c in listed for p in c["files"]}):
         spec = f"{base}:{path}"
@@ -126,11 +139,11 @@ class Walk:
     commit wrote are recorded, so the next run starts from the base again
     (as files of their own, dated now: make must rebuild what they reach)."""
 
-    def __init__(self, gitdir, base_src, dest, fixups):
+    def __init__(self, gitdir: Path, base_src: Path, dest: Path, fixups: list[Fixup]) -> None:
         self.gitdir, self.base, self.src, self.fixups = gitdir, Path(base_src), Path(dest), fixups
         self.record = self.src.with_name(self.src.name + ".written")
 
-    def reset(self):
+    def reset(self) -> None:
         """A new copy of the base, which is copied again from the user's tree
         each run: a copy kept from an earlier run would still hold the files
         that tree has replaced since (another release checked out)."""
@@ -142,7 +155,7 @@ class Walk:
         copies.swap_in(new, self.src, written)
         self.record.write_text("")
 
-    def apply(self, commit):
+    def apply(self, commit: Commit) -> None:
         with self.record.open(
             "a"
         ) as rec:  # first: a run stopped half-way still knows what to reset
@@ -179,7 +192,7 @@ class Walk:
         os.replace(tmp, path)
 
 
-def verdicts(results):
+def verdicts(results: list[dict[str, Any]]) -> list[CommitRecord]:
     """Each commit's status, once the last commit's build is known: an object
     the last commit builds and this one does not makes it not bisectable."""
     final = results[-1]["built_set"] if results else set()
@@ -189,13 +202,17 @@ def verdicts(results):
                        "new-diagnostics" if r["new"] else "ok")
     for r in results:
         r.pop("built_set")
-    return results
+    return cast(list[CommitRecord], results)
 
 
-def build_commits(name, run, base_src, base_diags, objs, build, log):
+def build_commits(name: str, run: "Run", base_src: Path, base_diags: Counter[Diag],
+                  objs: list[str] | None,
+                  build: Callable[[Path, Path], tuple[bool, str, set[str], Counter[Diag]]],
+                  log: Callable[[str, str], Any]) -> list[CommitRecord]:
     """The cell's commit records. build(src, out) -> (configured, log text,
     built objects, diagnostics) builds the cell's targets at one commit;
     objs are the cell's selected objects."""
+    assert run.commits_git is not None, "--each-commit without commits"
     walk = Walk(run.commits_git, base_src, copies.src(run.out / "commits", name), run.fixups)
     walk.reset()
     results, prev = [], base_diags
@@ -215,7 +232,7 @@ def build_commits(name, run, base_src, base_diags, objs, build, log):
                 "built": len(built),
                 "built_set": built,
                 "duration_s": took,
-                "failed_set": set(objs) - built,
+                "failed_set": set(objs or ()) - built,
                 "new": sorted(map(str, diags - base_diags)),
                 "new_vs_previous": sorted(map(str, diags - prev)),
             }

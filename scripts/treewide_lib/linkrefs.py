@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 
 from .errors import ToolError
@@ -32,7 +33,7 @@ _DEFINES = [
 ]
 
 
-def symbols(nm, obj):
+def symbols(nm: str, obj: Path) -> tuple[set[str], set[str]]:
     """(undefined, defined global) symbols of one object. Weak undefined
     symbols (w, v) resolve to 0 when nothing defines them: not counted."""
     r = subprocess.run(
@@ -57,9 +58,10 @@ def symbols(nm, obj):
     return undefined, defined
 
 
-def unresolved(nm, out, objs):
+def unresolved(nm: str, out: Path, objs: list[str]) -> dict[str, list[str]]:
     """{symbol: objects referencing it} the objects leave to the link."""
-    users, defined = defaultdict(set), set()
+    users: defaultdict[str, set[str]] = defaultdict(set)
+    defined: set[str] = set()
     for o in objs:
         u, d = symbols(nm, Path(out) / o)
         defined |= d
@@ -68,7 +70,8 @@ def unresolved(nm, out, objs):
     return {s: sorted(v) for s, v in users.items() if s not in defined}
 
 
-def defined_in_sources(root, syms, arch, built=()):
+def defined_in_sources(root: Path, syms: set[str], arch: str,
+                       built: Collection[str] = ()) -> set[str]:
     """The symbols of syms some source of this arch defines (a file of another
     arch's directory does not help this arch's link). The sources of built
     objects are passed over: their objects said what they define (an
@@ -100,7 +103,8 @@ def defined_in_sources(root, syms, arch, built=()):
     return found
 
 
-def new_unresolved(nm, base_out, base_objs, patched_out, patched_objs, patched_src, arch):
+def new_unresolved(nm: str, base_out: Path, base_objs: list[str], patched_out: Path,
+                   patched_objs: list[str], patched_src: Path, arch: str) -> list[str]:
     """["symbol: referenced by a.o, b.o"] for every symbol the patched objects
     leave unresolved, the baseline's did not, and the patched sources do not
     define."""

@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from . import copies, each_commit, recipe
@@ -24,6 +26,8 @@ from .cellbuild import (MakeFailed, build_one_tree, build_tree, compiler_of, con
                         failed_objects, last_error, link_targets, retry_failures, unresolved)
 from .errors import ToolError
 from .kbuild import config, make
+from .kbuild.diagnostics import Diag
+from .kbuild.make import Vars
 from .kbuild.jobserver import CellTimeout, Jobserver
 from .kbuild.select import IncludeGraph, against_build, objects
 from .kbuild.table import Cell, Fixup, Table
@@ -32,6 +36,9 @@ from .objcode import compare_code
 from .progress import Progress
 from .records import CellRecord
 from .tree import Tree
+
+Log = Callable[[str, str], Any]        # log(cell, what it is doing)
+PerTree = dict[str, Counter[Diag]]     # {tree label: its diagnostics}
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,11 @@ class Run:
     deadline: float | None = None       # of the cell being built (time.monotonic())
 
     @property
-    def work(self):
+    def work(self) -> Path:
         return self.out / "build"
 
 
-def shard(names, spec):
+def shard(names: list[str], spec: str | None) -> list[str]:
     """The cells of shard 'i/N' (1-based), round robin over the sorted names,
     in the order given (the order they run in)."""
     m = re.fullmatch(r"(\d+)/(\d+)", spec or "1/1")
@@ -98,14 +105,15 @@ def prepare(base: Tree, out: Path, opts: Options, table: Table, rec: recipe.Reci
     print(f"matrix: {base.name} ({base.version}), steps {steps}"
           + (f"; object code {code['why']}" if code else ""))
     diff = (out / "apply" / "apply.diff").read_text(errors="replace")
-    return Run(opts, out, table, base.version, baseline, patched.root, before and before.root,
+    return Run(opts, out, table, base.version, baseline, patched.root,
+               before.root if before else None,
                code, fixups, rep["changed_files"], diff, IncludeGraph(base.root),
                Jobserver(opts.jobs))
 
 
 class _Phases(dict):
     @contextmanager
-    def __call__(self, name):
+    def __call__(self, name: str) -> Iterator[None]:
         t0 = time.monotonic()
         yield
         self[name] = round(self.get(name, 0) + time.monotonic() - t0, 1)
@@ -130,12 +138,13 @@ def run_cell(cell: Cell, run: Run, log: Callable = print) -> CellRecord:
     return rec
 
 
-def _trees(run):
+def _trees(run: Run) -> dict[str, Path]:
     trees = {"baseline": run.baseline, "before-noop": run.before_noop, "patched": run.patched}
     return {label: src for label, src in trees.items() if src}
 
 
-def _configure(cell, run, extra, trees, outs, rec: CellRecord, phase, log):
+def _configure(cell: Cell, run: Run, extra: Vars, trees: dict[str, Path], outs: dict[str, Path],
+               rec: CellRecord, phase: _Phases, log: Log) -> bool:
     """Configure every tree; False (rec says why) when one cannot be."""
     for label, src in trees.items():
         log(cell.name, f"configure {label}")
@@ -156,7 +165,7 @@ def _configure(cell, run, extra, trees, outs, rec: CellRecord, phase, log):
     return True
 
 
-def _run_cell(cell, run, log, rec: CellRecord):
+def _run_cell(cell: Cell, run: Run, log: Log, rec: CellRecord) -> None:
     opts = run.options
     extra, why = run.table.quirks_for(run.version, cell.arch)
     rec.update({"compiler": compiler_of(cell), "quirks": why,
@@ -194,7 +203,7 @@ def _run_cell(cell, run, log, rec: CellRecord):
         rec["unresolved"] = unresolved(cell, outs, built, run.patched, rec["preexisting_failures"])
     _compare_code(cell, run, outs, built, rec, phase, log)
     if run.commits:
-        def build_at(src, out):
+        def build_at(src: Path, out: Path) -> tuple[bool, str, set[str], Counter[Diag]]:
             return build_one_tree(src, out, cell, extra, objs, targets, run,
                                   lambda what: log(cell.name, f"commit build: {what}"))
         with phase("commits"):
@@ -209,7 +218,9 @@ def _run_cell(cell, run, log, rec: CellRecord):
     rec["status"] = "regression" if _regressed(rec) else "ok"
 
 
-def _build(cell, run, extra, trees, outs, objs, targets, linking, phase, log):
+def _build(cell: Cell, run: Run, extra: Vars, trees: dict[str, Path], outs: dict[str, Path],
+           objs: list[str] | None, targets: list[str], linking: list[str], phase: _Phases,
+           log: Log) -> tuple[dict[str, set[str]], PerTree, PerTree]:
     """Build every tree: ({tree: built objects}, {tree: diagnostics}, {tree: sparse's})."""
     diags, built, sparse = {}, {}, {}
     for label, src in trees.items():
@@ -225,7 +236,7 @@ def _build(cell, run, extra, trees, outs, objs, targets, linking, phase, log):
     return built, diags, sparse
 
 
-def _regressed(rec: CellRecord):
+def _regressed(rec: CellRecord) -> bool:
     sparse = rec["sparse"]
     return bool(rec["new"] or rec["new_failures"] or rec["unresolved"]
                 or (rec.get("code") or {}).get("differs")
@@ -233,7 +244,8 @@ def _regressed(rec: CellRecord):
                 or any(c["status"] != "ok" for c in rec.get("commits", [])))
 
 
-def _compare_code(cell, run, outs, built, rec: CellRecord, phase, log):
+def _compare_code(cell: Cell, run: Run, outs: dict[str, Path], built: dict[str, set[str]],
+                  rec: CellRecord, phase: _Phases, log: Log) -> None:
     """The no-op steps' object code, per function, against the tree they must match."""
     ref = (run.code or {}).get("against")
     if ref:
@@ -247,11 +259,11 @@ def _compare_code(cell, run, outs, built, rec: CellRecord, phase, log):
         rec["code"] = {"compared": 0, "differs": [], "not_compared": run.code["why"]}
 
 
-def run_all(names, run: Run):
+def run_all(names: list[str], run: Run) -> list[CellRecord]:
     """Every cell, options.parallel at once, each record written as soon as it is done."""
     progress = Progress(len(names))
 
-    def one(name):
+    def one(name: str) -> CellRecord:
         t0 = time.monotonic()
         r = run_cell(run.table.cells[name], run, log=progress)
         write(run.out, [r], run.table.no_cell)

@@ -8,17 +8,19 @@ import shutil
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from .kbuild import table
-from .records import MATRIX_FAILED, MATRIX_SCHEMA, matrix_markdown
+from .kbuild.diagnostics import Diag
+from .records import MATRIX_FAILED, MATRIX_SCHEMA, CellRecord, matrix_markdown
 from .txn import write_atomic
 
 
-def exit_status(data):
+def exit_status(data: dict[str, Any]) -> int:
     return 1 if any(r["status"] in MATRIX_FAILED for r in data["cells"]) else 0
 
 
-def clear_records(out):
+def clear_records(out: Path) -> None:
     shutil.rmtree(out / "cells", ignore_errors=True)
 
 
@@ -26,7 +28,7 @@ def clear_records(out):
 _SPARSE_NOT_RUN = re.compile(r"^sparse (timed out after|exited with status) ")
 
 
-def sparse_compared(base, patched):
+def sparse_compared(base: Counter[Diag], patched: Counter[Diag]) -> dict[str, Any]:
     """Sparse's warnings compared by identity. An object sparse did not
     finish on (either tree) was not checked: listed apart, never counted
     as a warning that stayed the same."""
@@ -45,12 +47,12 @@ def sparse_compared(base, patched):
 _WRITING = threading.Lock()
 
 
-def write(out, records, skips):
+def write(out: Path, records: list[CellRecord], skips: dict[str, str]) -> None:
     with _WRITING:
         _write(out, records, skips)
 
 
-def _write(out, records, skips):
+def _write(out: Path, records: list[CellRecord], skips: dict[str, str]) -> None:
     cells = out / "cells"
     cells.mkdir(parents=True, exist_ok=True)
     for r in records:
@@ -58,7 +60,7 @@ def _write(out, records, skips):
     merge(out, [out], skips)
 
 
-def merge(out, dirs, skips=None):
+def merge(out: Path, dirs: list[Path], skips: dict[str, str] | None = None) -> dict[str, Any]:
     """matrix.json and matrix.md from every cell record under dirs (shards);
     the skipped arches are those the shards' matrix.json list."""
     records = {}

@@ -4,12 +4,13 @@ cached by the objects' size and mtime."""
 import json
 import re
 import subprocess
+from pathlib import Path
 
 from .errors import ToolError
 from .txn import write_atomic
 
 
-def _stat(path):
+def _stat(path: Path) -> list[int] | None:
     st = path.stat()
     return [st.st_mtime_ns, st.st_size]
 
@@ -19,7 +20,7 @@ def _stat(path):
 OBJDUMP = ["-d", "-r", "--no-show-raw-insn"]
 
 
-def functions(objdump, obj):
+def functions(objdump: str, obj: Path) -> dict[str, str]:
     """{function: normalised disassembly, relocations included} of one object."""
     r = subprocess.run([objdump, *OBJDUMP, str(obj)], capture_output=True, text=True,
                        errors="replace", check=False)
@@ -41,7 +42,8 @@ def functions(objdump, obj):
     return {k: "\n".join(v) for k, v in funcs.items()}
 
 
-def compare_code(objdump, base_out, patched_out, objs, cache=None):
+def compare_code(objdump: str, base_out: Path, patched_out: Path, objs: list[str],
+                 cache: Path | None = None) -> list[str]:
     """Functions whose code differs, per object; an object objdump cannot
     read is a difference. cache (a JSON file) keeps the answer for object
     pairs that did not change since the last run with the same objdump flags."""

@@ -6,32 +6,34 @@ import shutil
 import sys
 import threading
 import time
+from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total, stream=sys.stdout):
-        self.total, self.done, self.running = total, 0, {}
+    def __init__(self, total: int, stream: TextIO = sys.stdout) -> None:
+        self.total, self.done = total, 0
+        self.running: dict[str, str] = {}
         self.t0, self.stream, self.tty = time.monotonic(), stream, stream.isatty()
         self.lock = threading.Lock()
 
-    def __call__(self, part, what):
+    def __call__(self, part: str, what: str) -> None:
         """part is now doing what."""
         with self.lock:
             self.running[part] = what
             self._show(f"{part}: {what}")
 
-    def finished(self, part, line):
+    def finished(self, part: str, line: str) -> None:
         """part is done: line says how."""
         with self.lock:
             self.done += 1
             self.running.pop(part, None)
             self._show(line, keep=True)
 
-    def close(self):
+    def close(self) -> None:
         if self.tty:
             print(file=self.stream)
 
-    def _show(self, line, keep=False):
+    def _show(self, line: str, keep: bool = False) -> None:
         took = int(time.monotonic() - self.t0)
         head = f"[{self.done}/{self.total} {took // 60}:{took % 60:02d}]"
         if not self.tty:

@@ -6,9 +6,11 @@ import re
 import selectors
 import subprocess
 import time
-from typing import Any
+from typing import BinaryIO
+from pathlib import Path
 
 from .kbuild import proc
+from .records import BootTreeRecord
 
 VERDICT = re.compile(r"treewide-boot: verdict=(?P<verdict>pass|fail)(?P<detail>[^\r\n]*)\r*\n")
 # What a kernel prints when it cannot go on: said in the record, not left to the timeout.
@@ -18,12 +20,12 @@ _DEATH = re.compile(r"(?:Kernel panic - not syncing|Unable to mount root|Attempt
 POWEROFF_GRACE_S = 10
 
 
-def boot(cmd, log_path, timeout):
+def boot(cmd: list[str], log_path: Path, timeout: float) -> BootTreeRecord:
     """Run QEMU; returns {verdict, detail, boot_s, exit, reason}. verdict is
     "pass", "fail" (the init said so), or "no-verdict" (the kernel died,
     QEMU failed or the timeout ran out; reason says which)."""
     t0 = time.monotonic()
-    res: dict[str, Any] = {
+    res: BootTreeRecord = {
         "verdict": "no-verdict",
         "detail": "",
         "boot_s": None,
@@ -57,18 +59,21 @@ def boot(cmd, log_path, timeout):
     return res
 
 
-def _console(p, log, res, t0, timeout):
+def _console(p: subprocess.Popen, log: BinaryIO, res: BootTreeRecord, t0: float,
+             timeout: float) -> tuple[bytearray, bool]:
     """Copy the console to the log until QEMU exits: after the verdict line
     (the init then resets the machine) or a kernel's last words it has a few
     seconds more, then it is stopped; so it is at the timeout, at once.
     Returns (console, whether QEMU closed it)."""
+    assert p.stdout is not None, "QEMU's console is a pipe"
+    out = p.stdout.fileno()
     sel = selectors.DefaultSelector()
-    sel.register(p.stdout, selectors.EVENT_READ)
+    sel.register(out, selectors.EVENT_READ)
     console, deadline = bytearray(), t0 + timeout
     while time.monotonic() < deadline:
         if not sel.select(timeout=min(1.0, max(deadline - time.monotonic(), 0))):
             continue
-        chunk = os.read(p.stdout.fileno(), 65536)
+        chunk = os.read(out, 65536)
         if not chunk:
             return console, True
         console += chunk
@@ -79,8 +84,8 @@ def _console(p, log, res, t0, timeout):
         text = console.decode(errors="replace")
         m, death = VERDICT.search(text), _DEATH.search(text)
         if m:
-            res.update(verdict=m.group("verdict"), detail=m.group("detail").strip(),
-                       boot_s=round(time.monotonic() - t0, 1))
+            res.update({"verdict": m.group("verdict"), "detail": m.group("detail").strip(),
+                        "boot_s": round(time.monotonic() - t0, 1)})
             deadline = min(deadline, time.monotonic() + POWEROFF_GRACE_S)
         elif death:
             res["reason"] = death.group(0).strip()
@@ -88,6 +93,6 @@ def _console(p, log, res, t0, timeout):
     return console, False
 
 
-def _tail(console):
+def _tail(console: bytearray) -> str:
     lines = console.decode(errors="replace").strip().splitlines()
     return " | ".join(lines[-3:])[-300:] if lines else "(nothing on the console)"
