@@ -19,13 +19,14 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import copies, initramfs, qemu, recipe
 from .errors import ToolError
 from .kbuild import config, make, proc
 from .kbuild.diagnostics import diagnostics
-from .kbuild.table import Machine, Table
+from .kbuild.make import Vars
+from .kbuild.table import Fixup, Machine, Table
 from .paths import PROBE_DIR, TOP
 from .records import BOOT_FAILED, BOOT_SCHEMA, BootTreeRecord, MachineRecord, boot_markdown
 from .tree import Tree
@@ -60,7 +61,7 @@ class Run:
     prepared: dict[str, Prepared] = field(default_factory=dict)
 
 
-def missing_tools(machine: Machine):
+def missing_tools(machine: Machine) -> list[tuple[str, str]]:
     """Programs a machine needs that this host lacks, with their Debian packages."""
     need = [
         (machine.qemu.split()[0], machine.qemu_package),
@@ -70,7 +71,7 @@ def missing_tools(machine: Machine):
     return [(tool, pkg) for tool, pkg in need if not shutil.which(tool)]
 
 
-def hypervisor(machine: Machine):
+def hypervisor(machine: Machine) -> str:
     """The path the row's `hypervisor` command prints (ci/xen-hypervisor
     fetches Debian's arm64 Xen on first use), or "" for a row without one."""
     if not machine.hypervisor:
@@ -86,7 +87,8 @@ def hypervisor(machine: Machine):
     return path
 
 
-def configure(src, out, machine, extra, jobs, env):
+def configure(src: Path, out: Path, machine: Machine, extra: Vars, jobs: int,
+              env: dict[str, str]) -> tuple[str, str | None, list[str]]:
     """The machine's config (kbuild/config.allconfig). Returns (log, lost
     options reason or None, options the tree does not define)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -95,16 +97,17 @@ def configure(src, out, machine, extra, jobs, env):
     if rc != 0:
         raise BuildFailed(f"configuring failed (exit {rc}): {shlex.join(cmd)}", log)
     _, lost = config.values(out, machine)
-    return log, lost and config.lost_options(src, lost, machine.arch), absent
+    return log, config.lost_options(src, lost, machine.arch) if lost else None, absent
 
 
 class BuildFailed(Exception):
-    def __init__(self, reason, log):
+    def __init__(self, reason: str, log: str) -> None:
         super().__init__(reason)
         self.reason, self.log = reason, log
 
 
-def build(src, out, machine, extra, jobs, env):
+def build(src: Path, out: Path, machine: Machine, extra: Vars, jobs: int,
+          env: dict[str, str]) -> tuple[Path, str, list[str]]:
     """Configure and build the image; returns (image path, build log,
     options the tree does not define)."""
     log, lost, absent = configure(src, out, machine, extra, jobs, env)
@@ -123,7 +126,8 @@ def build(src, out, machine, extra, jobs, env):
     return image, log, absent
 
 
-def build_probe(src, out, machine, extra, jobs, env):
+def build_probe(src: Path, out: Path, machine: Machine, extra: Vars, jobs: int,
+                env: dict[str, str]) -> str:
     """The DMA-ops probe, built against this tree as an external module
     (M= must be writable: a copy of its sources under the build directory)."""
     mdir = out / "treewide-probe"
@@ -143,7 +147,8 @@ class ConfigLost(Exception):
 LOADER = "-kernel {image} -initrd {initrd} -append {append}"
 
 
-def qemu_command(machine, image, initrd, disk, words, hypervisor_path=""):
+def qemu_command(machine: Machine, image: Path, initrd: Path, disk: Path, words: list[str],
+                 hypervisor_path: str = "") -> list[str]:
     """The QEMU command: the row's machine, its loader (default: the kernel
     straight from QEMU; a Xen row starts the hypervisor and hands it the
     kernel and initramfs through guest-loader devices) and its disk. Each
@@ -167,7 +172,7 @@ def qemu_command(machine, image, initrd, disk, words, hypervisor_path=""):
     return [w.format(**values) for w in words] + ["-nographic", "-no-reboot"]
 
 
-def run_tree(label, machine, run, log):
+def run_tree(label: str, machine: Machine, run: Run, log: Callable[[str], Any]) -> BootTreeRecord:
     """Build and boot one tree on one machine: its record."""
     name, logs, src = machine.name, run.out / "logs", run.out / label / "src"
     out, ready = run.out / label / name, run.prepared[machine.name]
@@ -178,11 +183,13 @@ def run_tree(label, machine, run, log):
         image, text, absent = build(src, out, machine, ready.extra, run.options.jobs, run.env)
     except BuildFailed as e:
         (logs / f"{name}-{label}.build.log").write_text(e.log)
-        return dict(rec, build="failed", reason=e.reason, build_s=round(time.monotonic() - t0, 1))
+        rec.update({"build": "failed", "reason": e.reason})
+        rec["build_s"] = round(time.monotonic() - t0, 1)
+        return rec
     except ConfigLost as e:
-        return dict(
-            rec, build="config-lost", reason=str(e), build_s=round(time.monotonic() - t0, 1)
-        )
+        rec.update({"build": "config-lost", "reason": str(e)})
+        rec["build_s"] = round(time.monotonic() - t0, 1)
+        return rec
     (logs / f"{name}-{label}.build.log").write_text(text)
     rec.update(
         {"build": "ok", "build_s": round(time.monotonic() - t0, 1), "options_not_in_tree": absent}
@@ -208,21 +215,21 @@ _PROBE_DEV = re.compile(r"treewide-probe: dev=(\S+) ops=(\S+) kind=(\w+)")
 _PROBE_VERDICT = re.compile(r"treewide-probe: verdict=(\w+) dom0=(\d)")
 
 
-def probe_result(console):
+def probe_result(console: str) -> dict[str, Any]:
     """What the DMA-ops probe printed: {verdict, dom0, devices {dev: "kind ops"}}."""
     m = _PROBE_VERDICT.search(console)
     return {"verdict": m.group(1) if m else "not-run", "dom0": bool(m and m.group(2) == "1"),
             "devices": {d: f"{kind} {ops}" for d, ops, kind in _PROBE_DEV.findall(console)}}
 
 
-def passed(t, machine):
+def passed(t: BootTreeRecord, machine: Machine) -> bool:
     """A tree passed: the DMA test did, and where the row expects ops of a
     kind (Xen's, in dom0) the probe found those on every device."""
     want = machine.expect_ops
     return t.get("verdict") == "pass" and (not want or t.get("probe", {}).get("verdict") == want)
 
 
-def verdict(trees, machine):
+def verdict(trees: dict[str, BootTreeRecord], machine: Machine) -> tuple[str, str]:
     """(status, reason) of a machine from its two trees' records: "fixed"
     where the patched tree passes what the baseline fails (the Xen dom0 bug
     on a tree with the hazard)."""
@@ -238,7 +245,7 @@ def verdict(trees, machine):
     return "ok", ""
 
 
-def _why(t, machine):
+def _why(t: BootTreeRecord, machine: Machine) -> str:
     if t["build"] != "ok":
         return f"does not build: {t['reason']}"
     if t["verdict"] == "fail":
@@ -259,7 +266,7 @@ def _why(t, machine):
     return f"gives no verdict: {t['reason']}"
 
 
-def run_machine(machine, run, log):
+def run_machine(machine: Machine, run: Run, log: Callable[[str], Any]) -> MachineRecord:
     t0 = time.monotonic()
     rec: MachineRecord = {
         "machine": machine.name,
@@ -276,7 +283,7 @@ def run_machine(machine, run, log):
     return rec
 
 
-def write(out, records, skips):
+def write(out: Path, records: list[MachineRecord], skips: dict[str, str]) -> int:
     """OUT/machines/<name>.json per machine, and boot.json and boot.md from
     all of them: a rerun of one machine keeps the others' records. The
     exit status is this run's: 1 when a machine it booted regressed."""
@@ -290,7 +297,7 @@ def write(out, records, skips):
     return 1 if any(r["status"] in BOOT_FAILED for r in records) else 0
 
 
-def trees(base, out, rec, fixups, jobs):
+def trees(base: Tree, out: Path, rec: recipe.Recipe, fixups: list[Fixup], jobs: int) -> None:
     """OUT/baseline/src and OUT/patched/src: hard-linked copies (the patched
     one with the recipe applied), the arch table's fixups in both (each
     touches its own arch's files only). Both trees and their build
@@ -328,7 +335,7 @@ def prepare(machine: Machine, table: Table, version: str, init_dir: Path) -> Pre
 
 
 def run(base: Tree, out: Path, names: list[str], table: Table, rec: recipe.Recipe, opts: Options,
-        log: Callable = print):
+        log: Callable = print) -> int:
     """Every named machine, baseline and patched; boot.json and boot.md in
     out. Returns the exit status (1 when a machine regressed)."""
     trees(base, out, rec, table.fixups, opts.jobs)

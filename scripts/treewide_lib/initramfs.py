@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import ToolError
@@ -23,7 +24,8 @@ DISK_SIZE = 8 << 20          # bytes: the checked region, then room for the init
 CHECKED = 1 << 20            # bytes of pattern the init reads back and checksums
 
 
-def build_init(cc, package, out, static=True, freestanding=False, cflags=()):
+def build_init(cc: str, package: str, out: Path, static: bool = True, freestanding: bool = False,
+               cflags: Sequence[str] = ()) -> Path:
     """Compile /init for the machine (statically unless the arch table says
     the cross libc's static binaries do not run; with no libc at all where
     it says `init_freestanding`), with the row's `init_cflags`; returns its
@@ -47,7 +49,7 @@ def build_init(cc, package, out, static=True, freestanding=False, cflags=()):
     return exe
 
 
-def runtime(exe, cc, package):
+def runtime(exe: Path, cc: str, package: str) -> list[tuple[str, Path]]:
     """[(name in the image, host path)] a dynamic /init needs: its program
     interpreter and the libraries it needs, transitively, from the cross
     sysroot (/usr/<triplet>/lib, where Debian's cross libc lives)."""
@@ -82,14 +84,15 @@ def runtime(exe, cc, package):
     return sorted(files.items())
 
 
-def _newc(name, mode, data=b"", rdev=(0, 0), ino=1):
+def _newc(name: str, mode: int, data: bytes = b"", rdev: tuple[int, int] = (0, 0),
+          ino: int = 1) -> bytes:
     fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name) + 1, 0]
     head = b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
     pad = lambda n: b"\0" * (-n % 4)                       # noqa: E731 (newc aligns to 4 bytes)
     return head + pad(len(head)) + data + pad(len(data))
 
 
-def write_cpio(path, init, extra=()):
+def write_cpio(path: Path, init: Path, extra: Sequence[tuple[str, Path]] = ()) -> Path:
     """An initramfs: /dev/console (the kernel opens it for init's stdout
     before devtmpfs is mounted), /proc, /sys, /init and extra files
     [(name in the image, host path)]."""
@@ -111,7 +114,7 @@ def write_cpio(path, init, extra=()):
     return path
 
 
-def pattern(length=CHECKED):
+def pattern(length: int = CHECKED) -> bytes:
     """The disk's checked region: a SHA-256 chain, the same on every run."""
     out, block = bytearray(), b"treewide-boot"
     while len(out) < length:
@@ -120,14 +123,14 @@ def pattern(length=CHECKED):
     return bytes(out[:length])
 
 
-def fnv1a(data):
+def fnv1a(data: bytes) -> int:
     h = 0xcbf29ce484222325
     for b in data:
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return h
 
 
-def write_disk(path):
+def write_disk(path: Path) -> list[str]:
     """A fresh disk image per boot (the init writes to it); returns the
     kernel command-line words that tell the init what to expect."""
     data = pattern()
