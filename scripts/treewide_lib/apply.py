@@ -1,19 +1,28 @@
 """Apply the recipe to a tree: every step in order, with residuals and a summary."""
 
+from __future__ import annotations
+
 import difflib
 import json
 import time
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import VERSION, sites
 from .changelog import RuleRun
 from .cpp_tidy import tidy
-from .records import FOLDING
-from .paths import OVERLAY_DIR
-from .spatch import RunStats, SmPL
 from .encoding import ENC
+from .paths import OVERLAY_DIR
+from .records import FOLDING
+from .spatch import RunStats, SmPL, Spatch
 from .txn import Transaction, tree_state, reported, write_atomic
+
+if TYPE_CHECKING:
+    from .recipe import Query, Recipe, Step
+    from .tree import Tree
+
 
 SCHEMA = "treewide-apply/1"
 
@@ -42,7 +51,7 @@ class StepResult:
     wall_s: float = 0.0
     undone: bool = False        # rules ran but fell short of the end state: nothing kept
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "status": self.status, "reason": self.reason,
             "changed_files": self.changed_files,
@@ -63,7 +72,8 @@ class StepResult:
         }
 
 
-def decide_virtuals(tree, recipe, names=None):
+def decide_virtuals(tree: Tree, recipe: Recipe,
+                    names: Collection[str] | None = None) -> dict[str, str]:
     """The virtual rules to define for the tree as staged now (those among
     `names` only, when given), with the reason for each: {"name": why}, or
     {"name=value": why} for a value."""
@@ -110,7 +120,7 @@ def _diff(before, tree, rels):
     return "".join(out), hunks
 
 
-def queries(recipe):
+def queries(recipe: Recipe) -> Iterator[Query]:
     """Every file query of a recipe: sites, expectations, conditions, rules, virtuals."""
     for step in recipe.steps:
         yield from (p.query for p in step.sites + step.expect)
@@ -199,11 +209,11 @@ class Applier:
                 return w.status, f"{w.reason} [{evidence}]" if evidence else w.reason
         return None
 
-    def broken_invariants(self):
+    def broken_invariants(self) -> list[str]:
         return [inv.name for inv in self.recipe.invariants
                 if inv.broken_when and all(sites.holds(self.tree, c)[0] for c in inv.broken_when)]
 
-    def step(self, step):
+    def step(self, step: Step) -> StepResult:
         res = StepResult(step.name)
         if step.pending:
             res.status, res.reason = "pending", step.pending
@@ -271,7 +281,7 @@ class Applier:
         return res
 
 
-def generation(recipe, results):
+def generation(recipe: Recipe, results: list[StepResult]) -> str:
     """The tree's generation before the run: where the first step with work starts."""
     for step, res in zip(recipe.steps, results):
         if res.status not in ("already-done", "not-applicable", "pending") and step.gen_from:
@@ -279,7 +289,8 @@ def generation(recipe, results):
     return recipe.final_generation
 
 
-def run_steps(tree, recipe, spatch, log=print):
+def run_steps(tree: Tree, recipe: Recipe, spatch: Spatch,
+              log: Callable[[str], Any] = print) -> tuple[Applier, list[StepResult], list[str]]:
     """Every step in order on the staged view of the tree; (applier, results, broken before)."""
     applier = Applier(tree, recipe, spatch, log)
     results = []
@@ -303,7 +314,8 @@ def run_steps(tree, recipe, spatch, log=print):
     return applier, results, broken_before
 
 
-def report(tree, recipe, spatch, applier, results, broken_before, dry_run, wall):
+def report(tree: Tree, recipe: Recipe, spatch: Spatch, applier: Applier, results: list[StepResult],
+           broken_before: list[str], dry_run: bool, wall: float) -> dict[str, Any]:
     rep = _report(tree, recipe, spatch, applier.defines, results, dry_run, wall)
     broken_after = set(applier.broken_invariants())
     rep["invariants"] = {
@@ -317,7 +329,8 @@ def report(tree, recipe, spatch, applier, results, broken_before, dry_run, wall)
     return rep
 
 
-def run(tree, recipe, spatch, out, dry_run=False, log=print):
+def run(tree: Tree, recipe: Recipe, spatch: Spatch, out: Path | str, dry_run: bool = False,
+        log: Callable[[str], Any] = print) -> tuple[dict[str, Any], list[StepResult]]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     txn = Transaction(tree.root, out)

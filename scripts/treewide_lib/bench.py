@@ -6,6 +6,9 @@ when not), then --runs more times warm, and prints the first run and the
 median and spread of each warm figure.
 """
 
+from __future__ import annotations
+
+import argparse
 import os
 import statistics
 import tempfile
@@ -25,7 +28,7 @@ def _timed_run(args, rec, sp):
     return total, {r.name: (r.wall_s, r.stats.cpu_s, r.stats.files, r.status) for r in results}
 
 
-def drop_page_cache():
+def drop_page_cache() -> str:
     """Empty the page cache for a cold first run; why not, if it cannot."""
     try:
         os.sync()
@@ -39,7 +42,7 @@ def drop_page_cache():
         )
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     rec = recipe.load(args.recipe)
     sp = Spatch(jobs=args.jobs)
     tree = Tree(args.ksrc)
@@ -63,7 +66,7 @@ def run(args):
     return 0
 
 
-def run_series(args):
+def run_series(args: argparse.Namespace) -> int:
     """make bench-series: whole `treewide series` runs (plain or git tree as
     given), the first after dropping the page cache where allowed, then warm."""
     rec = recipe.load(args.recipe)
@@ -74,7 +77,7 @@ def run_series(args):
         f"{sp.jobs} job(s), 1 first + {args.runs} warm run(s), {os.cpu_count()} core(s)"
     )
 
-    def once():
+    def once() -> tuple[float, int]:
         with tempfile.TemporaryDirectory(prefix="treewide-bench-series-") as tmp:
             job = series.Series(
                 Tree(args.ksrc),

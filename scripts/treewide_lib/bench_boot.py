@@ -9,6 +9,9 @@ Each prints, per machine and tree, the build time and the boot time (QEMU
 start to the verdict line).
 """
 
+from __future__ import annotations
+
+import argparse
 import shutil
 from pathlib import Path
 
@@ -27,7 +30,7 @@ def _line(name, wall, records):
     return f"{name:<11} {wall:7.1f} s   {per}"
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     work = Path(args.out)
     work = outdir.check(work, [args.ksrc], "bench-boot")
     shutil.rmtree(work, ignore_errors=True)

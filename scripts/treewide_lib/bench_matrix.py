@@ -13,6 +13,9 @@ With --series, every run also builds each commit of that series
 build's.
 """
 
+from __future__ import annotations
+
+import argparse
 import json
 import os
 import shutil
@@ -31,7 +34,7 @@ def _mmss(s):
     return f"{int(s) // 60}m{int(s) % 60:02d}s"
 
 
-def series_range(series_out):
+def series_range(series_out: Path | str) -> list[str]:
     """The matrix flags that build each commit of the series in series_out:
     the bench's matrix OUTs are not inside it, so it is named as a range."""
     series_out = Path(series_out).resolve()
@@ -74,7 +77,7 @@ def _full_from(out):
     return cells
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     work = Path(args.out).resolve()
     work = outdir.check(work, [args.ksrc], "bench-matrix")
     ccache = work / "ccache"

@@ -10,6 +10,9 @@ new profile; the figure printed for each is the first run's and the
 median of the next five.
 """
 
+from __future__ import annotations
+
+import argparse
 import json
 import re
 import shutil
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from . import report
 from .errors import ToolError
+
 
 PROBE = (
     "<script>addEventListener('load',function(){"
@@ -92,7 +96,7 @@ def _line(what, first, rest, unit):
             f"median of next {len(rest)}: {median:8.1f} {unit}")
 
 
-def run(args):
+def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     data, rep, prov = _series(out)
     renders = []

@@ -4,16 +4,20 @@ exact command that reproduces the commit from its parent, and a sentence
 for each change no semantic patch made (#if folding, hand-written files).
 tests/test_changelog.py runs those commands and compares."""
 
+from __future__ import annotations
+
 import re
 import shlex
 import subprocess
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cpp_tidy import tidy
-from .spatch import SmPL
 from .encoding import ENC
+from .spatch import SmPL
+
 
 INTRO = "To reproduce this commit from its parent"
 FOLDING_SENTENCE = (
@@ -34,7 +38,7 @@ class RuleRun:
     folded: tuple = ()
 
 
-def command(run, files):
+def command(run: RuleRun, files: Sequence[str]) -> str:
     """The shell text that runs `run` on `files` as the toolkit did: one
     spatch per file (files named together would be one group to spatch,
     whose rules can then depend on each other across files)."""
@@ -59,7 +63,7 @@ def _wrap(words, indent, raw_tail=""):
     return "\n".join(lines + [cur + raw_tail])
 
 
-def quoted(smpl_path):
+def quoted(smpl_path: Path) -> str:
     """The semantic patch as spatch ran it, indented (its '#include' lines
     would read as comments to git, a '---' as the end of the log)."""
     smpl = SmPL.load(smpl_path)
@@ -67,7 +71,7 @@ def quoted(smpl_path):
     return "\n".join(f"  {line}" if line else "" for line in text.rstrip("\n").split("\n"))
 
 
-def how_made(runs, files, spatch_version):
+def how_made(runs: list[RuleRun], files: Sequence[str], spatch_version: str) -> list[str]:
     """The paragraphs of a commit message that reproduce the commit's
     changes to `files` from its parent: [] when no semantic patch made them."""
     mine = [(r, [f for f in r.changed if f in files]) for r in runs]
@@ -91,7 +95,7 @@ def how_made(runs, files, spatch_version):
     return out[:-1]
 
 
-def parse(msg):
+def parse(msg: str) -> tuple[list[str], dict[str, str], bool, list[str]]:
     """(command texts, {semantic patch name: text}, whether the folding is
     said, hand-written files) of a commit message how_made() wrote."""
     lines = msg.split("\n")
@@ -129,7 +133,7 @@ def parse(msg):
     )
 
 
-def reproduce(gitdir, commits, env, work):
+def reproduce(gitdir: Path, commits: list[str], env: dict[str, str], work: Path) -> dict[str, str]:
     """Make each commit again from its parent by what its message says: its
     hand-written files taken from it, its commands run with its semantic
     patches saved at the top of the tree, the #if folding after each command
@@ -139,7 +143,7 @@ def reproduce(gitdir, commits, env, work):
         env, GIT_DIR=str(gitdir), GIT_WORK_TREE=str(work), GIT_INDEX_FILE=f"{work}.index"
     )
 
-    def git(*args):
+    def git(*args: str) -> str:
         return subprocess.run(["git", *args], env=git_env, cwd=work, capture_output=True, text=True,
                               check=True).stdout
 

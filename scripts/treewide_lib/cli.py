@@ -4,24 +4,36 @@ import argparse
 import dataclasses
 import errno
 import json
-import shlex
 import os
+import shlex
 import shutil
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, copies,
                each_commit, kcidb, lock, matrix, matrix_records, outdir, paths, rangediff, recipe,
                report, series, signals, console, sweep, target, txn)
-from .kbuild import table as arch_table
 from .errors import ToolError
+from .kbuild import table as arch_table
 from .spatch import DEFAULT_TIMEOUT, Spatch
 from .tree import Tree
 
-def default_out(tree):
+
+def default_out(tree: Tree) -> Path:
     return Path.cwd() / "out" / tree.name
+
+
+def _log(quiet: bool) -> Callable[[str], Any]:
+    """Where a run's progress goes: nothing with --quiet."""
+    if quiet:
+        return _silent
+    return print
+
+
+def _silent(*words: object) -> None:
+    pass
 
 
 def _positive(text):
@@ -35,7 +47,7 @@ def _positive(text):
     return value
 
 
-def cmd_apply(args):
+def cmd_apply(args: argparse.Namespace) -> int:
     tree = Tree(args.ksrc)
     rec = recipe.load(args.recipe)
     if args.until:
@@ -49,7 +61,7 @@ def cmd_apply(args):
                 "commit or stash them first, or pass --allow-dirty",
             )
     sp = Spatch(jobs=args.jobs, timeout=args.timeout)
-    log = print if not args.quiet else (lambda *a: None)
+    log = _log(args.quiet)
     if not args.dry_run:
         txn.watch(tree.root)
     with lock.tree_lock(tree.root, exclusive=not args.dry_run, wait=args.wait):
@@ -61,7 +73,7 @@ def cmd_apply(args):
     return 1 if failures else 0
 
 
-def cmd_sweep(args):
+def cmd_sweep(args: argparse.Namespace) -> int:
     rec = recipe.load(args.recipe)
     expect = sweep.load_expectations(args.expect) if args.expect else None
     out = Path(args.out)
@@ -76,7 +88,7 @@ def cmd_sweep(args):
     return sweep.exit_status(data)
 
 
-def cmd_series(args):
+def cmd_series(args: argparse.Namespace) -> int:
     tree = Tree(args.ksrc)
     out = outdir.check(Path(args.out) if args.out else default_out(tree), [tree.root])
     rec = recipe.load(args.recipe)
@@ -99,7 +111,7 @@ def cmd_series(args):
         tgt,
         signoff=args.signoff,
         date=args.date,
-        log=print if not args.quiet else (lambda *a: None),
+        log=_log(args.quiet),
         version=args.version,
         since=args.since and Path(args.since),
     )
@@ -124,7 +136,7 @@ def cmd_series(args):
     return 0 if verify.get("identical", True) else 1
 
 
-def cmd_matrix(args):
+def cmd_matrix(args: argparse.Namespace) -> int:
     base = Tree(args.ksrc)
     _check_clean(base)
     out = _build_out(Path(args.out) if args.out else default_out(base) / "matrix", base, "matrix")
@@ -288,7 +300,7 @@ def _check_compilers(cells):
         )
 
 
-def portable(command, *args):
+def portable(command: str, *args: str) -> str:
     """The shell command that reruns `treewide command` from the top of any
     checkout of the toolkit, with $KSRC the tree and $OUT the run's output
     (no path of this machine in it); a cell or machine is appended."""
@@ -324,7 +336,7 @@ def _reproduce(args, base, out):
     return portable("matrix", *cmd, *[f for f, on in flags.items() if on])
 
 
-def cmd_boot(args):
+def cmd_boot(args: argparse.Namespace) -> int:
     base = Tree(args.ksrc)
     _check_clean(base)
     out = _build_out(Path(args.out) if args.out else default_out(base) / "boot", base, "boot")
@@ -362,7 +374,7 @@ def cmd_boot(args):
     return status
 
 
-def cmd_matrix_merge(args):
+def cmd_matrix_merge(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.dirs]
     empty = [str(d) for d in dirs if not any(d.glob("cells/*.json"))]
     if empty:
@@ -373,14 +385,14 @@ def cmd_matrix_merge(args):
     return matrix_records.exit_status(data)
 
 
-def cmd_report(args):
+def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     m = _write_report(out)
     print(f"{out}/report.md\n{out}/report.html\n{m['verdict'][1]}")
     return 0
 
 
-def cmd_kcidb(args):
+def cmd_kcidb(args: argparse.Namespace) -> int:
     out = Path(args.out)
     data = kcidb.export(out)
     problems = kcidb.check(data)
@@ -396,7 +408,7 @@ def cmd_kcidb(args):
     return 1 if problems else 0
 
 
-def cmd_range_diff(args):
+def cmd_range_diff(args: argparse.Namespace) -> int:
     print(rangediff.run(args.old, args.new), end="")
     return 0
 
@@ -483,7 +495,7 @@ def _command(sub, name, help, func, shared=(), **defaults):
     return c
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="treewide", description="Carry the DMA-ops consolidation across kernel trees."
     )
@@ -709,7 +721,7 @@ def build_parser():
     return p
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signals.install(defer=txn.user_tree_written)
     try:

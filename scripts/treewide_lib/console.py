@@ -1,6 +1,12 @@
 """What the console shows of an apply or series run: one screen, and the
 exit status of a tree short of its end state."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
 STATUS_WORDS = {
     "applied": "applied",
     "already-done": "already done",
@@ -16,7 +22,7 @@ STATUS_WORDS = {
 SHORT_OF_END_STATE = 3
 
 
-def short_of_end_state(steps):
+def short_of_end_state(steps: list[dict[str, Any]]) -> str:
     """The line that says a run left the tree short of the recipe's end state."""
     short = next(s["name"] for s in steps if s.get("short_of_end_state"))
     later = sum(1 for s in steps if s["reason"].startswith(f"not run: {short} "))
@@ -36,7 +42,7 @@ def _step_line(i, n, s):
     return head
 
 
-def render(report, out_dir):
+def render(report: dict[str, Any], out_dir: Path) -> str:
     t = report["tree"]
     steps = report["steps"]
     lines = [
@@ -86,7 +92,7 @@ def render(report, out_dir):
     return "\n".join(lines)
 
 
-def render_series(data, out_dir):
+def render_series(data: dict[str, Any], out_dir: Path) -> str:
     """The one-screen summary of a series run."""
     lines = [f"treewide series: {data['tree']['name']} ({data['tree']['version']}), "
              f"{len(data['patches'])} patch(es) on base {data['base'][:12]}"]

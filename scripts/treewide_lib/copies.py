@@ -165,7 +165,7 @@ def code_reference(base: Tree, out: Path, rec: recipe.Recipe, applied: list[reci
     compare=False (--no-code) saves the build of that tree in every cell."""
     against, why = _noop_plan(applied) if compare else (None, "not compared (--no-code)")
     before = None
-    if against in (None, "baseline"):
+    if against is None or against == "baseline":
         remove(out / "before-noop")
     else:
         before = patched_copy(base, out, recipe.until(rec, against), jobs, "before-noop")

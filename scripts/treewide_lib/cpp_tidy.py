@@ -9,7 +9,10 @@ the rewrite changed (a block that was already like that stays):
 - a conditional whose two branches are identical becomes that code.
 """
 
+from __future__ import annotations
+
 import re
+
 
 _IF = re.compile(r"^\s*#\s*(if|ifdef|ifndef)\b")
 _ELSE = re.compile(r"^\s*#\s*else\b")
@@ -48,7 +51,7 @@ def _simplified(lines, block):
     return None
 
 
-def tidy(before, after):
+def tidy(before: str, after: str) -> str:
     """after, with conditionals the rewrite emptied or made two-faced folded."""
     old = set(_signature(before))
     lines = after.split("\n")

@@ -6,20 +6,23 @@ user's own HEAD commit, borrowed through alternates. Series commits are built wi
 plumbing (hash-object, update-index, commit-tree): no work tree needed.
 """
 
+from __future__ import annotations
+
 import os
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import ToolError
 
 
 class Scratch:
-    def __init__(self, gitdir, ident, date):
+    def __init__(self, gitdir: Path | str, ident: tuple[str, str], date: str) -> None:
         self.gitdir = Path(gitdir)
         self.name, self.email = ident
         self.date = date
 
-    def env(self, index=None, author=None):
+    def env(self, index: Path | None = None, author: str | None = None) -> dict[str, str]:
         name, email = _split_ident(author) if author else (self.name, self.email)
         env = dict(
             os.environ,
@@ -37,7 +40,8 @@ class Scratch:
             env["GIT_INDEX_FILE"] = str(index)
         return env
 
-    def git(self, *args, index=None, input=None, cwd=None, author=None):
+    def git(self, *args: str, index: Path | None = None, input: str | None = None,
+            cwd: Path | None = None, author: str | None = None) -> str:
         r = subprocess.run(["git", *args], env=self.env(index, author), input=input, cwd=cwd,
                            capture_output=True, text=True, errors="surrogateescape", check=False)
         if r.returncode != 0:
@@ -45,13 +49,13 @@ class Scratch:
                             "check the git installation and free disk space")
         return r.stdout
 
-    def init(self):
+    def init(self) -> None:
         self.gitdir.parent.mkdir(parents=True, exist_ok=True)
         init_bare(self.gitdir)
         self.git("config", "core.autocrlf", "false")
         self.git("config", "gc.auto", "0")
 
-    def import_plain(self, root, message, paths):
+    def import_plain(self, root: Path, message: str, paths: Iterable[str]) -> str:
         """Commit the files of a plain source tree that the series touches,
         as they are. A plain tree has no history: its other files would
         change no patch, and hashing all of them cost most of a series run."""
@@ -66,7 +70,7 @@ class Scratch:
         tree = self.git("write-tree", index=index).strip()
         return self.git("commit-tree", tree, "-m", message).strip()
 
-    def borrow_head(self, root):
+    def borrow_head(self, root: Path) -> str:
         """The user's HEAD commit, its objects shared read-only through alternates."""
         objects = Path(
             self.git(
@@ -92,7 +96,8 @@ class Scratch:
             )
         return r.stdout.strip()
 
-    def commit(self, parent, files, message, author=None):
+    def commit(self, parent: str, files: dict[str, str], message: str,
+               author: str | None = None) -> str:
         """A commit on top of parent with files ({path: text}) replaced or
         added; author: "Name <email>" when not the committer."""
         index = self.gitdir / "index.series"
@@ -110,11 +115,11 @@ class Scratch:
         out = self.git("ls-tree", commit, "--", rel).strip()
         return out.split(" ", 1)[0] if out else "100644"
 
-    def tree_of(self, rev):
+    def tree_of(self, rev: str) -> str:
         return self.git("rev-parse", f"{rev}^{{tree}}").strip()
 
 
-def identity(signoff):
+def identity(signoff: str | None) -> tuple[str, str]:
     """(name, email) from --signoff "Name <email>", else git config."""
     if signoff:
         if "<" not in signoff or not signoff.rstrip().endswith(">"):
@@ -128,7 +133,7 @@ def identity(signoff):
     if not all(vals):
         raise ToolError("no identity for Signed-off-by",
                         "pass --signoff 'Name <email>' or set git config user.name/email")
-    return tuple(vals)
+    return vals[0], vals[1]
 
 
 def _split_ident(ident):
@@ -136,7 +141,7 @@ def _split_ident(ident):
     return name.strip(), email.rstrip(">").strip()
 
 
-def init_bare(path):
+def init_bare(path: Path | str) -> None:
     """git init --bare, its failure an error naming git's reason."""
     r = subprocess.run(
         ["git", "init", "-q", "--bare", str(path)], capture_output=True, text=True, check=False

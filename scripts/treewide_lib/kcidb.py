@@ -6,6 +6,8 @@ tests run on them (new diagnostics, sparse, object code, link references,
 the DMA test in the booted kernel, the Xen probe). Files are named by
 file:// URLs of the OUT they sit in."""
 
+from __future__ import annotations
+
 import hashlib
 import json
 import re
@@ -14,12 +16,13 @@ from typing import Any
 
 from .errors import ToolError
 
+
 ORIGIN = "treewide"
 VERSION = {"major": 4, "minor": 0}
 BROKEN = ("error", "timeout", "config-lost")          # cell statuses with no build to speak of
 
 
-def export(out):
+def export(out: Path | str) -> dict[str, Any]:
     """The KCIDB data of the series in OUT (with OUT/matrix and OUT/boot where they ran)."""
     out = Path(out).resolve()
     try:
@@ -219,7 +222,7 @@ def _log(path):
     return path.resolve().as_uri() if path.is_file() else None
 
 
-def check(data):
+def check(data: dict[str, Any]) -> list[str]:
     """What in data breaks KCIDB v4.0's rules ([]: nothing): required fields,
     types, id and origin patterns, test statuses, properties the schema
     does not define, and every object once. Written from the schema kcidb-io

@@ -9,9 +9,14 @@ The kernel drops it when the process dies, so a killed run never leaves a
 stale one; /proc/locks says who holds it.
 """
 
+from __future__ import annotations
+
 import contextlib
 import fcntl
 import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 from .errors import ToolError
 
@@ -45,7 +50,8 @@ def _cmdline(pid):
 
 
 @contextlib.contextmanager
-def tree_lock(root, exclusive, wait=False, log=print):
+def tree_lock(root: Path, exclusive: bool, wait: bool = False,
+              log: Callable[[str], Any] = print) -> Iterator[None]:
     """Hold the tree's lock for the block: exclusive for a writer, shared for a reader."""
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH

@@ -1,14 +1,22 @@
 """The series' mail: its recipients from the tree's get_maintainer.pl, the
 tree's checkpatch.pl --strict on each patch, and the cover letter."""
 
+from __future__ import annotations
+
 import re
 import subprocess
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import VERSION, changelog
-from .errors import ToolError
 from .encoding import ENC
+from .errors import ToolError
+
+if TYPE_CHECKING:
+    from .series import Series
+
 
 # checkpatch messages a generated series keeps, and why (type -> reason).
 KNOWN_CHECKPATCH = {
@@ -78,7 +86,7 @@ _ROLE = re.compile(
 )
 
 
-def maintainers(tree_root, patch):
+def maintainers(tree_root: Path, patch: Path) -> list[tuple[str, str]]:
     """[(who, role)] for one patch, from MAINTAINERS only (no git history);
     a role is "maintainer:SECTION", "reviewer:SECTION", "open list:SECTION"..."""
     r = _perl(
@@ -92,7 +100,7 @@ def maintainers(tree_root, patch):
     return listed
 
 
-def union(lists):
+def union(lists: Iterable[dict[str, list[str]]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {"to": [], "cc": []}
     for m in lists:
         for key in out:
@@ -101,7 +109,7 @@ def union(lists):
     return out
 
 
-def add_recipients(patch, m):
+def add_recipients(patch: Path, m: dict[str, list[str]]) -> None:
     """To:/Cc: headers after the Subject: header (and its continuation lines)."""
     lines = Path(patch).read_text(**ENC).split("\n")
     i = next(n for n, line in enumerate(lines) if line.startswith("Subject:")) + 1
@@ -111,7 +119,7 @@ def add_recipients(patch, m):
     Path(patch).write_text("\n".join(lines[:i] + extra + lines[i:]), **ENC)
 
 
-def checkpatch(tree_root, patch):
+def checkpatch(tree_root: Path, patch: Path) -> dict[str, Any]:
     """The tree's checkpatch.pl --strict on one patch: messages, each with why it stays (or not)."""
     # checkpatch exits 1 when it has messages: that is a finished run too.
     r = _perl(tree_root, "checkpatch.pl", "--strict", "--terse", "--show-types", "--no-summary",
@@ -159,10 +167,12 @@ def _commit_id_why(line, kind, tree_root):
     return ""
 
 
-def review_all(tree_root, patches):
+def review_all(tree_root: Path,
+               patches: list[Path]) -> tuple[list[list[tuple[str, str]]], list[dict[str, Any]]]:
     """(recipients, checkpatch results) of every patch. Both scripts are run
     before any failure is raised, so one error names every script that died."""
-    results, failed = {}, []
+    results: dict[str, list[Any]] = {}
+    failed = []
     for name, check in (("maintainers", maintainers), ("checkpatch", checkpatch)):
         try:
             results[name] = [check(tree_root, p) for p in patches]
@@ -198,7 +208,7 @@ def _not_lengthened(lines, i):
     )
 
 
-def cover_notes(series, rep, single=False):
+def cover_notes(series: Series, rep: dict[str, Any], single: bool = False) -> list[str]:
     """What a reviewer reads before the patches: what the series does, what
     it is based on, what it leaves out and why, how it was made, and how it
     was tested (prose: no internal step names). A single patch's notes,
@@ -253,7 +263,7 @@ def cover_notes(series, rep, single=False):
     return body
 
 
-def set_testing(mail, lines):
+def set_testing(mail: Path, lines: list[str]) -> None:
     """Replace the Testing: section of a cover letter or of a single patch's
     notes (up to its next blank line) by lines."""
     text = Path(mail).read_text(**ENC)
@@ -273,7 +283,7 @@ def _status_prose(step):
     return f"{why} ({step['reason']})" if step.get("reason") else why
 
 
-def write_cover(cover, series, notes):
+def write_cover(cover: Path, series: Series, notes: list[str]) -> None:
     """Fill format-patch's cover letter template."""
     text = Path(cover).read_text(**ENC)
     text = text.replace("*** SUBJECT HERE ***", series.recipe.title)
@@ -281,7 +291,7 @@ def write_cover(cover, series, notes):
     Path(cover).write_text(text, **ENC)
 
 
-def add_notes(patch, notes):
+def add_notes(patch: Path, notes: list[str]) -> None:
     """A single patch has no cover letter: the notes go below its '---'."""
     text = Path(patch).read_text(**ENC)
     i = text.index("\n---\n") + len("\n---\n")

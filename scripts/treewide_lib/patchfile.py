@@ -1,7 +1,10 @@
 """A `git format-patch` file as data: its changelog and its hunks, line by line."""
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
+
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 
@@ -16,11 +19,11 @@ class Hunk:
     )  # (kind " " "-" "+" "\\", old line no, new line no, text)
 
     @property
-    def removed(self):
+    def removed(self) -> list[str]:
         return [t for k, _, _, t in self.lines if k == "-"]
 
     @property
-    def added(self):
+    def added(self) -> list[str]:
         return [t for k, _, _, t in self.lines if k == "+"]
 
 
@@ -37,7 +40,7 @@ def _subject(head):
     return " ".join(m.group(1).split()) if m else ""
 
 
-def parse(text):
+def parse(text: str) -> Patch:
     """Patch of a format-patch file. Hunks are read by their line counts,
     so a removed line that reads "- " is never taken for the signature."""
     head, _, rest = text.partition("\n\n")

@@ -1,12 +1,19 @@
 """Which step, semantic patch (or overlay file) made each hunk of each patch."""
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import patchfile
 from .encoding import ENC
 
+if TYPE_CHECKING:
+    from .apply import StepResult
 
-def build(results, commits, patches):
+
+def build(results: list[StepResult], commits: list[dict[str, Any]],
+          patches: list[Path]) -> dict[str, list[dict[str, Any]]]:
     """{patch: [{file, hunk, step, sources, made_by}]}: sources are the SmPL files (or overlay
     file) whose own changes to that file share removed or added lines with the hunk; made_by
     adds the named rules of each that fired on the file."""

@@ -1,6 +1,8 @@
 """How a regenerated series differs from an earlier one: per step, then
 git range-diff of the two commit ranges (patch by patch)."""
 
+from __future__ import annotations
+
 import json
 import re
 import subprocess
@@ -27,7 +29,7 @@ def _load(out):
     return data, git
 
 
-def run(old, new):
+def run(old: Path | str, new: Path | str) -> str:
     (a, agit), (b, bgit) = _load(old), _load(new)
     lines = [
         (
@@ -89,7 +91,7 @@ _SAID = {
 }
 
 
-def changes(old_out, new):
+def changes(old_out: Path, new: tuple[Path, str, str]) -> list[str]:
     """"Changes in vN" lines: each patch of the old series and of the new
     one (git dir, base, tip) unchanged, changed, dropped or new."""
     a, agit = _load(old_out)

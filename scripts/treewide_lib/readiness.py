@@ -5,12 +5,18 @@ where the series carries the Xen step. What a series needs is decided
 when it is made (series.json "needs"); what ran is read from OUT/matrix
 and OUT/boot whenever the page or the mail is brought up to date."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
 from .kbuild import table
+
 
 XEN_STEP = "xen-preserve-dma-ops"
 
 
-def needs(tree_root, commits):
+def needs(tree_root: Path, commits: list[dict[str, Any]]) -> dict[str, list[str]]:
     """{"cells": [...], "machines": [...], "xen": [...]}: the arch table's
     cells for this tree; the boot machines of the arches whose files the
     series changes (of every arch with a machine when it changes generic
@@ -27,7 +33,8 @@ def needs(tree_root, commits):
     return {"cells": sorted(cells), "machines": [n for n in touched if n not in xen], "xen": xen}
 
 
-def missing(need, cells, boots, patches):
+def missing(need: dict[str, list[str]], cells: list[dict[str, Any]] | None,
+            boots: list[dict[str, Any]] | None, patches: list[dict[str, Any]]) -> list[str]:
     """What keeps a series from being ready, each in a few words ([]: ready)."""
     out = [] if cells is not None else ["the build matrix has not run: make matrix"]
     ran = {c["cell"]: c for c in cells or []}

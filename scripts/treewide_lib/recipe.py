@@ -1,5 +1,7 @@
 """The series recipe: ordered steps, their SmPL rules and old-form sites."""
 
+from __future__ import annotations
+
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -7,7 +9,6 @@ from pathlib import Path
 
 from .errors import ToolError
 from .paths import DEFAULT_RECIPE, OVERLAY_DIR
-
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Pattern:
     negate: bool = False
 
     @property
-    def patterns(self):
+    def patterns(self) -> tuple[Pattern, ...]:
         return (self,)
 
 
@@ -45,7 +46,7 @@ class AnyOf:
     alternatives: tuple
 
     @property
-    def patterns(self):
+    def patterns(self) -> tuple[Pattern, ...]:
         return self.alternatives
 
 
@@ -92,7 +93,7 @@ class Upstream:
     signed_off: bool = False        # the author's Signed-off-by was seen on it
 
     @property
-    def fixes_line(self):
+    def fixes_line(self) -> str:
         return f'Fixes: {self.commit[:12]} ("{self.subject}")'
 
 
@@ -148,7 +149,7 @@ class Recipe:
     series: dict = field(default_factory=dict)
 
     @property
-    def final_generation(self):
+    def final_generation(self) -> str:
         return next((s.gen_to for s in reversed(self.steps) if s.gen_to), "")
 
 
@@ -292,7 +293,7 @@ def _virtual(name, d):
     )
 
 
-def load(path=DEFAULT_RECIPE):
+def load(path: Path | str = DEFAULT_RECIPE) -> Recipe:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text())
@@ -334,7 +335,7 @@ def load(path=DEFAULT_RECIPE):
     )
 
 
-def until(rec, name):
+def until(rec: Recipe, name: str) -> Recipe:
     """The recipe cut after step `name`."""
     names = [s.name for s in rec.steps]
     if name not in names:

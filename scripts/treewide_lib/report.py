@@ -2,16 +2,21 @@
 hunk, and what was checked, per patch and per build cell. One model, two
 renderings: report.md (report_md) and a static report.html (report_html)."""
 
+from __future__ import annotations
+
 import json
 import re
 import textwrap
 from collections import Counter
 from pathlib import Path
+from typing import Any, cast
 
-from . import patchfile, readiness, report_html, report_md, mail, smpl_rules
-from .records import BOOT_FAILED, FOLDING, MATRIX_FAILED, matrix_details, sweep_reasons, sweep_table
-from .paths import OVERLAY_DIR, SMPL_DIR
+from . import mail, patchfile, readiness, report_html, report_md, smpl_rules
 from .encoding import ENC
+from .paths import OVERLAY_DIR, SMPL_DIR
+from .records import (BOOT_FAILED, FOLDING, MATRIX_FAILED, CellRecord, matrix_details,
+                      sweep_reasons, sweep_table)
+
 
 CHECKS = ("checkpatch", "git am", "build", "object code", "boot", "residuals")
 GRID = (
@@ -26,11 +31,11 @@ GRID = (
 )
 
 
-def slug(name):
+def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
 
 
-def rule_anchor(source, rule=None):
+def rule_anchor(source: str, rule: str | None = None) -> str:
     return f"rule-{slug(source)}" + (f"-{rule}" if rule else "")
 
 
@@ -110,7 +115,7 @@ def _object_code(noop, matrix):
     )
 
 
-def boot_state(status):
+def boot_state(status: str) -> str:
     return "fail" if status in BOOT_FAILED else "pass" if status in ("ok", "fixed") else "warn"
 
 
@@ -295,10 +300,12 @@ def _grid_boot(machines):
     return _check(state, ", ".join(f"{b['machine']} {b['status']}" for b in machines))
 
 
-def grid(matrix, boots):
+def grid(matrix: list[dict[str, Any]],
+         boots: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     rows = []
     for r in sorted(matrix, key=lambda r: r["cell"]):
         machines = None if boots is None else [b for b in boots if b["arch"] == r["arch"]]
+        lines = matrix_details([cast(CellRecord, r)])
         cols = dict(
             zip(
                 GRID,
@@ -323,12 +330,8 @@ def grid(matrix, boots):
                 "reason": r.get("reason", ""),
                 "columns": cols,
                 "boot_ids": [f"boot-{slug(b['machine'])}" for b in machines or []],
-                "findings": [
-                    line for line in matrix_details([r]) if "pre-existing failure" not in line
-                ],
-                "preexisting": [
-                    line for line in matrix_details([r]) if "pre-existing failure" in line
-                ],
+                "findings": [line for line in lines if "pre-existing failure" not in line],
+                "preexisting": [line for line in lines if "pre-existing failure" in line],
                 "reproduce": r.get("reproduce", ""),
                 "make": r.get("make", ""),
             }
@@ -394,7 +397,7 @@ def _releases(sw):
     }
 
 
-def verdict(m):
+def verdict(m: dict[str, Any]) -> tuple[str, str]:
     """(state, one line): pass = ready to send, fail = not (what failed),
     todo = not yet (what has not run: readiness.missing)."""
     bad = [
@@ -425,7 +428,7 @@ def verdict(m):
     )
 
 
-def testing(m):
+def testing(m: dict[str, Any]) -> list[str]:
     """The Testing: section of the mail, from the same facts as the page."""
     am = _git_am(m["verify"])["state"]
     out = [
@@ -468,7 +471,9 @@ def testing(m):
     ]
 
 
-def model(data, rep, prov, texts, matrix=None, boots=None, sw=None):
+def model(data: dict[str, Any], rep: dict[str, Any], prov: dict[str, Any], texts: dict[str, str],
+          matrix: list[dict[str, Any]] | None = None, boots: list[dict[str, Any]] | None = None,
+          sw: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the page shows, as plain data. texts: {patch file name: its text}."""
     t = rep["tree"]
     verify = data.get("verify", {})
@@ -534,7 +539,8 @@ def _json(path, key):
     return json.loads(path.read_text())[key] if path.is_file() else None
 
 
-def write(out_dir, data, rep, prov):
+def write(out_dir: Path, data: dict[str, Any], rep: dict[str, Any],
+          prov: dict[str, Any]) -> dict[str, Any]:
     """report.md and report.html from a series OUT and the matrix, boot and
     sweep runs written into it (OUT/matrix, OUT/boot, OUT/sweep)."""
     out_dir = Path(out_dir)

@@ -3,9 +3,13 @@ content escaped. Readable without JavaScript (everything is open and
 linked); a few lines of script add collapse buttons, a failing-cells
 filter and j/k to step through the hunks."""
 
+from __future__ import annotations
+
 import html
+from typing import Any
 
 from .paths import DATA
+
 
 STATE = {"pass": "ok", "fail": "FAIL", "warn": "warn", "none": "–"}
 
@@ -181,7 +185,7 @@ def _toc(m):
     )
 
 
-def render(m):
+def render(m: dict[str, Any]) -> str:
     state, line = m["verdict"]
     h = [
         (

@@ -1,5 +1,10 @@
 """report.md: the review page's facts in plain Markdown, for mail and terminals."""
 
+from __future__ import annotations
+
+from typing import Any
+
+
 WORD = {"pass": "ok", "fail": "FAIL", "warn": "warn", "none": "-"}
 
 
@@ -122,7 +127,7 @@ def _sources(sources):
     return out
 
 
-def render(m):
+def render(m: dict[str, Any]) -> str:
     state, line = m["verdict"]
     out = [f"# {m['title']}", "", f"**{line}**", ""] + [f"- **{k}**: {v}" for k, v in m["overview"]]
     out += ["", "## Testing (as the mail says it)", ""] + m["testing"]

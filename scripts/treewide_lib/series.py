@@ -4,20 +4,31 @@ the tree's get_maintainer.pl, the tree's checkpatch.pl --strict, git am
 verification, provenance. Nothing is written into the user's tree; the
 output directory is replaced only when the new run is complete."""
 
+from __future__ import annotations
+
 import json
 import os
-import textwrap
 import shutil
 import subprocess
+import textwrap
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import (VERSION, apply, changelog, outdir, provenance, rangediff, readiness, report, mail,
                target)
 from .errors import ToolError
 from .gitrepo import Scratch, identity
 from .paths import OVERLAY_DIR
+
+if TYPE_CHECKING:
+    from .changelog import RuleRun
+    from .recipe import Recipe, Step
+    from .spatch import Spatch
+    from .tree import Tree
+
 
 WORK = ".work"
 # What a series run writes into OUT (and a matrix run into OUT/matrix):
@@ -39,7 +50,8 @@ SERIES_FILES = {
 }
 
 
-def message(step, subject, files, runs, spatch_version, ident, credit=target.Credit()):
+def message(step: Step, subject: str, files: list[str], runs: list[RuleRun], spatch_version: str,
+            ident: tuple[str, str], credit: target.Credit = target.Credit()) -> str:
     """A commit's message; credit: target.attribution() of its step."""
     body = [subject, ""] + list(credit.head) + [step.changelog]
     if step.split_reason:
@@ -58,7 +70,7 @@ def message(step, subject, files, runs, spatch_version, ident, credit=target.Cre
     return "\n".join(body)
 
 
-def commit_date(given=None):
+def commit_date(given: str | None = None) -> str:
     """--date, else $SOURCE_DATE_EPOCH (the reproducible-builds convention:
     regenerating then gives byte-identical patches), else now."""
     if given:
@@ -75,19 +87,10 @@ def commit_date(given=None):
 
 
 class Series:
-    def __init__(
-        self,
-        tree,
-        recipe,
-        spatch,
-        out,
-        tgt,
-        signoff=None,
-        date=None,
-        log=print,
-        version=1,
-        since=None,
-    ):
+    def __init__(self, tree: Tree, recipe: Recipe, spatch: Spatch, out: Path | str,
+                 tgt: target.Target, signoff: str | None = None, date: str | None = None,
+                 log: Callable[[str], Any] = print, version: int = 1,
+                 since: Path | None = None) -> None:
         """version: the series' vN; since: the OUT of the series it follows."""
         self.tree, self.recipe, self.spatch, self.log, self.target = tree, recipe, spatch, log, tgt
         self.version, self.since = version, since
@@ -96,7 +99,8 @@ class Series:
         self.date = commit_date(date)
         self.work = self.out.with_name(self.out.name + ".partial")
 
-    def run(self, force=False, allow_dirty=False, verify=True):
+    def run(self, force: bool = False, allow_dirty: bool = False,
+            verify: bool = True) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         self._check_out(force)
         self.dirty = self.tree.git_dirty()
         if self.dirty and not allow_dirty:

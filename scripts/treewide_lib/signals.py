@@ -3,12 +3,16 @@ process, and an output that went away (a closed pipe, a terminal hung up),
 end it as Ctrl-C does, through Stopped, so that the code in flight puts the
 tree right (rolls back or completes) and the last words can say which."""
 
+from __future__ import annotations
+
 import contextlib
 import errno
 import os
 import signal
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
+
 
 STOPS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM)
 _state: dict[str, Any] = {"stopping": False, "defer": lambda: False, "deferred": []}
@@ -17,12 +21,12 @@ _state: dict[str, Any] = {"stopping": False, "defer": lambda: False, "deferred":
 class Stopped(KeyboardInterrupt):
     """The run was told to stop by `signum` (SIGPIPE: its output was closed)."""
 
-    def __init__(self, signum):
+    def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
 
-def install(defer=lambda: False):
+def install(defer: Callable[[], bool] = lambda: False) -> None:
     """Handle the stop signals and guard stdout and stderr. `defer()` says
     whether a stop now would cut short what must finish (the user's tree
     written, its report not yet): the signal is then noted (`deferred()`)
@@ -40,7 +44,7 @@ def install(defer=lambda: False):
             setattr(sys, name, _Guarded(stream))
 
 
-def deferred():
+def deferred() -> list[int]:
     """The stop signals that came while a stop had to wait, in order."""
     return list(_state["deferred"])
 
@@ -60,7 +64,7 @@ def _handler(signum, frame):
 
 
 @contextlib.contextmanager
-def blocked():
+def blocked() -> Iterator[None]:
     """No stop signal is delivered inside the block (a rollback must not be cut
     short); one that came meanwhile is delivered at its end."""
     old = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
@@ -75,14 +79,14 @@ class _Guarded:
     gone stops the run (SIGPIPE for a closed pipe, SIGHUP for a terminal
     that hung up); from then on its output is dropped, never an error."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._gone = False
 
-    def write(self, text):
+    def write(self, text: str) -> int:
         return self._guard(self._stream.write, text)
 
-    def flush(self):
+    def flush(self) -> None:
         return self._guard(self._stream.flush)
 
     def _guard(self, fn, *args):

@@ -1,7 +1,15 @@
 """Old-form sites and expected end-state code, found by regex in a tree."""
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .recipe import AnyOf, Pattern
+    from .tree import Tree
 
 
 @dataclass(frozen=True)
@@ -12,22 +20,22 @@ class Site:
     text: str
     what: str
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.kind}: {self.text}"
 
 
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 
 
-def code_only(text):
+def code_only(text: str) -> str:
     """text with comments blanked out, keeping every offset and newline."""
     return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
-def find(tree, patterns):
+def find(tree: Tree, patterns: Iterable[Pattern]) -> list[Site]:
     """Every match of every pattern, as Sites sorted by file and line."""
     out = []
     for pat in patterns:
@@ -40,13 +48,13 @@ def find(tree, patterns):
     return sorted(set(out), key=lambda s: (s.file, s.line, s.kind))
 
 
-def missing(tree, expectations):
+def missing(tree: Tree, expectations: Iterable[Pattern]) -> list[Pattern]:
     """The expectations no file of their query satisfies."""
     return [e for e in expectations
             if not any(e.regex.search(code_only(tree.read(rel))) for rel in tree.files(e.query))]
 
 
-def first_match(tree, pattern):
+def first_match(tree: Tree, pattern: Pattern) -> tuple[str, int] | None:
     """(file, line) of the first match of a pattern, or None."""
     for rel in tree.files(pattern.query):
         text = code_only(tree.read(rel))
@@ -56,7 +64,7 @@ def first_match(tree, pattern):
     return None
 
 
-def holds(tree, cond):
+def holds(tree: Tree, cond: Pattern | AnyOf) -> tuple[bool, str]:
     """Whether a condition holds, and what was seen, as a phrase."""
     if hasattr(cond, "alternatives"):            # recipe.AnyOf
         seen = [holds(tree, alt) for alt in cond.alternatives]

@@ -3,13 +3,16 @@ rule that made a hunk. A rule runs from its `@...@` header to the next
 rule's header; script rules stay with the rule before them, whose firing
 they record."""
 
+from __future__ import annotations
+
 import re
+
 
 _HEADER = re.compile(r"^@\s*(\w+)?(?::\w+)?")
 _SCRIPT = ("script", "initialize", "finalize")
 
 
-def split(text):
+def split(text: str) -> list[tuple[str | None, int, str]]:
     """[(rule name or None, first line number, text)]: the preamble (the
     `///` description and options) is the first block, named None."""
     blocks: list[tuple[str | None, int, list[str]]] = []

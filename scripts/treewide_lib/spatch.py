@@ -1,5 +1,7 @@
 """Running Coccinelle's spatch on files of a tree, in parallel, never on the tree itself."""
 
+from __future__ import annotations
+
 import os
 import re
 import resource
@@ -9,17 +11,23 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import ToolError
 from .encoding import ENC
+from .errors import ToolError
+
+if TYPE_CHECKING:
+    from .tree import Tree
+
 
 DEFAULT_TIMEOUT = 120
 
 
-def find_spatch():
+def find_spatch() -> str:
     """The spatch to run: $SPATCH, else the one on PATH."""
     exe = os.environ.get("SPATCH") or shutil.which("spatch")
     if not exe or not shutil.which(exe):
@@ -30,7 +38,7 @@ def find_spatch():
     return exe
 
 
-def version(exe):
+def version(exe: str) -> str:
     r = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     m = re.search(r"spatch version (\S+)", r.stdout + r.stderr)
     if r.returncode != 0 or not m:
@@ -57,7 +65,7 @@ class SmPL:
     quiet: str = ""
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Path | str) -> SmPL:
         text = Path(path).read_text()
         desc = " ".join(line[3:].strip() for line in text.splitlines() if line.startswith("///"))
         m = re.search(r"(?m)^// Options:(.*)$", text)
@@ -102,7 +110,7 @@ class RunStats:
     cpu_s: float = 0.0
     wall_s: float = 0.0
 
-    def add(self, other):
+    def add(self, other: RunStats) -> None:
         self.files += other.files
         self.cpu_s += other.cpu_s
         self.wall_s += other.wall_s
@@ -137,7 +145,8 @@ class Spatch:
     embedded Python (the script rules) once per file, which cost more CPU
     than parsing most files."""
 
-    def __init__(self, exe=None, jobs=None, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, exe: str | None = None, jobs: int | None = None,
+                 timeout: int = DEFAULT_TIMEOUT) -> None:
         self.exe = exe or find_spatch()
         # spatch starts `python3` for its script rules: its own distribution's,
         # not a pyenv or conda one that comes first in the user's PATH
@@ -151,7 +160,9 @@ class Spatch:
         self.jobs = jobs or os.cpu_count() or 1
         self.timeout = timeout
 
-    def command(self, smpl, mode, defines, target, outfile=None, quiet=None, extra=()):
+    def command(self, smpl: SmPL, mode: str, defines: Iterable[str], target: Path | str,
+                outfile: Path | str | None = None, quiet: Path | str | None = None,
+                extra: Sequence[str] = ()) -> list[str]:
         """spatch on `target`; with `quiet` (the rule's quiet text, a file),
         that text under --debug, which says which rules transformed something."""
         cmd = [self.exe, "--sp-file", str(quiet or smpl.path), "-D", mode]
@@ -284,7 +295,8 @@ class Spatch:
             )
         return out
 
-    def run(self, smpl, mode, defines, tree, rels):
+    def run(self, smpl: SmPL, mode: str, defines: Iterable[str], tree: Tree,
+            rels: list[str]) -> tuple[list[FileResult], RunStats]:
         """Run one semantic patch over files; returns (results, stats)."""
         stats = RunStats(files=len(rels))
         if not rels:

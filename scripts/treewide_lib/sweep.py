@@ -7,22 +7,32 @@ would change nothing). Expectations, one row per tree in a TOML file, say
 what upstream history makes each step do there.
 """
 
+from __future__ import annotations
+
 import json
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import apply, lock
 from .errors import ToolError
-from .tree import Tree
 from .paths import DATA
 from .records import SWEEP_SCHEMA, SweepRow, sweep_markdown, sweep_reasons
+from .tree import Tree
+
+if TYPE_CHECKING:
+    from .apply import StepResult
+    from .recipe import Recipe
+    from .spatch import Spatch
+
 
 EXPECTATIONS = DATA / "sweep.toml"
 
 
 
-def load_expectations(path):
+def load_expectations(path: Path | str) -> dict[str, dict[str, Any]]:
     """{tree folder name: expectation row} from a sweep expectations file."""
     try:
         data = tomllib.loads(Path(path).read_text())
@@ -44,7 +54,7 @@ def load_expectations(path):
     return rows
 
 
-def generation_after(recipe, results, before):
+def generation_after(recipe: Recipe, results: list[StepResult], before: str) -> str:
     """How far the recipe brings the tree: the last generation step in order
     that is applied without residuals or already done. Generations are
     ordered as the recipe's steps name them."""
@@ -61,7 +71,7 @@ def generation_after(recipe, results, before):
     return gen
 
 
-def sweep_tree(path, recipe, spatch, dest) -> SweepRow:
+def sweep_tree(path: Path | str, recipe: Recipe, spatch: Spatch, dest: Path) -> SweepRow:
     """One row: what the recipe does on the tree at `path` (never written);
     its apply report and diff go to `dest`."""
     t0 = time.monotonic()
@@ -110,7 +120,7 @@ def _sweep_locked(tree, recipe, spatch, dest, t0, quiet) -> SweepRow:
     }
 
 
-def check(row, expect):
+def check(row: SweepRow, expect: dict[str, Any] | None) -> list[str] | None:
     """What in a row differs from its expectation, as phrases."""
     if expect is None:
         return None
@@ -125,9 +135,10 @@ def check(row, expect):
     if changes is not None and bool(row["changed_files"]) != changes:
         bad.append(f"{len(row['changed_files'])} file(s) changed, expected "
                    + ("some" if changes else "none"))
+    plain: dict[str, Any] = dict(row)
     for key in ("generation_before", "generation_after"):
-        if key in expect and row[key] != expect[key]:
-            bad.append(f"{key.replace('_', ' ')} {row[key]}, expected {expect[key]}")
+        if key in expect and plain[key] != expect[key]:
+            bad.append(f"{key.replace('_', ' ')} {plain[key]}, expected {expect[key]}")
     if len(row["residuals"]) != expect.get("residuals", 0):
         bad.append(f"{len(row['residuals'])} residual(s), expected {expect.get('residuals', 0)}")
     if row["second_pass"]["changed_files"]:
@@ -141,7 +152,9 @@ def _line(row):
             f"{row['wall_s']} s")
 
 
-def run(trees, recipe, spatch, out, expectations, log=print):
+def run(trees: list[str], recipe: Recipe, spatch: Spatch, out: Path | str,
+        expectations: dict[str, dict[str, Any]] | None,
+        log: Callable[[str], Any] = print) -> tuple[dict[str, Any], str]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows, used = [], set()
@@ -171,7 +184,7 @@ def run(trees, recipe, spatch, out, expectations, log=print):
     return data, md
 
 
-def exit_status(data):
+def exit_status(data: dict[str, Any]) -> int:
     """2: a tree could not be read; 1: a row differs from its expectation; else 0."""
     if any("error" in r for r in data["trees"]):
         return 2

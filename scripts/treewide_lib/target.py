@@ -9,11 +9,19 @@ stable-kernel-rules.rst):
 - vendor: attribution as for stable, [PATCH], nobody addressed but the
   user's --to/--cc."""
 
+from __future__ import annotations
+
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .paths import RELEASES
+
+if TYPE_CHECKING:
+    from .recipe import Step
 
 
 KINDS = ("mainline", "stable", "vendor")
@@ -31,15 +39,16 @@ class Target:
     auto: bool = True        # False: --no-auto-cc
 
     @property
-    def prefix(self):
+    def prefix(self) -> str:
         return f"PATCH {self.release}" if self.kind == "stable" else "PATCH"
 
     @property
-    def backport(self):
+    def backport(self) -> bool:
         return self.kind in ("stable", "vendor")
 
 
-def choose(version, given=None, newest=None):
+def choose(version: str, given: str | None = None,
+           newest: tuple[int, ...] | None = None) -> tuple[str, str]:
     """(kind, why) for a tree of `version` ("6.1.192", "6.13-rc2",
     "5.4.0-vendor"): --for when given; a -rc or a release newer than
     `newest` (the newest the toolkit knows) is mainline; another
@@ -59,18 +68,20 @@ def choose(version, given=None, newest=None):
     return "stable", f"Linux {version} is a release: its {xy[0]}.{xy[1]}.y stable tree"
 
 
-def for_tree(version, given=None, to=(), cc=(), auto=True):
+def for_tree(version: str, given: str | None = None, to: Iterable[str] = (), cc: Iterable[str] = (),
+             auto: bool = True) -> Target:
     """The Target of a tree of `version`: --for when given, else choose()'s."""
     kind, why = choose(version, given, newest_known())
     return Target(kind, why, release_of(version), tuple(to), tuple(cc), auto)
 
 
-def release_of(version):
+def release_of(version: str) -> str:
     m = re.match(r"^(\d+\.\d+)", version or "")
     return m.group(1) if m else version
 
 
-def recipients(target, listed, sections, authors):
+def recipients(target: Target, listed: list[tuple[str, str]], sections: Iterable[str],
+               authors: Iterable[str]) -> dict[str, list[str]]:
     """{"to": [...], "cc": [...]} of one patch. listed: get_maintainer.pl's
     [(who, role)]; sections: the MAINTAINERS sections its step addresses;
     authors: of the upstream commits it makes again."""
@@ -97,7 +108,7 @@ def _unique(items):
     return list(dict.fromkeys(items))
 
 
-def newest_known(path=RELEASES):
+def newest_known(path: Path = RELEASES) -> tuple[int, ...] | None:
     """(x, y) of the newest release of the sweep's release list."""
     releases = tomllib.loads(path.read_text()).get("release", [])
     return max((tuple(int(n) for n in r["release"].split(".")) for r in releases), default=None)
@@ -112,7 +123,7 @@ class Credit:
     tags: tuple = ()                 # Fixes:, Link:, the upstream Signed-off-by
 
 
-def attribution(step, target, done):
+def attribution(step: Step, target: Target, done: set[str]) -> Credit:
     """The Credit of a step's commits for the target; done: the names of
     the steps the tree had already done before the series. A backport
     keeps the upstream author where the recipe records the author's

@@ -1,14 +1,21 @@
 """A kernel source tree, read through the changes staged so far."""
 
+from __future__ import annotations
+
 import difflib
 import hashlib
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .encoding import ENC
 from .errors import ToolError
+
+if TYPE_CHECKING:
+    from .recipe import Query
 
 
 def _glob_regex(pattern):
@@ -29,7 +36,7 @@ def _glob_regex(pattern):
     return re.compile("".join(out) + r"\Z")
 
 
-def glob_match(rel, pattern):
+def glob_match(rel: str, pattern: str) -> bool:
     return bool(_glob_regex(pattern).match(rel))
 
 
@@ -43,7 +50,7 @@ def _fixed_prefix(pattern):
     return "/".join(fixed) or "."
 
 
-def kernel_version(root):
+def kernel_version(root: Path | str) -> str | None:
     """The VERSION.PATCHLEVEL.SUBLEVEL of a tree's top Makefile, or None."""
     try:
         head = (Path(root) / "Makefile").read_text(**ENC)[:2000]
@@ -60,7 +67,7 @@ def kernel_version(root):
     return v + fields.get("EXTRAVERSION", "")
 
 
-def read_bytes(path):
+def read_bytes(path: Path | str) -> bytes | None:
     """A file's bytes, or None when there is no file."""
     try:
         return Path(path).read_bytes()
@@ -68,7 +75,7 @@ def read_bytes(path):
         return None
 
 
-def digest(data):
+def digest(data: bytes | None) -> str | None:
     """What a file held, for telling later whether someone changed it (None: no file)."""
     return None if data is None else hashlib.sha256(data).hexdigest()
 
@@ -76,7 +83,7 @@ def digest(data):
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def keep_line_endings(raw, new):
+def keep_line_endings(raw: str, new: str) -> str:
     """`new` (text with LF lines, as rules see a file) written back over
     `raw` (the file as it is, CRLF or mixed): lines outside the changes
     keep their bytes and line endings; changed lines take the file's
@@ -99,16 +106,16 @@ def keep_line_endings(raw, new):
 class Tree:
     """A kernel tree plus the file contents staged for it (not yet written)."""
 
-    def __init__(self, root):
+    def __init__(self, root: Path | str) -> None:
         root = Path(root)
         if not root.is_dir():
             raise ToolError(
                 f"{root} is not a directory", "pass the top of a Linux source tree with KSRC=DIR"
             )
         self.root = root.resolve()
-        self.version = kernel_version(self.root)
+        version = kernel_version(self.root)
         if (
-            not self.version
+            not version
             or not (self.root / "arch").is_dir()
             or not (self.root / "include/linux").is_dir()
         ):
@@ -119,11 +126,12 @@ class Tree:
                 ),
                 "pass the top of a Linux source tree with KSRC=DIR",
             )
-        self.staged = {}
-        self.via = {}           # file -> the symlinked path it was reached through
-        self._greps = {}
-        self._disk = {}
-        self._primed = None
+        self.version: str = version
+        self.staged: dict[str, str] = {}
+        self.via: dict[str, str] = {}   # file -> the symlinked path it was reached through
+        self._greps: dict[tuple[str, str], list[str]] = {}
+        self._disk: dict[str, tuple[bytes | None, str | None]] = {}    # as first read
+        self._primed: tuple[set[str], list[str]] | None = None
         self._check_symlinks()
 
     def _check_symlinks(self):
@@ -160,13 +168,13 @@ class Tree:
         return real
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.root.name
 
-    def is_git(self):
+    def is_git(self) -> bool:
         return (self.root / ".git").exists()
 
-    def git_dirty(self):
+    def git_dirty(self) -> list[str]:
         """Paths with uncommitted changes, or [] if clean or not a git tree."""
         if not self.is_git():
             return []
@@ -181,7 +189,7 @@ class Tree:
                             "repair the repository or pass a plain source tree")
         return [line[3:] for line in r.stdout.splitlines()]
 
-    def read(self, rel):
+    def read(self, rel: str) -> str:
         """The file as staged, else as on disk (LF line endings either way)."""
         if rel in self.staged:
             return self.staged[rel]
@@ -190,7 +198,7 @@ class Tree:
             raise FileNotFoundError(2, "No such file or directory", str(self.root / rel))
         return text
 
-    def original(self, rel):
+    def original(self, rel: str) -> str | None:
         """The file's content in the tree, or None if it does not exist. Read
         once per run: sites, prefilters and steps share it."""
         if rel not in self._disk:
@@ -198,16 +206,16 @@ class Tree:
             self._disk[rel] = (raw, None if raw is None else raw.decode(**ENC))
         return self._disk[rel][1]
 
-    def read_digest(self, rel):
+    def read_digest(self, rel: str) -> str | None:
         """The digest of the file as this run read it (None: it did not exist)."""
         self.original(rel)
         return digest(self._disk[rel][0])
 
-    def changed_since_read(self, rels):
+    def changed_since_read(self, rels: Iterable[str]) -> list[str]:
         """Of the files given, those whose bytes on disk are no longer what this run read."""
         return [rel for rel in rels if digest(read_bytes(self.root / rel)) != self.read_digest(rel)]
 
-    def rendered(self, rel):
+    def rendered(self, rel: str) -> str:
         """The staged file as it is to be written: the tree's own line endings kept
         (those of the bytes this run read, not of whatever the file holds now)."""
         text = self.read(rel)
@@ -215,13 +223,13 @@ class Tree:
         raw = (self._disk[rel][0] or b"").decode(**ENC)
         return keep_line_endings(raw, text) if "\r" in raw else text
 
-    def stage(self, rel, text):
+    def stage(self, rel: str, text: str) -> None:
         if text == self.original(rel):
             self.staged.pop(rel, None)
         else:
             self.staged[rel] = text
 
-    def files(self, query):
+    def files(self, query: Query) -> list[str]:
         """Relative paths of the files a query selects, in the staged view."""
         found = set()
         for pattern in query.paths:
@@ -247,7 +255,7 @@ class Tree:
         reached by, matches a glob."""
         return any(glob_match(path, p) for path in {rel, self.via.get(rel, rel)} for p in patterns)
 
-    def prime(self, queries):
+    def prime(self, queries: Iterable[Query]) -> None:
         """Scan the tree once for every token the run's queries look for, in
         the kinds of file they name: later queries filter this list (and the
         files, read once) instead of walking the tree again."""

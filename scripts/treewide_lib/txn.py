@@ -4,16 +4,20 @@ Originals are backed up and a journal is written before the first file is
 replaced; an interrupted commit is rolled back, at once or by the next run.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .encoding import ENC
 from .errors import ToolError
 from .signals import blocked as signals_blocked
-from .encoding import ENC
 from .tree import digest, read_bytes
+
 
 JOURNAL = "journal.json"
 KEPT = (  # originals of files someone else changed during a write that was rolled back
@@ -32,12 +36,12 @@ PHASE: dict[str, Any] = {
 }
 
 
-def watch(root):
+def watch(root: Path | str) -> None:
     """The tree the user asked this run to write (nothing of it written yet)."""
     PHASE.update(phase="untouched", tree="", files=0, user_tree=str(root), kept=[])
 
 
-def tree_state():
+def tree_state() -> str:
     """One sentence: what the user's tree holds after this process was interrupted."""
     p = PHASE
     if p["tree"] != p["user_tree"]:
@@ -66,23 +70,23 @@ def tree_state():
     return "the tree was left as it was before this run"
 
 
-def user_tree_written():
+def user_tree_written() -> bool:
     """The user's tree holds this run's result (a stop now must let the run finish its report)."""
     return PHASE["phase"] in ("written", "reported") and PHASE["tree"] == PHASE["user_tree"]
 
 
-def reported():
+def reported() -> None:
     """The report of the write is on disk too."""
     if PHASE["phase"] == "written":
         PHASE["phase"] = "reported"
 
 
-def on_disk(root, rels):
+def on_disk(root: Path | str, rels: Iterable[str]) -> dict[str, str | None]:
     """Each file's digest as it is now (what `commit` expects of a file read just now)."""
     return {rel: digest(read_bytes(Path(root) / rel)) for rel in rels}
 
 
-def write_atomic(path, data):
+def write_atomic(path: Path, data: str | bytes) -> None:
     """An interrupted run leaves the old file or the new one, never half of
     one. `data` is bytes, or text written with no newline translation."""
     tmp = path.with_name(path.name + ".treewide-tmp")
@@ -109,7 +113,7 @@ def _writable(path):
     return os.access(path, os.W_OK) and (path.is_dir() or os.access(path.parent, os.W_OK))
 
 
-def check_writable(root, rels):
+def check_writable(root: Path, rels: Iterable[str]) -> None:
     bad = [r for r in rels if not _writable(root / r)]
     if bad:
         raise ToolError(f"cannot write {len(bad)} file(s) of {root}, first {bad[0]}",
@@ -117,7 +121,7 @@ def check_writable(root, rels):
 
 
 class Transaction:
-    def __init__(self, root, workdir):
+    def __init__(self, root: Path | str, workdir: Path | str) -> None:
         self.root = Path(root)
         self.dir = Path(workdir) / ".txn"
 
@@ -168,7 +172,7 @@ class Transaction:
                     ),
                 )
 
-    def recover(self):
+    def recover(self) -> list[str]:
         """Roll back a commit an earlier run on this tree did not finish;
         returns the files restored."""
         restored, kept = self._rollback()
@@ -221,7 +225,7 @@ class Transaction:
         version has no digests: its files are all the run's)."""
         return rel in wrote and digest(read_bytes(self.root / rel)) not in (wrote[rel], orig)
 
-    def commit(self, staged, expected):
+    def commit(self, staged: dict[str, str | bytes], expected: dict[str, str | None]) -> None:
         """Write the staged files; `expected` is each file's digest as the run read it (None: no
         file). A file that no longer holds what was read is never overwritten: the commit stops
         before writing anything, or rolls back what it wrote, and names the file."""
@@ -241,10 +245,10 @@ class Transaction:
             ):  # changed between the check and the copy
                 shutil.rmtree(self.dir, ignore_errors=True)
                 raise self._changed_error([rel])
-        data = {
-            rel: staged[rel] if isinstance(staged[rel], bytes) else staged[rel].encode(**ENC)
-            for rel in rels
-        }
+        data: dict[str, bytes] = {}
+        for rel in rels:
+            content = staged[rel]
+            data[rel] = content if isinstance(content, bytes) else content.encode(**ENC)
         self.dir.mkdir(parents=True, exist_ok=True)
         _write_durably(
             self.dir / JOURNAL,
