@@ -282,7 +282,6 @@ class Interruptions(Base):
         txn.PHASE.update(phase="untouched", user_tree=None)
 
 
-
 def run_main(*args):
     """`treewide ARGS` in this process (so that a test can reach into the run):
     (exit status, stdout, stderr), the signal handlers and streams put back."""

@@ -33,7 +33,6 @@ from .tree import Tree
 from .txn import write_atomic
 
 
-
 @dataclass(frozen=True)
 class Options:
     """What the command line asked of a boot run."""

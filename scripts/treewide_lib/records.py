@@ -15,7 +15,6 @@ BOOT_SCHEMA = "treewide-boot/1"
 SWEEP_SCHEMA = "treewide-sweep/1"
 
 
-
 class CommitRecord(TypedDict, total=False):
     """One commit of the series built in one cell (--each-commit)."""
     commit: str

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 EXPECTATIONS = DATA / "sweep.toml"
 
 
-
 def load_expectations(path: Path | str) -> dict[str, dict[str, Any]]:
     """{tree folder name: expectation row} from a sweep expectations file."""
     try:
