@@ -32,16 +32,7 @@ class Jobserver:
         if self.stopped:
             raise Stopped()
         env = {k: v for k, v in self.env.items() if k != "MAKEFLAGS"} if serial else self.env
-        with subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            env=env,
-            pass_fds=(self.r, self.w),
-            process_group=0,
-        ) as p:
+        with proc.start(cmd, env, pass_fds=(self.r, self.w)) as p:
             self.running.add(p)
             try:
                 while True:

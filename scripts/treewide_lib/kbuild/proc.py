@@ -7,18 +7,17 @@ import signal
 import subprocess
 
 
+def start(cmd: list[str], env: dict[str, str] | None = None,
+          pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
+    """cmd started in a process group of its own, its stdout and stderr one text pipe."""
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace", env=env, pass_fds=pass_fds, process_group=0)
+
+
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run cmd in its own process group, its output (stdout and stderr) kept;
     stopped whole if this process is interrupted. Returns (exit status, output)."""
-    with subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        env=env,
-        process_group=0,
-    ) as p:
+    with start(cmd, env) as p:
         try:
             out, _ = p.communicate()
         except BaseException:
