@@ -424,7 +424,7 @@ SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         dict(
             help=(
                 "output directory (default: out/<tree name>/ for apply and series, "
-                "out/<tree name>/<command>/ for matrix, boot and build-check)"
+                "out/<tree name>/<command>/ for matrix and boot)"
             )
         ),
     ),
