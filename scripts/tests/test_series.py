@@ -288,24 +288,19 @@ class Reroll(SeriesBase):
         self.assertEqual(r.stdout, "")
 
 
+def ok_commits(data):
+    """A cell's commit records in which every patch of the series built cleanly."""
+    return [{"commit": p["commit"], "patch": p["patch"], "subject": p["subject"], "status": "ok",
+             "not_built": [], "new": [], "new_vs_previous": []} for p in data["patches"]]
+
+
 class Readiness(SeriesBase):
     def test_recorded_results_make_it_ready_and_the_mail_says_how_it_was_tested(self):
         self.series(kernel_scripts(self.tree()), "--for", "mainline")
         d = self.data()
         cover = self.out / "series" / d["cover"]
         self.assertIn("- Not built yet (make matrix).", cover.read_text())
-        ok = [
-            {
-                "commit": p["commit"],
-                "patch": p["patch"],
-                "subject": p["subject"],
-                "status": "ok",
-                "not_built": [],
-                "new": [],
-                "new_vs_previous": [],
-            }
-            for p in d["patches"]
-        ]
+        ok = ok_commits(d)
         cells = [
             {
                 "cell": c,
@@ -364,18 +359,7 @@ class Kcidb(SeriesBase):
     def test_every_build_and_test_once_and_each_status_from_what_ran(self):
         self.series(kernel_scripts(self.tree()), "--for", "mainline")
         d = self.data()
-        ok = [
-            {
-                "commit": p["commit"],
-                "patch": p["patch"],
-                "subject": p["subject"],
-                "status": "ok",
-                "not_built": [],
-                "new": [],
-                "new_vs_previous": [],
-            }
-            for p in d["patches"]
-        ]
+        ok = ok_commits(d)
         cell = {
             "cell": "mips",
             "arch": "mips",
