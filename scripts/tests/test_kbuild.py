@@ -459,7 +459,7 @@ class TableRows(unittest.TestCase):
             self.load(self.ROW + self.CELL + 'enable = "XEN"\n')
 
     def test_a_row_without_a_required_key_is_named(self):
-        with self.assertRaisesRegex(ToolError, r"boot m1 lacks .*qemu"):
+        with self.assertRaisesRegex(ToolError, r"boot m1 lacks image, console"):
             self.load(self.ROW + '[[arch.arm.boot]]\nname = "m1"\nconfig = "allnoconfig"\n')
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import copies, initramfs, qemu, recipe
+from . import copies, initramfs, lava, qemu, recipe
 from .errors import ToolError
 from .kbuild import config, make, proc
 from .kbuild.diagnostics import diagnostics
@@ -39,6 +39,8 @@ class Options:
     jobs: int
     timeout: int | None = None          # s per boot; None: each machine's own
     reproduce: str = ""                 # the command that reruns a machine (its name appended)
+    via: str = "qemu"                   # qemu (direct) | lava (lava-run here) | lab (jobs only)
+    lava_url: str = ""                  # where a lab finds OUT's files (default: file://)
 
 
 @dataclass
@@ -63,10 +65,9 @@ class Run:
 def missing_tools(machine: Machine) -> list[tuple[str, str]]:
     """Programs a machine needs that this host lacks, with their Debian packages."""
     need = [
-        (machine.qemu.split()[0], machine.qemu_package),
         (machine.init_cc, machine.init_package),
         (f"{machine.cross_compile}gcc", machine.package),
-    ]
+    ] + ([] if machine.board else [(machine.qemu.split()[0], machine.qemu_package)])
     return [(tool, pkg) for tool, pkg in need if not shutil.which(tool)]
 
 
@@ -112,10 +113,13 @@ def build(src: Path, out: Path, machine: Machine, extra: Vars, jobs: int,
     log, lost, absent = configure(src, out, machine, extra, jobs, env)
     if lost:
         raise ConfigLost(lost)
-    targets = [Path(machine.image).name] + (["modules"] if machine.probe else [])
+    targets = [Path(machine.image).name] + (["modules"] if machine.probe else []) + (
+        ["dtbs"] if machine.dtb else [])
     rc, text = proc.run(make.command(src, out, machine, extra, jobs, *targets), env)
     log += text
     image = out / machine.image
+    if rc == 0 and machine.dtb and not (out / machine.dtb).is_file():
+        rc, log = 1, log + f"\n{machine.dtb}: not built (the row's dtb)\n"
     if rc != 0 or not image.is_file():
         errs = [str(d) for d in diagnostics(log, (src, out)) if d.kind in ("error", "make", "link")]
         raise BuildFailed(f"make {Path(machine.image).name} failed (exit {rc}): "
@@ -153,13 +157,10 @@ def qemu_command(machine: Machine, image: Path, initrd: Path, disk: Path, words:
     kernel and initramfs through guest-loader devices) and its disk. Each
     word of the templates is filled in after splitting, so paths and the
     command line stay one argument each."""
-    append = " ".join(
-        f"console={machine.console} panic=-1 {machine.append} {' '.join(words)}".split()
-    )
     values = {
         "image": image,
         "initrd": initrd,
-        "append": append,
+        "append": kernel_args(machine, words),
         "disk": disk,
         "hypervisor": hypervisor_path,
     }
@@ -169,6 +170,12 @@ def qemu_command(machine: Machine, image: Path, initrd: Path, disk: Path, words:
         + shlex.split(machine.disk)
     )
     return [w.format(**values) for w in words] + ["-nographic", "-no-reboot"]
+
+
+def kernel_args(machine: Machine, words: list[str]) -> str:
+    """The kernel command line: the row's console and words, and the init's."""
+    line = f"console={machine.console} panic=-1 {machine.append} {' '.join(words)}"
+    return " ".join(line.split())
 
 
 def run_tree(label: str, machine: Machine, run: Run, log: Callable[[str], Any]) -> BootTreeRecord:
@@ -193,20 +200,94 @@ def run_tree(label: str, machine: Machine, run: Run, log: Callable[[str], Any]) 
     rec.update(
         {"build": "ok", "build_s": round(time.monotonic() - t0, 1), "options_not_in_tree": absent}
     )
+    rec.update(boot_tree(machine, label, image, out, run, log))
+    return rec
+
+
+def boot_tree(machine: Machine, label: str, image: Path, out: Path, run: Run,
+              log: Callable[[str], Any]) -> BootTreeRecord:
+    """Boot one built tree, as the run's --via says: the boot fields of its record."""
+    logs, ready = run.out / "logs", run.prepared[machine.name]
+    name, rec = machine.name, BootTreeRecord()
     disk, initrd = logs / f"{name}-{label}.disk", ready.initrd
     if machine.probe:
         probe = [("probe.ko", out / "treewide-probe" / "dma_ops_probe.ko")]
         initrd = initramfs.write_cpio(
             logs / f"{name}-{label}.cpio", ready.init, ready.runtime + probe
         )
-    cmd = qemu_command(machine, image, initrd, disk, initramfs.write_disk(disk), ready.hypervisor)
-    log(f"{name}: boot {label}")
-    res = qemu.boot(cmd, logs / f"{name}-{label}.console", run.options.timeout or machine.timeout)
-    disk.unlink(missing_ok=True)
-    rec.update(res)
-    rec.update({"console": str(logs / f"{name}-{label}.console"), "qemu": shlex.join(cmd)})
+    if machine.board:
+        words = [f"treewide.len={initramfs.CHECKED}", "treewide.readonly=1",
+                 f"treewide.disk={machine.board_disk}"]
+    else:
+        words = initramfs.write_disk(disk)
+    art = lava.Artifacts(image, initrd, None if machine.board else disk,
+                         out / machine.dtb if machine.dtb else None)
+    via = run.options.via
+    if via == "lava" and lava.unsupported(machine):
+        rec["runner_note"], via = lava.unsupported(machine), "qemu"
+    if via == "qemu":
+        rec.update(boot_qemu(machine, label, art, words, run, log))
+    else:   # a lab's device configuration has the board's console
+        args = " ".join(words) if machine.board else kernel_args(machine, words)
+        rec.update(boot_lava(machine, label, art, args, run, log))
+    return rec
+
+
+def boot_qemu(machine: Machine, label: str, art: lava.Artifacts, words: list[str], run: Run,
+              log: Callable[[str], Any]) -> BootTreeRecord:
+    """The direct harness: QEMU driven here, its console read as it comes."""
+    assert art.disk is not None, "a QEMU machine boots with a disk"
+    console = run.out / "logs" / f"{machine.name}-{label}.console"
+    cmd = qemu_command(machine, art.kernel, art.initrd, art.disk, words,
+                       run.prepared[machine.name].hypervisor)
+    log(f"{machine.name}: boot {label}")
+    rec = qemu.boot(cmd, console, run.options.timeout or machine.timeout)
+    art.disk.unlink(missing_ok=True)
+    rec.update({"console": str(console), "qemu": shlex.join(cmd)})
     if machine.probe:
-        rec["probe"] = probe_result((logs / f"{name}-{label}.console").read_text(errors="replace"))
+        rec["probe"] = probe_result(console.read_text(errors="replace"))
+    return rec
+
+
+def boot_lava(machine: Machine, label: str, art: lava.Artifacts, args: str, run: Run,
+              log: Callable[[str], Any]) -> BootTreeRecord:
+    """The machine's LAVA job for this tree, in OUT/lava/; run by lava-run
+    here (--via lava), or left for a lab (--via lab) until its results come
+    back (--lava-results)."""
+    jobs = run.out / "lava"
+    job = lava.write(jobs / f"{lava.name(machine, label)}.yaml",
+                     lava.job(machine, label, art, args, run.out, run.options.lava_url,
+                              run.options.timeout))
+    rec: BootTreeRecord = {"runner": "lava", "lava_job": str(job)}
+    if run.options.via == "lab":
+        rec.update({"verdict": "no-verdict", "detail": "", "boot_s": None, "exit": None,
+                    "pending": True, "reason": f"a LAVA job for a lab ({job}): its results come"
+                    " back through `treewide boot --lava-results`"})
+        return rec
+    device = lava.write(jobs / f"{machine.name}.device.yaml", lava.device(machine))
+    log(f"{machine.name}: boot {label} (lava-run)")
+    t0, logfile = time.monotonic(), jobs / f"{lava.name(machine, label)}.log"
+    rc = lava.run(job, device, logfile)
+    rec.update(from_lava(lava.read(logfile), machine, label, run.out))
+    rec.update({"lava_log": str(logfile), "exit": rc, "boot_s": rec.get("boot_s")
+                or (round(time.monotonic() - t0, 1) if rec["verdict"] != "no-verdict" else None)})
+    return rec
+
+
+def from_lava(outcome: lava.Outcome, machine: Machine, label: str, out: Path) -> BootTreeRecord:
+    """A tree's boot fields from its LAVA job; the console (where LAVA's
+    report has one) kept beside the direct harness's, the probe read from it."""
+    rec = lava.record(outcome, lava.name(machine, label))
+    if outcome.console is not None:
+        console = out / "logs" / f"{machine.name}-{label}.console"
+        console.parent.mkdir(exist_ok=True)
+        console.write_text(outcome.console)
+        rec["console"] = str(console)
+        if machine.probe:
+            rec["probe"] = probe_result(outcome.console)
+    elif machine.probe and "lava_probe" in rec:
+        found = machine.expect_ops if rec["lava_probe"] == "pass" else "unexpected"
+        rec["probe"] = {"verdict": found, "devices": {}}
     return rec
 
 
@@ -235,6 +316,9 @@ def verdict(trees: dict[str, BootTreeRecord], machine: Machine) -> tuple[str, st
     b, p = trees["baseline"], trees["patched"]
     if "config-lost" in (b["build"], p["build"]):
         return "config-lost", (b if b["build"] == "config-lost" else p)["reason"]
+    for key, status in (("lab_error", "lab-error"), ("pending", "pending")):
+        if b.get(key) or p.get(key):
+            return status, "; ".join(f"{n} {t['reason']}" for n, t in trees.items() if t.get(key))
     if not passed(b, machine):
         return ("fixed" if passed(p, machine) else "baseline-broken"), "baseline " + _why(
             b, machine
@@ -294,6 +378,34 @@ def write(out: Path, records: list[MachineRecord], skips: dict[str, str]) -> int
     write_atomic(out / "boot.json", json.dumps(data, indent=2) + "\n")
     write_atomic(out / "boot.md", boot_markdown(every, skips))
     return 1 if any(r["status"] in BOOT_FAILED for r in records) else 0
+
+
+def read_lava_results(out: Path, files: list[Path], table: Table) -> int:
+    """A lab's results of the LAVA jobs a `--via lab` run wrote into OUT:
+    each tree's boot fields from its job, each machine's status again.
+    Returns the exit status, as a run's."""
+    records: dict[str, MachineRecord] = {}
+    for f in sorted((out / "machines").glob("*.json")):
+        r = json.loads(f.read_text())
+        records[r["machine"]] = r
+    known = {lava.name(table.machines[m], label): (m, label) for m, r in records.items()
+             if m in table.machines for label, t in r["trees"].items() if t.get("lava_job")}
+    if not known:
+        raise ToolError(f"{out}: no machine of this boot run has a LAVA job",
+                        "write the jobs with `treewide boot --via lab` first")
+    touched: dict[str, MachineRecord] = {}
+    for f in files:
+        outcome = lava.read(f)
+        m, label = lava.identify(outcome, f, known)
+        tree = records[m]["trees"][label]
+        for stale in ("pending", "lab_error", "lava_probe", "probe", "console", "reason"):
+            tree.pop(stale, None)  # type: ignore[misc]
+        tree.update(from_lava(outcome, table.machines[m], label, out))
+        tree["lava_log"] = str(f.resolve())
+        touched[m] = records[m]
+    for m, r in touched.items():
+        r["status"], r["reason"] = verdict(r["trees"], table.machines[m])
+    return write(out, list(touched.values()), table.no_machine)
 
 
 def trees(base: Tree, out: Path, rec: recipe.Recipe, fixups: list[Fixup], jobs: int) -> None:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, copies,
+from . import (VERSION, apply, bench, bench_boot, bench_matrix, bench_report, boot, copies, lava,
                each_commit, kcidb, lock, matrix, matrix_records, outdir, paths, rangediff, recipe,
                report, series, signals, console, sweep, target, txn)
 from .errors import ToolError
@@ -338,6 +338,8 @@ def _reproduce(args, base, out):
 
 def cmd_boot(args: argparse.Namespace) -> int:
     base = Tree(args.ksrc)
+    if args.lava_results:
+        return _boot_results(args, base)
     _check_clean(base)
     out = _build_out(Path(args.out) if args.out else default_out(base) / "boot", base, "boot")
     if "," in str(out):
@@ -356,7 +358,15 @@ def cmd_boot(args: argparse.Namespace) -> int:
             + "".join(f" ({a}: {skips[a]})" for a in unknown if a in skips),
             f"choose from {', '.join(sorted(machines))}",
         )
+    boards = [n for n in names if machines[n].board]
+    if boards and args.via != "lab":
+        if args.machine:
+            raise ToolError(f"{', '.join(boards)}: a lab's board, which LAVA boots in its lab",
+                            "write its jobs with --via lab; --lava-results reads their results")
+        names = [n for n in names if n not in boards]      # by default, what boots here
     missing = {pkg for n in names for _, pkg in boot.missing_tools(machines[n])}
+    if args.via == "lava":
+        lava.check_runner()
     if missing:
         raise ToolError(
             f"missing tools for {', '.join(names)}",
@@ -364,11 +374,33 @@ def cmd_boot(args: argparse.Namespace) -> int:
         )
     outdir.claim(out, "boot")
     print(f"boot: {base.name} ({base.version}), machine(s) {' '.join(names)}")
-    opts = boot.Options(jobs=args.jobs, timeout=args.boot_timeout, reproduce=portable("boot"))
+    opts = boot.Options(jobs=args.jobs, timeout=args.boot_timeout, via=args.via,
+                        lava_url=args.lava_url or "", reproduce=portable("boot"))
     with lock.tree_lock(
         out, exclusive=True
     ):  # two runs would build and boot in the same directories
         status = boot.run(base, out, names, table, recipe.load(args.recipe), opts)
+    print((out / "boot.md").read_text())
+    _refresh_series(out.parent)
+    return status
+
+
+def _boot_results(args: argparse.Namespace, base: Tree) -> int:
+    """--lava-results: a lab's results of the jobs a `--via lab` run wrote,
+    read into that run's records."""
+    out = Path(args.out) if args.out else default_out(base) / "boot"
+    if not (out / "boot.json").is_file():
+        raise ToolError(f"{out} holds no boot run (no boot.json)",
+                        "pass the OUT of the `treewide boot --via lab` run that wrote the jobs")
+    paths = [Path(p) for p in args.lava_results]
+    files = [f for p in paths for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
+    absent = [str(p) for p in paths if not p.exists()] or ([] if files else [str(paths[0])])
+    if absent:
+        raise ToolError(f"no LAVA results at {', '.join(absent)}",
+                        "pass a job's results file (YAML) or a directory of them")
+    table = arch_table.load(args.arch_table).for_tree(base.root)
+    with lock.tree_lock(out, exclusive=True):
+        status = boot.read_lava_results(out, files, table)
     print((out / "boot.md").read_text())
     _refresh_series(out.parent)
     return status
@@ -683,6 +715,26 @@ def build_parser() -> argparse.ArgumentParser:
         "boot small kernels of the baseline and patched trees under QEMU, DMA test",
         cmd_boot,
         ("ksrc", "out", "recipe", "jobs", "arch-table", "machine", "arch"),
+    )
+    b.add_argument(
+        "--via",
+        choices=("qemu", "lava", "lab"),
+        default="qemu",
+        help="who boots: qemu (driven here, the default), lava (each machine's LAVA job run by"
+        " lava-run here), lab (the LAVA jobs written to OUT/lava for a lab; no boot here)",
+    )
+    b.add_argument(
+        "--lava-url",
+        metavar="URL",
+        help="where a lab's dispatcher finds OUT's files: the jobs name URL/<path under OUT>"
+        " (default: file:// paths here)",
+    )
+    b.add_argument(
+        "--lava-results",
+        action="append",
+        metavar="FILE_OR_DIR",
+        help="read a lab's results of the jobs (job logs or results exports, one file per job,"
+        " named <job name>.yaml) into OUT's boot records; builds and boots nothing",
     )
     b.add_argument(
         "--boot-timeout",

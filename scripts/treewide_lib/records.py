@@ -76,6 +76,13 @@ class BootTreeRecord(TypedDict, total=False):
     console: str
     qemu: str
     probe: dict[str, Any]
+    runner: str                     # lava, where LAVA booted it (none: the direct harness)
+    runner_note: str                # why a machine asked of LAVA stayed on the direct harness
+    lava_job: str                   # the job definition
+    lava_log: str                   # LAVA's job log
+    lava_probe: str                 # LAVA's test case of the probe: pass | fail
+    lab_error: bool                 # LAVA ended the job with an error of the lab's
+    pending: bool                   # a job for a lab, no results yet
 
 
 class MachineRecord(TypedDict, total=False):
@@ -87,6 +94,7 @@ class MachineRecord(TypedDict, total=False):
     reproduce: str
     trees: dict[str, BootTreeRecord]
     status: str                     # ok | fixed | regression | baseline-broken | config-lost
+                                    # | lab-error | pending
     reason: str
     duration_s: float
 
@@ -112,7 +120,7 @@ class SweepRow(TypedDict, total=False):
 
 # A cell or machine in one of these fails the run (exit 1) and the series' readiness.
 MATRIX_FAILED = ("regression", "selection-misses", "timeout", "config-lost", "error")
-BOOT_FAILED = ("regression", "config-lost")
+BOOT_FAILED = ("regression", "config-lost", "lab-error")
 # The source of lines the toolkit's #if folding changed (provenance.json), not a rule's.
 FOLDING = "#if folding"
 

@@ -41,14 +41,16 @@ class Cell(Target):
 
 @dataclass(frozen=True, kw_only=True)
 class Machine(Target):
-    """A boot machine: a base config, the image QEMU boots, how it boots."""
+    """A boot machine: a base config, the image it boots and how: QEMU (the
+    direct harness, or LAVA's QEMU method), or a lab's board that LAVA boots
+    (no qemu: a LAVA device type, its boot method and kernel type)."""
 
     config: str  # allnoconfig, defconfig...: KCONFIG_ALLCONFIG adds enable/disable
     image: str  # under O=, e.g. arch/arm64/boot/Image
-    qemu: str
-    qemu_package: str
     console: str
-    disk: str
+    qemu: str = ""
+    qemu_package: str = ""
+    disk: str = ""                  # QEMU's disk arguments ({disk}: a fresh image per boot)
     init_cc: str                    # the compiler of our /init
     init_package: str
     init_static: bool = True
@@ -62,6 +64,16 @@ class Machine(Target):
     probe: bool = False             # build and load the DMA-ops probe module
     expect_ops: str = ""            # the ops the probe must find on every device
     timeout: int = 300              # s
+    dtb: str = ""                   # under O=, deployed with the kernel
+    lava_device_type: str = ""      # a lab's device type (default: qemu, for a QEMU row)
+    lava_boot: str = ""             # a board's LAVA boot method (u-boot...)
+    lava_kernel_type: str = ""      # zimage, image, uimage: how the bootloader starts it
+    board_disk: str = ""            # a board's block device, read twice, never written
+
+    @property
+    def board(self) -> bool:
+        """A lab's board: only LAVA boots it."""
+        return not self.qemu
 
 
 @dataclass(frozen=True)
@@ -144,6 +156,7 @@ def load(path: Path | str = ARCHES) -> Table:
             )
         for m in row.get("boot", []):
             machine = _make(Machine, m, row, arch, f"{where} boot {m.get('name')}")
+            _check_runner(machine, f"{where} boot {machine.name}")
             machines[machine.name] = machine
     _known(data, ("arch", "quirk", "fixup"), str(path))
     return Table(cells, machines, no_cell, no_machine,
@@ -161,6 +174,18 @@ def _make(cls: type, entry: dict[str, Any], row: dict[str, Any], arch: str, wher
         "package": row.get("package", "gcc"),
     }
     return _typed(cls, {**inherited, **entry}, where)
+
+
+def _check_runner(m: Machine, where: str) -> None:
+    """A QEMU row has its command, package and disk; a board row its LAVA
+    device type, boot method, kernel type and disk."""
+    keys = (("qemu", "qemu_package", "disk") if m.qemu else
+            ("lava_device_type", "lava_boot", "lava_kernel_type", "board_disk"))
+    missing = [k for k in keys if not getattr(m, k)]
+    if missing:
+        raise ToolError(f"{where} lacks {', '.join(missing)}",
+                        "a QEMU machine needs qemu, qemu_package and disk; a lab's board"
+                        " lava_device_type, lava_boot, lava_kernel_type and board_disk")
 
 
 def _typed(cls: type, entry: dict[str, Any], where: str) -> Any:
