@@ -47,9 +47,10 @@ matrix:
 matrix-merge:
 	$(TREEWIDE) matrix-merge "$(OUT)" $(SHARDS)
 
-## Boot baseline and patched kernels under QEMU and Xen, DMA test [MACHINES= ARCHES= BOOT_TIMEOUT=]
+## Boot baseline and patched kernels under QEMU and Xen, DMA test [MACHINES= ARCHES= BOOT_TIMEOUT= VIA=lava|lab LAVA_URL=]
 boot:
 	$(TREEWIDE) boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
+		$(if $(VIA),--via $(VIA)) $(if $(LAVA_URL),--lava-url $(LAVA_URL)) \
 		$(foreach a,$(subst $(comma), ,$(ARCHES)),--arch $(a)) $(if $(BOOT_TIMEOUT),--boot-timeout $(BOOT_TIMEOUT)) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
@@ -79,9 +80,10 @@ bench-apply:
 bench-series:
 	$(TREEWIDE) bench-series -j $(JOBS) "$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
-## Boot machines' build and boot times, cold, warm ccache and rerun
+## Boot machines' build and boot times, cold, warm ccache and rerun [VIA=lava: and through LAVA]
 bench-boot:
 	$(TREEWIDE) bench-boot -j $(JOBS) $(outflag) $(foreach m,$(subst $(comma), ,$(MACHINES)),--machine $(m)) \
+		$(if $(filter lava,$(VIA)),--lava) \
 		"$(if $(KSRC),$(KSRC),$(call kernel_tree,6.1))"
 
 ## A series' review page: size, render time, load time in Chromium (OUT=series)

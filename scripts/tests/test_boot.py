@@ -14,7 +14,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from treewide_lib import initramfs, qemu
+from treewide_lib import initramfs, lava, qemu
 from treewide_lib.kbuild import table
 from treewide_lib.paths import ARCHES
 from treewide_lib.paths import SMPL_DIR
@@ -170,6 +170,23 @@ class Boot(unittest.TestCase):
             self.assertIn("read=ok:1048576", t["detail"])
             self.assertIn("write=ok", t["detail"])
             self.assertIn("virtio", Path(t["console"]).read_text(errors="replace"))
+
+    def test_1b_through_lava_the_same_kernels_get_the_same_status(self):
+        if not shutil.which("lava-run") or os.geteuid() != 0:
+            self.skipTest("lava-run (make deps) runs as root only")
+        _, direct = self.boot()
+        r, machines = self.boot("--via", "lava")
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-2000:])
+        m = machines["x86_64-pc"]
+        self.assertEqual((m["status"], direct["x86_64-pc"]["status"]), ("ok", "ok"), m)
+        for label, t in m["trees"].items():
+            self.assertEqual((t["runner"], t["verdict"]), ("lava", "pass"), t)
+            self.assertIn("read=ok:1048576", t["detail"])
+            self.assertTrue(Path(t["lava_job"]).is_file())
+            results = lava.read(Path(t["lava_log"])).results
+            self.assertIn(("treewide-x86_64-pc-" + label, "boot", "pass"),
+                          [(x["suite"], x["case"], x["result"]) for x in results])
+            self.assertIn("treewide-boot: done", Path(t["console"]).read_text(errors="replace"))
 
     def test_3_a_rewrite_that_breaks_dma_at_run_time_regresses(self):
         tmp = Path(tempfile.mkdtemp(prefix="treewide-boot-recipe-"))

@@ -355,6 +355,7 @@ def run_machine(machine: Machine, run: Run, log: Callable[[str], Any]) -> Machin
         "machine": machine.name,
         "arch": machine.arch,
         "why": machine.why,
+        "hook": machine.hook,
         "config": f"{machine.config} + {len(machine.enable)} option(s)",
         "reproduce": f"{run.options.reproduce} --machine {shlex.quote(machine.name)}",
         "trees": {},

@@ -664,7 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop a cell still building after this long and record it as timeout",
     )
 
-    _command(
+    bb = _command(
         sub,
         "bench-boot",
         "time boot machines cold, with a warm ccache, and rerun",
@@ -672,6 +672,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("ksrc", "out", "jobs", "machine"),
         out="/var/tmp/treewide-bench-boot",
     )
+    bb.add_argument("--lava", action="store_true",
+                    help="one more rerun, each boot through lava-run: its cost beside QEMU's")
 
     br = _command(
         sub,

@@ -185,9 +185,10 @@ def _machine(checkout_id, machine, builds, tests):
         build = _build(checkout_id, f"boot:{name}:{label}", machine["arch"], t.get("build") == "ok",
                        config_name=machine.get("config"), duration=t.get("build_s"))
         builds.append(build)
-        if t.get("build") != "ok":
+        if t.get("build") != "ok" or t.get("pending"):     # pending: a lab's job, not run yet
             continue
         said = {"pass": "PASS", "fail": "FAIL"}.get(t.get("verdict", ""), "ERROR")
+        runner = "LAVA" if t.get("runner") == "lava" else "QEMU"
         tests.append(
             _test(
                 build["id"],
@@ -196,7 +197,7 @@ def _machine(checkout_id, machine, builds, tests):
                 t.get("detail") or t.get("reason", ""),
                 duration=t.get("boot_s"),
                 log_url=_log(Path(t["console"])) if t.get("console") else None,
-                environment={"comment": f"QEMU, machine {name}"},
+                environment={"comment": f"{runner}, machine {name}"},
             )
         )
         probe = t.get("probe")

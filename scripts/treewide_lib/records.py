@@ -90,6 +90,7 @@ class MachineRecord(TypedDict, total=False):
     machine: str
     arch: str
     why: str
+    hook: str                       # whether the DMA test goes through the hook the series rewrites
     config: str
     reproduce: str
     trees: dict[str, BootTreeRecord]

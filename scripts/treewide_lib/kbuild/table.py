@@ -64,6 +64,7 @@ class Machine(Target):
     probe: bool = False             # build and load the DMA-ops probe module
     expect_ops: str = ""            # the ops the probe must find on every device
     timeout: int = 300              # s
+    hook: str = ""                  # whether the DMA test goes through the hook the series rewrites
     dtb: str = ""                   # under O=, deployed with the kernel
     lava_device_type: str = ""      # a lab's device type (default: qemu, for a QEMU row)
     lava_boot: str = ""             # a board's LAVA boot method (u-boot...)
