@@ -198,9 +198,20 @@ class Jobs(Base):
         device = lava.write(self.tmp / "device.yaml", lava.device(m))
         self.validate(lava.write(self.tmp / "job.yaml", data), device)
 
-    def test_the_xen_row_stays_on_the_direct_harness_and_says_why(self):
-        self.assertIn("direct harness", lava.unsupported(table.load().machines["arm64-xen-dom0"]))
-        self.assertEqual(lava.unsupported(table.load().machines["x86_64-pc"]), "")
+    def test_the_xen_rows_guest_loader_rides_on_the_kernel_image(self):
+        lava_run_here()
+        m = table.load().machines["arm64-xen-dom0"]
+        kernel, initrd, disk, xen = self.artifacts("Image", "initramfs.cpio", "disk", "xen")
+        data = lava.job(m, "patched", lava.Artifacts(kernel, initrd, disk, None, xen),
+                        "console=hvc0 treewide.len=1", kernel.parent)
+        images = data["actions"][0]["deploy"]["images"]
+        self.assertIn("-kernel {hypervisor}", images["kernel"]["image_arg"])
+        self.assertIn("kernel={kernel},bootargs='console=hvc0 treewide.len=1'",
+                      images["kernel"]["image_arg"])
+        self.assertEqual(data["actions"][2]["test"]["monitors"][0]["fixupdict"],
+                         {"xen": "pass", "native": "fail", "none": "fail"})
+        device = lava.write(self.tmp / "device.yaml", lava.device(m))
+        self.validate(lava.write(self.tmp / "job.yaml", data), device)
 
     def test_a_board_row_without_its_lava_keys_is_refused(self):
         t = self.tmp / "t.toml"

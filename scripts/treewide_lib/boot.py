@@ -10,6 +10,7 @@ the baseline passes; a baseline that does not build or boot is reported as
 pre-existing, with the reason, never as a pass.
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from .errors import ToolError
 from .kbuild import config, make, proc
 from .kbuild.diagnostics import diagnostics
 from .kbuild.make import Vars
-from .kbuild.table import Fixup, Machine, Table
+from .kbuild.table import DEFAULT_LOADER, Fixup, Machine, Table
 from .paths import PROBE_DIR, TOP
 from .records import BOOT_FAILED, BOOT_SCHEMA, BootTreeRecord, MachineRecord, boot_markdown
 from .tree import Tree
@@ -147,9 +148,6 @@ class ConfigLost(Exception):
     pass
 
 
-LOADER = "-kernel {image} -initrd {initrd} -append {append}"
-
-
 def qemu_command(machine: Machine, image: Path, initrd: Path, disk: Path, words: list[str],
                  hypervisor_path: str = "") -> list[str]:
     """The QEMU command: the row's machine, its loader (default: the kernel
@@ -166,7 +164,7 @@ def qemu_command(machine: Machine, image: Path, initrd: Path, disk: Path, words:
     }
     words = (
         shlex.split(machine.qemu)
-        + shlex.split(machine.loader or LOADER)
+        + shlex.split(machine.loader or DEFAULT_LOADER)
         + shlex.split(machine.disk)
     )
     return [w.format(**values) for w in words] + ["-nographic", "-no-reboot"]
@@ -221,11 +219,9 @@ def boot_tree(machine: Machine, label: str, image: Path, out: Path, run: Run,
     else:
         words = initramfs.write_disk(disk)
     art = lava.Artifacts(image, initrd, None if machine.board else disk,
-                         out / machine.dtb if machine.dtb else None)
-    via = run.options.via
-    if via == "lava" and lava.unsupported(machine):
-        rec["runner_note"], via = lava.unsupported(machine), "qemu"
-    if via == "qemu":
+                         out / machine.dtb if machine.dtb else None,
+                         Path(ready.hypervisor) if ready.hypervisor else None)
+    if run.options.via == "qemu":
         rec.update(boot_qemu(machine, label, art, words, run, log))
     else:   # a lab's device configuration has the board's console
         args = " ".join(words) if machine.board else kernel_args(machine, words)
@@ -255,6 +251,10 @@ def boot_lava(machine: Machine, label: str, art: lava.Artifacts, args: str, run:
     here (--via lava), or left for a lab (--via lab) until its results come
     back (--lava-results)."""
     jobs = run.out / "lava"
+    if art.hypervisor and run.options.lava_url:       # a lab fetches every file from OUT
+        jobs.mkdir(exist_ok=True)
+        shutil.copy2(art.hypervisor, jobs / art.hypervisor.name)
+        art = dataclasses.replace(art, hypervisor=jobs / art.hypervisor.name)
     job = lava.write(jobs / f"{lava.name(machine, label)}.yaml",
                      lava.job(machine, label, art, args, run.out, run.options.lava_url,
                               run.options.timeout))
@@ -268,9 +268,11 @@ def boot_lava(machine: Machine, label: str, art: lava.Artifacts, args: str, run:
     log(f"{machine.name}: boot {label} (lava-run)")
     t0, logfile = time.monotonic(), jobs / f"{lava.name(machine, label)}.log"
     rc = lava.run(job, device, logfile)
+    wall = round(time.monotonic() - t0, 1)
     rec.update(from_lava(lava.read(logfile), machine, label, run.out))
-    rec.update({"lava_log": str(logfile), "exit": rc, "boot_s": rec.get("boot_s")
-                or (round(time.monotonic() - t0, 1) if rec["verdict"] != "no-verdict" else None)})
+    # Through LAVA the boot time is lava-run's whole run of the job, its overhead included.
+    rec.update({"lava_log": str(logfile), "exit": rc,
+                "boot_s": wall if rec["verdict"] != "no-verdict" else None})
     return rec
 
 

@@ -27,7 +27,7 @@ import yaml
 from . import qemu
 from .errors import ToolError
 from .kbuild import proc
-from .kbuild.table import Machine
+from .kbuild.table import DEFAULT_LOADER, Machine
 from .paths import DATA
 from .records import BootTreeRecord
 
@@ -49,6 +49,7 @@ class Artifacts:
     initrd: Path
     disk: Path | None = None
     dtb: Path | None = None
+    hypervisor: Path | None = None
 
 
 def name(machine: Machine, label: str) -> str:
@@ -59,14 +60,6 @@ def name(machine: Machine, label: str) -> str:
 def qemu_arch(machine: Machine) -> str:
     """The job's context arch: what follows qemu-system- in the row's command."""
     return machine.qemu.split()[0].removeprefix("qemu-system-")
-
-
-def unsupported(machine: Machine) -> str:
-    """Why the toolkit cannot run this machine as a LAVA job, or ""."""
-    if machine.loader or machine.hypervisor:
-        return ("kept on the direct harness: the toolkit does not express a hypervisor"
-                " boot (Xen with QEMU's guest-loader devices) as a LAVA QEMU job")
-    return ""
 
 
 def device(machine: Machine) -> dict[str, Any]:
@@ -86,7 +79,12 @@ def _url(path: Path, base_url: str, out: Path) -> str:
     is), or the lab's base URL with the path under OUT."""
     if not base_url:
         return f"file://{path.resolve()}"
-    return base_url.rstrip("/") + "/" + path.resolve().relative_to(out.resolve()).as_posix()
+    try:
+        under = path.resolve().relative_to(out.resolve())
+    except ValueError:
+        raise ToolError(f"{path} is not under {out}, where the lab fetches the job's files",
+                        "build into OUT (the toolkit's own files are copied there)") from None
+    return base_url.rstrip("/") + "/" + under.as_posix()
 
 
 def job(machine: Machine, label: str, art: Artifacts, args: str, out: Path, base_url: str = "",
@@ -110,14 +108,7 @@ def job(machine: Machine, label: str, art: Artifacts, args: str, out: Path, base
     }
     if machine.qemu:
         data["context"] = {"arch": qemu_arch(machine)}
-        images = {
-            "kernel": {"url": _url(art.kernel, base_url, out),
-                       "image_arg": f"-kernel {{kernel}} -append {shlex.quote(args)}"},
-            "initrd": {"url": _url(art.initrd, base_url, out), "image_arg": "-initrd {initrd}"},
-        }
-        if art.disk:   # the row's disk arguments: LAVA fills in {disk} as QEMU's harness does
-            images["disk"] = {"url": _url(art.disk, base_url, out), "image_arg": machine.disk}
-        deploy = {"to": "tmpfs", "images": images}
+        deploy = {"to": "tmpfs", "images": _images(machine, art, args, out, base_url)}
         boot: dict[str, Any] = {"method": "qemu", "media": "tmpfs"}
     else:
         data["context"] = {"extra_kernel_args": args}
@@ -135,6 +126,26 @@ def job(machine: Machine, label: str, art: Artifacts, args: str, out: Path, base
         {"test": {"timeout": {"seconds": timeout}, "monitors": [monitor]}},
     ]
     return data
+
+
+def _images(machine: Machine, art: Artifacts, args: str, out: Path,
+            base_url: str) -> dict[str, Any]:
+    """A QEMU job's images. LAVA fills in {<image>} with each file it fetched,
+    in the arguments of every image: the row's loader (the Xen row's
+    guest-loader devices too) rides on the kernel's, its placeholders
+    renamed to the images', the command line quoted as one word."""
+    names = {"image": "{kernel}", "initrd": "{initrd}", "hypervisor": "{hypervisor}",
+             "append": shlex.quote(args)}
+    images = {
+        "kernel": {"url": _url(art.kernel, base_url, out),
+                   "image_arg": (machine.loader or DEFAULT_LOADER).format(**names)},
+        "initrd": {"url": _url(art.initrd, base_url, out), "image_arg": ""},
+    }
+    if art.hypervisor:
+        images["hypervisor"] = {"url": _url(art.hypervisor, base_url, out), "image_arg": ""}
+    if art.disk:   # the row's disk arguments: {disk} is LAVA's image of that name
+        images["disk"] = {"url": _url(art.disk, base_url, out), "image_arg": machine.disk}
+    return images
 
 
 def _fixups(machine: Machine) -> dict[str, str]:

@@ -77,7 +77,6 @@ class BootTreeRecord(TypedDict, total=False):
     qemu: str
     probe: dict[str, Any]
     runner: str                     # lava, where LAVA booted it (none: the direct harness)
-    runner_note: str                # why a machine asked of LAVA stayed on the direct harness
     lava_job: str                   # the job definition
     lava_log: str                   # LAVA's job log
     lava_probe: str                 # LAVA's test case of the probe: pass | fail

@@ -39,6 +39,11 @@ class Cell(Target):
     targets: tuple[str, ...] = ()
 
 
+# How QEMU loads a kernel unless the row says otherwise: {image}, {initrd},
+# {append} (the kernel command line) and {hypervisor} are filled in.
+DEFAULT_LOADER = "-kernel {image} -initrd {initrd} -append {append}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Machine(Target):
     """A boot machine: a base config, the image it boots and how: QEMU (the
@@ -58,7 +63,7 @@ class Machine(Target):
     init_freestanding: bool = False
     init_freestanding_why: str = ""
     init_cflags: tuple[str, ...] = ()
-    loader: str = ""                # QEMU's loader arguments (default: -kernel -initrd -append)
+    loader: str = ""                # QEMU's loader arguments (default: DEFAULT_LOADER)
     append: str = ""                # more kernel command line
     hypervisor: str = ""            # a command printing the hypervisor's path (Xen dom0)
     probe: bool = False             # build and load the DMA-ops probe module
