@@ -67,6 +67,12 @@ class Diagnostics(unittest.TestCase):
         self.assertEqual(moved - base, Counter({Diag("a.c", "warning", "w2"): 1}))
         self.assertEqual(base - moved, Counter())
 
+    def test_modpost_stopping_the_link_is_an_error(self):
+        log = ("FATAL: modpost: Section mismatches detected.\n"
+               "make[3]: *** [scripts/Makefile.modpost:97: vmlinux.o] Error 1\n")
+        self.assertEqual(sorted(map(str, diagnostics(log, ()))), [
+            "(modpost): error: Section mismatches detected.", "vmlinux.o: make: target failed"])
+
     def test_offsets_in_messages_do_not_make_a_warning_new(self):
         msg = (
             "warning: array subscript {} is outside array bounds of 'struct list_head[1]'"

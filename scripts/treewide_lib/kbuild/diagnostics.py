@@ -31,6 +31,8 @@ _IN_FUNCTION = re.compile(r"^\S*ld(?:\.bfd)?: (?P<file>[^\s:]+): in function ")
 _MODPOST = re.compile(
     r'^(?P<kind>ERROR|WARNING): (?:modpost: )?(?P<msg>"\S+" \[(?P<file>\S+)\] undefined!)$'
 )
+# modpost stopping the link of vmlinux or a module (section mismatches made fatal...).
+_FATAL = re.compile(r"^FATAL: modpost: (?P<msg>.*)$")
 _MAKE = re.compile(r"^make(?:\[\d+\])?: \*\*\* \[(?:\S+:\d+: )?(?P<file>[^\]]+)\] Error")
 
 
@@ -65,6 +67,8 @@ def diagnostics(log: str, roots: Roots, obj: str | None = None) -> Counter[Diag]
             found[Diag(_source(m.group("file"), obj), kind, _normal(m.group("msg")))] += 1
         elif m := _UNDEF.match(line) or _MODPOST.match(line):
             found[Diag(os.path.normpath(m.group("file") or linked), "link", m.group("msg"))] += 1
+        elif m := _FATAL.match(line):
+            found[Diag("(modpost)", "error", _normal(m.group("msg")))] += 1
         elif m := _LD.match(line):
             found[Diag("(link)", m.group("kind"), _normal(m.group("msg")))] += 1
         elif m := _MAKE.match(line):
