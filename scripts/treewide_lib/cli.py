@@ -393,7 +393,8 @@ def _boot_results(args: argparse.Namespace, base: Tree) -> int:
         raise ToolError(f"{out} holds no boot run (no boot.json)",
                         "pass the OUT of the `treewide boot --via lab` run that wrote the jobs")
     paths = [Path(p) for p in args.lava_results]
-    files = [f for p in paths for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
+    files = [f for p in paths
+             for f in (sorted(x for x in p.iterdir() if x.is_file()) if p.is_dir() else [p])]
     absent = [str(p) for p in paths if not p.exists()] or ([] if files else [str(paths[0])])
     if absent:
         raise ToolError(f"no LAVA results at {', '.join(absent)}",
@@ -736,7 +737,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE_OR_DIR",
         help="read a lab's results of the jobs (job logs or results exports, one file per job,"
-        " named <job name>.yaml) into OUT's boot records; builds and boots nothing",
+        " named <job name>.yaml; a directory: every file in it) into OUT's boot records;"
+        " builds and boots nothing",
     )
     b.add_argument(
         "--boot-timeout",
