@@ -358,6 +358,9 @@ def cmd_boot(args: argparse.Namespace) -> int:
             + "".join(f" ({a}: {skips[a]})" for a in unknown if a in skips),
             f"choose from {', '.join(sorted(machines))}",
         )
+    if args.lava_url and args.via != "lab":
+        raise ToolError("--lava-url names where a lab fetches the jobs' files",
+                        "give it with --via lab (lava-run here reads them from OUT)")
     boards = [n for n in names if machines[n].board]
     if boards and args.via != "lab":
         if args.machine:
@@ -395,9 +398,9 @@ def _boot_results(args: argparse.Namespace, base: Tree) -> int:
     paths = [Path(p) for p in args.lava_results]
     files = [f for p in paths
              for f in (sorted(x for x in p.iterdir() if x.is_file()) if p.is_dir() else [p])]
-    absent = [str(p) for p in paths if not p.exists()] or ([] if files else [str(paths[0])])
-    if absent:
-        raise ToolError(f"no LAVA results at {', '.join(absent)}",
+    absent = [str(p) for p in paths if not p.exists()]
+    if absent or not files:
+        raise ToolError(f"no LAVA results at {', '.join(absent or map(str, paths))}",
                         "pass a job's results file (YAML) or a directory of them")
     table = arch_table.load(args.arch_table).for_tree(base.root)
     with lock.tree_lock(out, exclusive=True):
