@@ -10,7 +10,6 @@ the baseline passes; a baseline that does not build or boot is reported as
 pre-existing, with the reason, never as a pass.
 """
 
-import dataclasses
 import json
 import os
 import re
@@ -18,7 +17,7 @@ import shlex
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -254,7 +253,7 @@ def boot_lava(machine: Machine, label: str, art: lava.Artifacts, args: str, run:
     if art.hypervisor and run.options.lava_url:       # a lab fetches every file from OUT
         jobs.mkdir(exist_ok=True)
         shutil.copy2(art.hypervisor, jobs / art.hypervisor.name)
-        art = dataclasses.replace(art, hypervisor=jobs / art.hypervisor.name)
+        art = replace(art, hypervisor=jobs / art.hypervisor.name)
     job = lava.write(jobs / f"{lava.name(machine, label)}.yaml",
                      lava.job(machine, label, art, args, run.out, run.options.lava_url,
                               run.options.timeout))
