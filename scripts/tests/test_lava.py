@@ -20,6 +20,7 @@ from treewide_lib.errors import ToolError
 from treewide_lib.kbuild import table
 from treewide_lib.paths import DATA
 
+from . import minitree
 from .support import Base, treewide
 
 BOARD_TABLE = DATA / "vendor" / "beaglebone-black.toml"
@@ -144,6 +145,36 @@ class Results(Base):
         self.assertIn("lab-job-99.yaml", r.stderr)
         self.assertIn(self.name("patched"), r.stderr)
         self.assertNotIn("Traceback", r.stderr)
+
+
+class Command(unittest.TestCase):
+    """What `treewide boot` refuses before it builds anything (in a directory
+    without a space, which boot refuses first)."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="treewide-lava-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.out = self.tmp / "out"
+
+    def tree(self, arch):
+        return minitree.write(self.tmp / "linux", ((arch, "plain"),))
+
+    def test_a_board_boots_only_through_a_lab(self):
+        tree = self.tree("arm")
+        r = treewide("boot", tree, "--out", self.out, "--arch-table", BOARD_TABLE,
+                     "--machine", "beaglebone-black")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("beaglebone-black: a lab's board", r.stderr)
+        self.assertIn("--via lab", r.stderr)
+        self.assertFalse(self.out.exists())
+
+    def test_a_lab_url_without_a_lab_is_refused(self):
+        tree = self.tree("x86")
+        r = treewide("boot", tree, "--out", self.out, "--machine", "x86_64-pc",
+                     "--lava-url", "https://lab.example.org/tw")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("give it with --via lab", r.stderr)
+        self.assertFalse(self.out.exists())
 
 
 def lava_run_here():
