@@ -10,11 +10,11 @@ from pathlib import Path
 
 from treewide_lib import cellbuild, matrix_records, objcode
 from treewide_lib.errors import ToolError
-from treewide_lib.kbuild import make, table
+from treewide_lib.kbuild import config, make, table
 from treewide_lib.kbuild.diagnostics import Diag, diagnostics, make_failure
 from treewide_lib.kbuild.jobserver import Jobserver
 from treewide_lib.kbuild.make import diag_tools
-from treewide_lib.kbuild.table import Cell, Quirk, Table
+from treewide_lib.kbuild.table import Cell, Machine, Quirk, Table
 from treewide_lib.paths import DIAG_WRAPPER
 
 VENDOR = Path(__file__).resolve().parents[1] / "data" / "vendor" / "allwinner-sun50iw6.toml"
@@ -309,6 +309,28 @@ class Quirks(unittest.TestCase):
                                       Quirk("b", "5.0", {"KCFLAGS": "-y"}, ("sparc",))])
         self.assertEqual(both.quirks_for("4.10", "sparc"), ({"KCFLAGS": "-x -y"}, ["a", "b"]))
         self.assertEqual(both.quirks_for("4.10", "arm")[0], {"KCFLAGS": "-x"})
+
+
+class Settings(unittest.TestCase):
+    def test_a_value_is_forced_through_the_fragment_and_read_back(self):
+        src, out = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, src)
+        self.addCleanup(shutil.rmtree, out)
+        (src / "Kconfig").write_text('config MEMORY_START\n\thex "RAM"\nconfig PCI\n\tbool "PCI"\n')
+        board = Machine(name="b", arch="sh", make_arch="sh", cross_compile="", package="gcc",
+                        config="allnoconfig", image="zImage", console="ttySC1", init_cc="gcc",
+                        init_package="libc6-dev", enable=("PCI",),
+                        settings={"MEMORY_START": "0x0c000000", "GONE": "1"})
+        cmd, kept, absent = config.allconfig(src, out, board, {}, 1)
+        self.assertEqual(absent, ["GONE"])
+        self.assertEqual(kept.settings, {"MEMORY_START": "0x0c000000"})
+        self.assertEqual((out / "treewide-boot.config").read_text(),
+                         "CONFIG_PCI=y\nCONFIG_MEMORY_START=0x0c000000\n")
+        self.assertIn("allnoconfig", cmd)
+        (out / ".config").write_text("CONFIG_PCI=y\nCONFIG_MEMORY_START=0x08000000\n")
+        self.assertEqual(config.values(out, kept)[1], ["MEMORY_START"])
+        (out / ".config").write_text("CONFIG_PCI=y\nCONFIG_MEMORY_START=0x0c000000\n")
+        self.assertEqual(config.values(out, kept)[1], [])
 
 
 class VendorTable(unittest.TestCase):

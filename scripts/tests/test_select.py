@@ -7,7 +7,7 @@ from pathlib import Path
 
 from treewide_lib import cellbuild, matrix
 from treewide_lib.kbuild import select
-from treewide_lib.kbuild.table import Cell, Table
+from treewide_lib.kbuild.table import Cell, Machine, Table
 from treewide_lib.errors import ToolError
 
 FILES = {
@@ -177,6 +177,25 @@ class ArchTable(unittest.TestCase):
         self.assertEqual(sorted(skips), ["avr32", "newarch", "riscv"])
         self.assertIn("no row in the arch table", skips["newarch"])
         self.assertEqual(skips["riscv"], "the tree has no arch/riscv")
+
+    def test_a_machine_whose_needs_the_tree_lacks_is_listed_not_kept(self):
+        root = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, root)
+        (root / "arch/m68k").mkdir(parents=True)
+        kconfig = root / "arch/m68k/Kconfig.machine"
+        kconfig.write_text("config MAC\n\tbool \"Macintosh\"\n")
+        virt = Machine(name="m68k-virt", arch="m68k", make_arch="m68k", cross_compile="",
+                       package="gcc", config="allnoconfig", image="vmlinux", console="ttyGF0",
+                       init_cc="gcc", init_package="libc6-dev", qemu="qemu-system-m68k -M virt",
+                       qemu_package="qemu-system-misc", disk="-drive", needs=("VIRT",))
+        table = Table({}, {"m68k-virt": virt}, {}, {})
+        old = table.for_tree(root)
+        self.assertEqual(old.machines, {})
+        self.assertIn("defines VIRT", old.no_machine["m68k-virt"])
+        kconfig.write_text("config MAC\n\tbool\nconfig VIRT\n\tbool \"Virtual M68k\"\n")
+        new = table.for_tree(root)
+        self.assertEqual(list(new.machines), ["m68k-virt"])
+        self.assertNotIn("m68k-virt", new.no_machine)
 
 
 class EmptySelection(unittest.TestCase):

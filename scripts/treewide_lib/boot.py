@@ -357,7 +357,8 @@ def run_machine(machine: Machine, run: Run, log: Callable[[str], Any]) -> Machin
         "arch": machine.arch,
         "why": machine.why,
         "hook": machine.hook,
-        "config": f"{machine.config} + {len(machine.enable)} option(s)",
+        "config": f"{machine.config} + {len(machine.enable + machine.disable)} option(s)"
+                  + (f", {len(machine.settings)} value(s)" if machine.settings else ""),
         "reproduce": f"{run.options.reproduce} --machine {shlex.quote(machine.name)}",
         "trees": {},
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import make
 from .make import Vars
-from .select import grep
+from .select import grep, known_options
 from .table import Cell, Machine, Target
 
 
@@ -20,7 +20,7 @@ def steps(src: Path, out: Path, cell: Cell, extra: Vars, jobs: int | None,
     """The commands that configure a cell: defconfig, its options, olddefconfig."""
     options = [a for o in cell.enable for a in ("--enable", o)] + [
         a for o in cell.disable for a in ("--disable", o)
-    ]
+    ] + [a for o, v in cell.settings.items() for a in ("--set-val", o, v)]
     edit = (
         [[str(src / "scripts/config"), "--file", str(out / ".config")] + options] if options else []
     )
@@ -37,15 +37,18 @@ def allconfig(src: Path, out: Path, machine: Machine, extra: Vars,
     row's options forced through a fragment; options no Kconfig of the tree
     defines are left out. Returns (command, the machine with only the
     options the tree has, the options it does not have)."""
-    known = known_options(src, machine.enable + machine.disable)
-    asked = machine
-    machine = dataclasses.replace(machine, enable=tuple(o for o in machine.enable if o in known),
-                                  disable=tuple(o for o in machine.disable if o in known))
+    asked = (*machine.enable, *machine.disable, *machine.settings)
+    known = known_options(src, asked)
+    machine = dataclasses.replace(
+        machine, enable=tuple(o for o in machine.enable if o in known),
+        disable=tuple(o for o in machine.disable if o in known),
+        settings={o: v for o, v in machine.settings.items() if o in known})
     frag = out / "treewide-boot.config"
     frag.write_text("".join(f"CONFIG_{o}=y\n" for o in machine.enable) +
-                    "".join(f"# CONFIG_{o} is not set\n" for o in machine.disable))
+                    "".join(f"# CONFIG_{o} is not set\n" for o in machine.disable) +
+                    "".join(f"CONFIG_{o}={v}\n" for o, v in machine.settings.items()))
     cmd = make.command(src, out, machine, extra, jobs, f"KCONFIG_ALLCONFIG={frag}", machine.config)
-    return cmd, machine, sorted(set(asked.enable + asked.disable) - known)
+    return cmd, machine, sorted(set(asked) - known)
 
 
 def values(out: Path, target: Target) -> tuple[dict[str, str | None], list[str]]:
@@ -53,17 +56,11 @@ def values(out: Path, target: Target) -> tuple[dict[str, str | None], list[str]]
     target asks for, and the options that did not come out as asked."""
     text = (out / ".config").read_text(errors="replace") if (out / ".config").is_file() else ""
     have = dict(re.findall(r"(?m)^CONFIG_(\w+)=(.*)$", text))
-    got = {o: have.get(o) for o in [*target.enable, *target.disable]}
+    got = {o: have.get(o) for o in [*target.enable, *target.disable, *target.settings]}
     lost = [o for o in target.enable if got[o] not in ("y", "m")] + [
         o for o in target.disable if got[o]
-    ]
+    ] + [o for o, v in target.settings.items() if got[o] != v]
     return got, lost
-
-
-def known_options(src: Path, names: Iterable[str]) -> set[str]:
-    """The options of names some Kconfig file of the tree defines."""
-    found = grep(["-rhoE", "--include=Kconfig*", r"^\s*(menu)?config\s+\w+", "."], src)
-    return set(names) & {line.split()[-1] for line in found.splitlines()}
 
 
 def unmet(src: Path, option: str, arch: str) -> str:

@@ -39,6 +39,12 @@ def grep(args: list[str], root: Path) -> str:
     return r.stdout
 
 
+def known_options(src: Path, names: Iterable[str]) -> set[str]:
+    """The options of names some Kconfig file of the tree defines."""
+    found = grep(["-rhoE", "--include=Kconfig*", r"^\s*(menu)?config\s+\w+", "."], src)
+    return set(names) & {line.split()[-1] for line in found.splitlines()}
+
+
 class IncludeGraph:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..errors import ToolError
 from ..paths import ARCHES
+from .select import known_options
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +30,7 @@ class Target:
     package: str                    # the Debian package of that compiler
     enable: tuple[str, ...] = ()    # options forced on, read back after olddefconfig
     disable: tuple[str, ...] = ()
+    settings: dict[str, str] = field(default_factory=dict)  # non-bool options, by value
     why: str = ""
 
 
@@ -75,6 +77,7 @@ class Machine(Target):
     lava_boot: str = ""             # a board's LAVA boot method (u-boot...)
     lava_kernel_type: str = ""      # zimage, image, uimage: how the bootloader starts it
     board_disk: str = ""            # a board's block device, read twice, never written
+    needs: tuple[str, ...] = ()     # options without which a tree has no such machine
 
     @property
     def board(self) -> bool:
@@ -112,8 +115,13 @@ class Table:
         """This table narrowed to the arches the tree has. An arch of the tree
         without a row is listed as having no cell for that reason, never
         dropped; a cell whose arch the tree lacks (riscv before 4.15) is left
-        out, listed too."""
+        out, listed too; so is a machine whose `needs` no Kconfig of the tree
+        defines (QEMU's m68k virt before 5.19)."""
         here = arches_in(root)
+        machines = {n: m for n, m in self.machines.items() if m.arch in here}
+        needed = {o for m in machines.values() for o in m.needs}
+        known = known_options(Path(root), needed) if needed else set()
+        lacking = {n: sorted(set(m.needs) - known) for n, m in machines.items()}
         with_cells = {c.arch for c in self.cells.values()}
         no_cell = {a: why for a, why in self.no_cell.items() if a in here}
         no_cell |= {a: f"no row in the arch table ({ARCHES.name}): add one"
@@ -121,8 +129,10 @@ class Table:
         no_cell |= {a: f"the tree has no arch/{a}" for a in with_cells - here}
         return dataclasses.replace(
             self, cells={n: c for n, c in self.cells.items() if c.arch in here},
-            machines={n: m for n, m in self.machines.items() if m.arch in here},
-            no_cell=no_cell, no_machine={a: w for a, w in self.no_machine.items() if a in here})
+            machines={n: m for n, m in machines.items() if not lacking[n]},
+            no_cell=no_cell, no_machine={a: w for a, w in self.no_machine.items() if a in here}
+            | {n: f"no Kconfig of the tree defines {', '.join(lacking[n])}, which it needs"
+               for n in machines if lacking[n]})
 
     def quirks_for(self, version: str, arch: str) -> tuple[dict[str, str], list[str]]:
         """The make variables of every quirk that applies to a tree of this
