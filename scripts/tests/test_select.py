@@ -133,6 +133,21 @@ class Selection(unittest.TestCase):
         self.assertIn("kernel/dma/sub/deep.o", targets)
         self.assertNotIn("kernel/dma/", targets)
 
+    def test_a_directory_below_one_built_whole_is_not_asked_for_again(self):
+        # Old Kbuild: kernel/dma/ is built through its directory (sub/deep.o is
+        # a part of its composite), and whole/, every object of which is
+        # wanted, lies below it: two sub-makes would compile whole/'s objects.
+        (self.root / "kernel/dma/whole").mkdir()
+        (self.root / "kernel/dma/whole/Makefile").write_text("obj-y += w.o\n")
+        (self.root / "kernel/dma/whole/w.c").write_text("#include <linux/dma-map-ops.h>\n")
+        with (self.root / "kernel/dma/Makefile").open("a") as f:
+            f.write("obj-$(CONFIG_WHOLE) += whole/\n")
+        self.graph = select.IncludeGraph(self.root)
+        objs, _, targets = self.select(
+            self.configure(X="y", XDIR="y", POOL="y", POOL_SUB="y", WHOLE="y"))
+        self.assertIn("kernel/dma/whole/w.o", objs)
+        self.assertEqual(targets, ["arch/alpha/kernel/", "drivers/", "kernel/dma/"])
+
     def test_objects_an_arch_builds_from_another_arches_directory(self):
         # arm64's xen/ links ../../arm/xen/mm.o into its xen-arm.o
         def arm64(**conf):

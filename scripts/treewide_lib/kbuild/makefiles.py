@@ -218,8 +218,9 @@ class Kbuild:
         would miss a/'s ccflags, so it is built through a/'s directory
         target. Each single target is then a sub-make of its own (minutes of
         no-op on a warm tree), so a directory all of whose objects are
-        wanted is built as one target too. An object a directory target
-        builds is not asked for again: two sub-makes would race on it."""
+        wanted is built as one target too. An object or directory a
+        directory target builds is not asked for again: two sub-makes
+        would race on it (compile its objects at once)."""
         if single_targets_descend(self.src):
             return sorted(objs)
         objs = set(objs)
@@ -232,7 +233,8 @@ class Kbuild:
             if built is None or not built <= covered:
                 dirs.append(d)
                 covered |= built or set()
-        return sorted({d + "/" for d in dirs} | (objs - covered))
+        inner = {d for d in dirs if any(a in dirs for a in _ancestors(os.path.dirname(d)))}
+        return sorted({d + "/" for d in dirs if d not in inner} | (objs - covered))
 
     def _whole_dirs(self, objs: set[str]) -> list[str]:
         """The topmost directories whose `make dir/` builds only objects in
