@@ -116,7 +116,7 @@ class Table:
         without a row is listed as having no cell for that reason, never
         dropped; a cell whose arch the tree lacks (riscv before 4.15) is left
         out, listed too; so is a machine whose `needs` no Kconfig of the tree
-        defines (QEMU's m68k virt before 5.19)."""
+        defines (QEMU's m68k virt on a tree without CONFIG_VIRT)."""
         here = arches_in(root)
         machines = {n: m for n, m in self.machines.items() if m.arch in here}
         needed = {o for m in machines.values() for o in m.needs}
