@@ -6,7 +6,6 @@ are unmet without a word, and why Kconfig dropped it."""
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 from . import make
