@@ -230,7 +230,7 @@ def boot_markdown(records: list[MachineRecord], skips: dict[str, str]) -> str:
     out += [
         f"- {r['status'].upper()} {r['machine']}: {r['reason']}" for r in records if r["reason"]
     ]
-    out += ["", "Arches without a boot machine:", ""] + [
+    out += ["", "Arches and machines without a boot here:", ""] + [
         f"- {a}: {why}" for a, why in sorted(skips.items())
     ]
     return "\n".join(out) + "\n"
