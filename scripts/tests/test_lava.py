@@ -185,12 +185,18 @@ def lava_run_here():
         raise unittest.SkipTest("lava-run runs as root only")
 
 
+def lava_validate(job: Path, device: Path) -> int:
+    """lava-run --validate on the job; its log beside the job."""
+    return lava.run(job, device, job.with_suffix(".validate.log"), validate=True)
+
+
 class Jobs(Base):
-    def validate(self, job: Path, device: Path, rc: int | None = None):
-        """lava-run --validate passed on the job (rc: its exit status, where
-        it has run already, its log beside the job)."""
+    def validate(self, job: Path, device: Path):
+        self.assertValidated(job, lava_validate(job, device))
+
+    def assertValidated(self, job: Path, rc: int):
+        """lava-run --validate, which exited rc, passed on the job."""
         log = job.with_suffix(".validate.log")
-        rc = lava.run(job, device, log, validate=True) if rc is None else rc
         results = lava.read(log).results
         self.assertEqual(rc, 0, log.read_text()[-2000:])
         self.assertIn({"suite": "lava", "case": "validate", "result": "pass", "error_type": "",
@@ -235,11 +241,10 @@ class Jobs(Base):
                              lava.write(self.tmp / f"{m.name}.device.yaml", lava.device(m)))
         # lava-run mostly waits: the rows' validations run at once.
         with ThreadPoolExecutor(len(files)) as pool:
-            rcs = dict(zip(files, pool.map(lambda f: lava.run(*f, f[0].with_suffix(
-                ".validate.log"), validate=True), files.values())))
-        for name, (job, device) in files.items():
+            rcs = dict(zip(files, pool.map(lambda f: lava_validate(*f), files.values())))
+        for name, (job, _) in files.items():
             with self.subTest(machine=name):
-                self.validate(job, device, rcs[name])
+                self.assertValidated(job, rcs[name])
 
     def test_the_xen_rows_guest_loader_rides_on_the_kernel_image(self):
         lava_run_here()
