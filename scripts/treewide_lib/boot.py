@@ -178,7 +178,7 @@ def kernel_args(machine: Machine, words: list[str]) -> str:
 def run_tree(label: str, machine: Machine, run: Run, log: Callable[[str], Any]) -> BootTreeRecord:
     """Build and boot one tree on one machine: its record."""
     name, logs, src = machine.name, run.out / "logs", run.out / label / "src"
-    out, ready = run.out / label / name, run.prepared[machine.name]
+    out, ready = copies.for_release(run.out / label / name, src), run.prepared[machine.name]
     rec: BootTreeRecord = {"tree": str(src)}
     t0 = time.monotonic()
     log(f"{name}: build {label}")

@@ -18,7 +18,7 @@ from .errors import ToolError
 from .kbuild import fixups as kfixups
 from .kbuild.table import Fixup
 from .spatch import Spatch
-from .tree import Tree
+from .tree import Tree, kernel_version
 
 
 def src(out: Path, label: str) -> Path:
@@ -29,6 +29,21 @@ def src(out: Path, label: str) -> Path:
 def build_dir(tree_src: Path, cell: str) -> Path:
     """The O= directory of a cell building the tree at tree_src (OUT/<label>/src)."""
     return Path(tree_src).parent / "build" / cell
+
+
+def for_release(build: Path, tree_src: Path) -> Path:
+    """The build directory, emptied first when it holds another release's
+    objects: make judges by dates, and a tree replaced by another release
+    whose files are older than those objects (a tarball unpacked where the
+    last one was) would keep them. A directory is marked with the release
+    it builds; one without a mark is taken as it is."""
+    mark = build / ".treewide-release"
+    release = kernel_version(tree_src) or "unknown"
+    if mark.is_file() and mark.read_text() != release:
+        remove(build)
+    build.mkdir(parents=True, exist_ok=True)
+    mark.write_text(release)
+    return build
 
 
 def patched_copy(tree: Tree, out: Path, rec: recipe.Recipe, jobs: int,

@@ -220,7 +220,8 @@ def build_commits(name: str, run: "Run", base_src: Path, base_diags: Counter[Dia
         walk.apply(c)
         log(name, f"commit {i}/{len(run.commits)}: build")
         t0 = time.monotonic()
-        configured, text, built, diags = build(walk.src, copies.build_dir(walk.src, name))
+        configured, text, built, diags = build(
+            walk.src, copies.for_release(copies.build_dir(walk.src, name), walk.src))
         took = round(time.monotonic() - t0, 1)
         (run.work / f"{name}-commit-{i}.log").write_text(text)
         results.append(
