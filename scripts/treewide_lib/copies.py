@@ -27,8 +27,9 @@ def src(out: Path, label: str) -> Path:
 
 
 def build_dir(tree_src: Path, cell: str) -> Path:
-    """The O= directory of a cell building the tree at tree_src (OUT/<label>/src)."""
-    return Path(tree_src).parent / "build" / cell
+    """The O= directory of a cell building the tree at tree_src
+    (OUT/<label>/src), ready for its release (for_release)."""
+    return for_release(Path(tree_src).parent / "build" / cell, tree_src)
 
 
 def for_release(build: Path, tree_src: Path) -> Path:

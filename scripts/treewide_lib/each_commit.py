@@ -215,13 +215,13 @@ def build_commits(name: str, run: "Run", base_src: Path, base_diags: Counter[Dia
     assert run.commits_git is not None, "--each-commit without commits"
     walk = Walk(run.commits_git, base_src, copies.src(run.out / "commits", name), run.fixups)
     walk.reset()
+    out = copies.build_dir(walk.src, name)
     results, prev = [], base_diags
     for i, c in enumerate(run.commits, 1):
         walk.apply(c)
         log(name, f"commit {i}/{len(run.commits)}: build")
         t0 = time.monotonic()
-        configured, text, built, diags = build(
-            walk.src, copies.for_release(copies.build_dir(walk.src, name), walk.src))
+        configured, text, built, diags = build(walk.src, out)
         took = round(time.monotonic() - t0, 1)
         (run.work / f"{name}-commit-{i}.log").write_text(text)
         results.append(

@@ -171,8 +171,7 @@ def _run_cell(cell: Cell, run: Run, log: Log, rec: CellRecord) -> None:
     rec.update({"compiler": compiler_of(cell), "quirks": why,
                 "fixups": [f.why for f in run.fixups if not f.arches or cell.arch in f.arches]})
     trees = _trees(run)
-    outs = {label: copies.for_release(copies.build_dir(src, cell.name), src)
-            for label, src in trees.items()}
+    outs = {label: copies.build_dir(src, cell.name) for label, src in trees.items()}
     phase = _Phases()
     rec["phases"] = phase
     if not _configure(cell, run, extra, trees, outs, rec, phase, log):
